@@ -1,0 +1,239 @@
+"""Command line: `python -m ipdash <command>`. Thin over the library; every command
+prints what it did and exits non-zero with a plain message when it cannot."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from datetime import date
+from pathlib import Path
+
+from ipdash import __version__, paths
+from ipdash.errors import IpdashError
+
+
+def _cmd_build(args: argparse.Namespace) -> int:
+    from ipdash.build import build_database
+
+    result = build_database(raw_dir=args.raw, db=args.db, db_dir=args.db_dir)
+    print(f"built {result.path} in {result.seconds:.2f} s (data version {result.data_version})")
+    print(
+        f"{'plan':<6} {'period':<11} {'measures':>8} {'present':>7} {'omitted':>7} "
+        f"{'attributed':>10} {'agencies':>8} {'renderings':>10} {'warnings':>8}"
+    )
+    for p in result.plans:
+        print(
+            f"{p.plan_year:<6} {p.period_label:<11} {p.n_measures:>8} {p.n_present:>7} "
+            f"{p.n_omitted:>7} {p.n_attributed:>10} {p.n_agencies:>8} {p.n_renderings:>10} "
+            f"{p.n_warnings:>8}"
+        )
+    if result.n_disagreements:
+        print(f"{result.n_disagreements} rendering disagreement(s): see `python -m ipdash check`")
+    return 0
+
+
+def _parse_payload(file: Path, year: int | None) -> dict:
+    from ipdash.agencies import load_registry, looks_like_body_list, resolve_attribution
+    from ipdash.errors import ParseError
+    from ipdash.parse import guess_metadata, parse_document
+    from ipdash.patterns import load_patterns
+    from ipdash.sources import decode_bytes
+
+    try:
+        data = file.read_bytes()
+    except OSError as exc:
+        raise ParseError(str(file), f"cannot be read ({exc.strerror})") from exc
+    decoded = decode_bytes(data, str(file))
+    patterns = load_patterns()
+    registry = load_registry()
+    parsed = parse_document(
+        decoded.text,
+        patterns,
+        source=str(file),
+        is_body_list=lambda n: looks_like_body_list(n, registry, patterns.attribution),
+    )
+    guessed = guess_metadata(parsed)
+    plan_year = year or guessed.plan_year
+    day = date(plan_year, 7, 1) if plan_year else date.today()
+    measures = []
+    for m in parsed.measures:
+        mentions = (
+            resolve_attribution(
+                m.names, m.roles or "lead_first", registry, patterns.attribution, day
+            )
+            if m.names
+            else []
+        )
+        agencies = [
+            {
+                "name": men.raw_name,
+                "agency_id": men.resolution.agency_id,
+                "registry_name": registry.agencies[men.resolution.agency_id].name,
+                "role": men.role,
+                "resolution": men.resolution.method,
+            }
+            for men in mentions
+            if men.resolution.kind == "agency"
+        ]
+        measures.append(
+            {
+                "number": m.number,
+                "status": m.status,
+                "section_path": [h.label for h in m.path],
+                "text": m.text,
+                "attribution_raw": m.attribution_raw,
+                "phrasing": m.phrasing,
+                "agencies": agencies,
+                "generic_groups": [
+                    {"name": men.raw_name, "group_id": men.resolution.group_id, "role": men.role}
+                    for men in mentions
+                    if men.resolution.kind == "generic_group"
+                ],
+                "unresolved": [
+                    men.raw_name for men in mentions if men.resolution.kind == "unresolved"
+                ],
+                "start_offset": m.start,
+                "end_offset": m.end,
+            }
+        )
+    return {
+        "source": str(file),
+        "decoding": decoded.decoding,
+        "plan_year": plan_year,
+        "plan_year_stated": guessed.plan_year,
+        "title_stated": guessed.title,
+        "levels": list(parsed.level_names),
+        "n_measures": len(parsed.measures),
+        "n_present": len(parsed.present),
+        "role_note": parsed.role_note,
+        "measures": measures,
+        "warnings": [
+            {"kind": w.kind, "line": w.line, "message": w.message} for w in parsed.warnings
+        ],
+    }
+
+
+def _cmd_parse(args: argparse.Namespace) -> int:
+    payload = _parse_payload(args.file, args.year)
+    if args.json:
+        json.dump(payload, sys.stdout, ensure_ascii=False, indent=2)
+        print()
+        return 0
+    print(
+        f"{payload['source']}: {payload['n_measures']} measures "
+        f"({payload['n_present']} present), levels {', '.join(payload['levels']) or 'none'}, "
+        f"decoded as {payload['decoding']}"
+    )
+    for m in payload["measures"]:
+        names = ", ".join(f"{a['name']} [{a['role']}]" for a in m["agencies"])
+        extra = "".join(f"; UNRESOLVED {u}" for u in m["unresolved"])
+        print(f"{m['number']:>4}. {m['text'][:70]}{'…' if len(m['text']) > 70 else ''}")
+        if names or extra:
+            print(f"       {names}{extra}")
+    for w in payload["warnings"]:
+        print(f"warning (line {w['line']}): {w['message']}")
+    return 0
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    from ipdash.checks import failed, format_report, run_checks
+    from ipdash.db import connect_read_only, resolve_db
+
+    path = resolve_db(args.db, args.db_dir)
+    con = connect_read_only(path)
+    try:
+        results = run_checks(con, args.raw)
+    finally:
+        con.close()
+    print(f"checking {path}")
+    print(format_report(results))
+    return 1 if failed(results) else 0
+
+
+def _cmd_path(args: argparse.Namespace) -> int:
+    from ipdash.db import resolve_db
+
+    print(resolve_db(None, args.db_dir))
+    return 0
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m ipdash",
+        description="China's national IP-strategy promotion plans as data.",
+    )
+    parser.add_argument("--version", action="version", version=f"ipdash {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def db_options(p: argparse.ArgumentParser, raw: bool = True) -> None:
+        if raw:
+            p.add_argument(
+                "--raw",
+                type=Path,
+                default=paths.RAW,
+                help="folder with the source documents and manifest.csv (default: data/raw)",
+            )
+        p.add_argument(
+            "--db",
+            type=Path,
+            default=None,
+            help="a single database file to use instead of the current generation in data/db",
+        )
+        p.add_argument("--db-dir", type=Path, default=paths.DB_DIR, help=argparse.SUPPRESS)
+
+    p = sub.add_parser(
+        "build",
+        help="build the database from data/raw",
+        description="Parse every document in the manifest, resolve agencies and "
+        "write a new database (atomically: a failure leaves the old "
+        "one in place). Prints a per-plan summary.",
+    )
+    db_options(p)
+    p.set_defaults(func=_cmd_build)
+
+    p = sub.add_parser(
+        "parse",
+        help="parse one document and print its measures",
+        description="Parse a plan document without adding it, to check it first.",
+    )
+    p.add_argument("file", type=Path, help="the document (.txt or .md)")
+    p.add_argument(
+        "--year",
+        type=int,
+        help="plan year, for resolving agency names (default: the year the text states)",
+    )
+    p.add_argument("--json", action="store_true", help="print JSON instead of a summary")
+    p.set_defaults(func=_cmd_parse)
+
+    p = sub.add_parser(
+        "check",
+        help="run the data checks; exit 1 if one fails",
+        description="Counts, unique ids, unresolved names, roles, lineage, "
+        "rendering disagreements and traceability of offsets.",
+    )
+    db_options(p)
+    p.set_defaults(func=_cmd_check)
+
+    p = sub.add_parser("path", help="print the path of the current database file")
+    p.add_argument("--db-dir", type=Path, default=paths.DB_DIR, help=argparse.SUPPRESS)
+    p.set_defaults(func=_cmd_path)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = make_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except IpdashError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # The reader (e.g. `| head`) closed the pipe: stop quietly.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0

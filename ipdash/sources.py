@@ -1,0 +1,248 @@
+"""The source documents: the manifest in data/raw/manifest.csv and reading the files
+into text. Decoding is robust (BOM, UTF-8, UTF-16 with or without BOM, cp1252,
+mojibake repair, control characters removed) and says what it did."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import ftfy
+
+from ipdash import paths
+from ipdash.datafiles import parse_bool, parse_date, read_csv, unique_or_fail
+from ipdash.errors import DataFileError, ParseError
+
+MANIFEST = "manifest.csv"
+MANIFEST_COLUMNS = [
+    "file",
+    "doc_id",
+    "plan_year",
+    "period_label",
+    "title",
+    "issuing_body",
+    "issue_date",
+    "language",
+    "rendering",
+    "canonical",
+    "expected_measures",
+    "rendering_note",
+]
+# Plan-level fields every rendering of one plan must agree on.
+_PLAN_FIELDS = ("period_label", "title", "expected_measures")
+# Above this share of control characters (after decoding) a file is binary, not text.
+_BINARY_CONTROL_SHARE = 0.05
+_DOC_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,40}$")
+
+
+@dataclass(frozen=True)
+class Source:
+    """One row of the manifest: a document file and what it is."""
+
+    file: str
+    doc_id: str
+    plan_year: int
+    period_label: str
+    title: str
+    issuing_body: str
+    issue_date: date | None
+    language: str
+    rendering: str
+    canonical: bool
+    expected_measures: int | None
+    rendering_note: str
+    line: int = 0
+
+    @property
+    def reference_date(self) -> date:
+        """The date agency names are resolved on: the issue date, else 1 July of the
+        first year of the period (the middle of the year the plan was written for)."""
+        if self.issue_date:
+            return self.issue_date
+        first_year = re.match(r"\d{4}", self.period_label)
+        year = int(first_year.group()) if first_year else self.plan_year
+        return date(year, 7, 1)
+
+
+def load_manifest(raw_dir: Path = paths.RAW) -> list[Source]:
+    """Read and validate the manifest; every file it lists must exist in raw_dir."""
+    path = raw_dir / MANIFEST
+    rows = read_csv(path, MANIFEST_COLUMNS)
+    unique_or_fail(((r.get("doc_id"), r.line) for r in rows), path, "doc_id")
+    unique_or_fail(((r.get("file"), r.line) for r in rows), path, "file")
+    sources = []
+    for r in rows:
+        if not _DOC_ID.match(r.get("doc_id")):
+            raise DataFileError(
+                str(path),
+                r.line,
+                f"doc_id must be letters, digits, '-', '_' or '.', got {r.get('doc_id')!r}",
+            )
+        if not (raw_dir / r.get("file")).is_file():
+            raise DataFileError(str(path), r.line, f"file {r.get('file')!r} is not in {raw_dir}")
+        try:
+            year = int(r.get("plan_year"))
+        except ValueError as exc:
+            raise DataFileError(
+                str(path), r.line, f"plan_year must be a year, got {r.get('plan_year')!r}"
+            ) from exc
+        if not 1990 <= year <= 2100:
+            raise DataFileError(str(path), r.line, f"plan_year {year} is not a plausible year")
+        expected = r.get("expected_measures")
+        if expected and not expected.isdigit():
+            raise DataFileError(
+                str(path),
+                r.line,
+                f"expected_measures must be a whole number or empty, got {expected!r}",
+            )
+        for column in ("period_label", "title", "rendering"):
+            if not r.get(column):
+                raise DataFileError(str(path), r.line, f"column '{column}' is empty")
+        sources.append(
+            Source(
+                file=r.get("file"),
+                doc_id=r.get("doc_id"),
+                plan_year=year,
+                period_label=r.get("period_label"),
+                title=r.get("title"),
+                issuing_body=r.get("issuing_body"),
+                issue_date=parse_date(r.get("issue_date"), path, r.line, "issue_date"),
+                language=r.get("language"),
+                rendering=r.get("rendering"),
+                canonical=parse_bool(r.get("canonical"), path, r.line, "canonical"),
+                expected_measures=int(expected) if expected else None,
+                rendering_note=r.get("rendering_note"),
+                line=r.line,
+            )
+        )
+    by_year: dict[int, list[Source]] = {}
+    for s in sources:
+        by_year.setdefault(s.plan_year, []).append(s)
+    for year, group in by_year.items():
+        canonical = [s for s in group if s.canonical]
+        if len(canonical) != 1:
+            raise DataFileError(
+                str(path),
+                group[0].line,
+                f"plan year {year} has {len(canonical)} "
+                "canonical renderings; mark exactly one as canonical=true",
+            )
+        for s in group:
+            for column in _PLAN_FIELDS:
+                if getattr(s, column) != getattr(canonical[0], column):
+                    raise DataFileError(
+                        str(path),
+                        s.line,
+                        f"{column} differs from the canonical "
+                        f"rendering of {year} (line {canonical[0].line})",
+                    )
+    return sources
+
+
+@dataclass(frozen=True)
+class DecodedText:
+    text: str
+    decoding: str  # e.g. "utf-8", "utf-16-le (no BOM) + mojibake repaired"
+    sha256: str  # of the bytes
+
+
+_BOMS = (
+    (b"\xef\xbb\xbf", "utf-8-sig"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200d\u2060\ufeff]")
+
+
+def _guess_utf16(data: bytes) -> str | None:
+    """UTF-16 without a BOM shows as NUL bytes in every other position."""
+    sample = data[:4000]
+    if len(sample) < 4:
+        return None
+    even_nuls = sample[0::2].count(0) / max(1, len(sample[0::2]))
+    odd_nuls = sample[1::2].count(0) / max(1, len(sample[1::2]))
+    if odd_nuls > 0.3 and even_nuls < 0.05:
+        return "utf-16-le"
+    if even_nuls > 0.3 and odd_nuls < 0.05:
+        return "utf-16-be"
+    return None
+
+
+def decode_bytes(data: bytes, source: str = "<bytes>") -> DecodedText:
+    """Decode a document's bytes to text, repairing what can be repaired.
+
+    Raises ParseError if the bytes are not text (binary, or empty)."""
+    digest = hashlib.sha256(data).hexdigest()
+    if not data.strip():
+        raise ParseError(source, "the file is empty")
+    text = None
+    steps = []
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            try:
+                text = data.decode(codec)
+            except UnicodeDecodeError as exc:
+                raise ParseError(
+                    source,
+                    f"starts with a {codec} byte-order mark but is not "
+                    f"valid {codec} ({exc.reason})",
+                ) from exc
+            steps.append(codec)
+            break
+    if text is None:
+        utf16 = _guess_utf16(data)
+        if utf16:
+            try:
+                text = data.decode(utf16)
+                steps.append(f"{utf16} (no BOM)")
+            except UnicodeDecodeError:
+                text = None
+    if text is None:
+        try:
+            text = data.decode("utf-8")
+            steps.append("utf-8")
+        except UnicodeDecodeError:
+            text = data.decode("cp1252", errors="replace")
+            steps.append("cp1252")
+    text = text.lstrip("\ufeff")
+    nul_share = text.count("\x00") / max(1, len(text))
+    control_share = len(_CONTROL.findall(text[:100_000])) / max(1, min(len(text), 100_000))
+    if nul_share > 0.01 or control_share > _BINARY_CONTROL_SHARE:
+        raise ParseError(
+            source,
+            "this is not a text document (it holds binary data); upload "
+            "the plan as .txt, .md, .pdf or .docx",
+        )
+    repaired = ftfy.fix_text(
+        text,
+        unescape_html=False,
+        fix_line_breaks=False,
+        normalization=None,
+        fix_character_width=False,
+        uncurl_quotes=False,
+        fix_latin_ligatures=False,
+        remove_terminal_escapes=True,
+        remove_control_chars=False,
+        explain=False,
+    )
+    if repaired != text:
+        steps.append("mojibake repaired")
+        text = repaired
+    cleaned = _CONTROL.sub("", text)
+    if cleaned != text:
+        steps.append("control characters removed")
+        text = cleaned
+    return DecodedText(text=text, decoding=" + ".join(steps), sha256=digest)
+
+
+def read_source(source: Source, raw_dir: Path = paths.RAW) -> DecodedText:
+    """Read and decode one manifest document."""
+    path = raw_dir / source.file
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ParseError(str(path), f"cannot be read ({exc.strerror})") from exc
+    return decode_bytes(data, str(path))

@@ -1,0 +1,95 @@
+-- Data checks, declared next to the data. `python -m ipdash check` runs each query; a
+-- query returns one row per problem with a `detail` column. Severity `error` makes
+-- check exit non-zero; `warning` is reported only.
+-- Each check starts with: -- check: <name> | <severity> | <what it guarantees>
+
+-- check: measure_counts | error | every plan has the number of measures it numbers (official count where known)
+SELECT plan_year, 'plan ' || plan_year || ' has ' || n_measures || ' measures, expected '
+    || expected_measures AS detail
+FROM plans
+WHERE expected_measures IS NOT NULL AND n_measures <> expected_measures;
+
+-- check: numbering_contiguous | error | measures of a plan are numbered 1..N with no gap or repeat
+SELECT plan_year, 'plan ' || plan_year || ': ' || count(*) || ' measures numbered '
+    || min(measure_no) || '..' || max(measure_no) AS detail
+FROM measures
+GROUP BY plan_year
+HAVING min(measure_no) <> 1 OR max(measure_no) <> count(*) OR count(DISTINCT measure_no) <> count(*);
+
+-- check: unique_measure_ids | error | measure_id is unique
+SELECT measure_id, measure_id || ' appears ' || count(*) || ' times' AS detail
+FROM measures GROUP BY measure_id HAVING count(*) > 1;
+
+-- check: present_measures_have_text | error | every present measure has its text; omitted ones have none
+SELECT measure_id, measure_id || ' (' || status || ') has '
+    || CASE WHEN text = '' THEN 'no text' ELSE 'text' END AS detail
+FROM measures
+WHERE (status = 'present' AND text = '') OR (status = 'omitted_in_source' AND text <> '');
+
+-- check: offsets_in_order | error | every measure points at a non-empty span of its source
+SELECT measure_id, measure_id || ': offsets ' || start_offset || '..' || end_offset AS detail
+FROM measures
+WHERE NOT (start_offset < end_offset AND text_start_offset <= text_end_offset
+           AND start_offset <= text_start_offset AND text_end_offset <= end_offset);
+
+-- check: unresolved_names | error | every name in an attribution resolves to a registered body or a generic group
+SELECT measure_id, measure_id || ': ' || raw_name || ' (' || coalesce(note, '') || ')' AS detail
+FROM attribution_mentions
+WHERE mention_kind = 'unresolved';
+
+-- check: agencies_registered | error | every body linked to a measure is in the registry with a known kind
+SELECT ma.measure_id, ma.measure_id || ': ' || ma.agency_id || ' is not a registered body with a kind' AS detail
+FROM measure_agencies AS ma
+LEFT JOIN agencies AS a ON a.agency_id = ma.agency_id
+LEFT JOIN agency_kinds AS k ON k.kind = a.kind
+WHERE k.kind IS NULL;
+
+-- check: one_lead | error | a measure has at most one lead, and lead-first lists have exactly one
+SELECT m.measure_id, m.measure_id || ': ' || count(*) FILTER (WHERE am.role = 'lead')
+    || ' leads in a ' || m.role_convention || ' list' AS detail
+FROM measures AS m
+JOIN attribution_mentions AS am ON am.measure_id = m.measure_id AND am.doc_id = m.doc_id
+GROUP BY m.measure_id, m.role_convention
+HAVING count(*) FILTER (WHERE am.role = 'lead') > 1
+    OR (m.role_convention = 'lead_first' AND count(*) FILTER (WHERE am.role = 'lead') <> 1);
+
+-- check: joint_has_no_lead | error | a list the text marks as shared ("division of responsibilities") names no lead
+SELECT m.measure_id, m.measure_id || ': joint list with a lead' AS detail
+FROM measures AS m
+JOIN attribution_mentions AS am ON am.measure_id = m.measure_id AND am.doc_id = m.doc_id
+WHERE m.role_convention = 'joint' AND am.role = 'lead' AND m.n_agencies + m.n_generic_groups > 1;
+
+-- check: successors_dated | error | every successor link is dated and points at a registered body
+SELECT a.agency_id, a.agency_id || ' -> ' || a.successor_id || ' (valid_to '
+    || coalesce(CAST(a.valid_to AS VARCHAR), 'missing') || ')' AS detail
+FROM agencies AS a
+LEFT JOIN agencies AS s ON s.agency_id = a.successor_id
+WHERE a.successor_id IS NOT NULL AND (a.valid_to IS NULL OR s.agency_id IS NULL);
+
+-- check: successor_chains_end | error | every successor chain ends in a current body (no loops)
+SELECT a.agency_id, a.agency_id || ' has no current successor' AS detail
+FROM agencies AS a
+LEFT JOIN agency_successors AS s ON s.agency_id = a.agency_id
+WHERE s.agency_id IS NULL;
+
+-- check: renderings_agree_on_agencies | error | renderings of one plan name the same bodies in the same roles
+SELECT measure_id, measure_id || ' (' || doc_id || ' vs ' || other_doc_id || ', ' || aspect || '): '
+    || detail AS detail
+FROM rendering_disagreements
+WHERE aspect <> 'text';
+
+-- check: renderings_agree_on_text | warning | renderings of one plan have the same words
+SELECT measure_id, measure_id || ' (' || doc_id || ' vs ' || other_doc_id || '): ' || detail AS detail
+FROM rendering_disagreements
+WHERE aspect = 'text';
+
+-- check: measures_without_agencies | warning | in plans that name bodies, every present measure names at least one
+SELECT m.measure_id, m.measure_id || ' names no responsible body' AS detail
+FROM measures AS m
+JOIN plans AS p ON p.plan_year = m.plan_year
+WHERE p.names_agencies AND m.status = 'present' AND m.n_agencies + m.n_generic_groups = 0;
+
+-- check: parse_warnings | warning | the parser met nothing it could not place
+SELECT doc_id, doc_id || coalesce(' line ' || line, '') || ': ' || message AS detail
+FROM parse_warnings
+WHERE kind <> 'doubled_parenthesis';

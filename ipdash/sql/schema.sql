@@ -1,0 +1,186 @@
+-- The tables of an ipdash database. Documented for analysts in docs/schema.md; a test
+-- checks that every table and column here is described there.
+
+CREATE TABLE build_info (
+    build_id        VARCHAR NOT NULL,   -- unique per build: UTC time + data version
+    data_version    VARCHAR NOT NULL,   -- hash of all inputs (sources, registry, patterns, codebook, code)
+    built_at        TIMESTAMP NOT NULL,
+    ipdash_version  VARCHAR NOT NULL,
+    duckdb_version  VARCHAR NOT NULL,
+    n_documents     INTEGER NOT NULL,
+    n_measures      INTEGER NOT NULL
+);
+
+CREATE TABLE plans (
+    plan_year          INTEGER PRIMARY KEY,
+    period_label       VARCHAR NOT NULL,
+    title              VARCHAR NOT NULL,
+    issuing_body       VARCHAR,
+    issue_date         DATE,
+    canonical_doc_id   VARCHAR NOT NULL,
+    n_renderings       INTEGER NOT NULL,
+    expected_measures  INTEGER,
+    n_measures         INTEGER NOT NULL,
+    n_present          INTEGER NOT NULL,
+    n_omitted          INTEGER NOT NULL,
+    n_attributed       INTEGER NOT NULL,
+    names_agencies     BOOLEAN NOT NULL,
+    role_note          VARCHAR
+);
+
+CREATE TABLE documents (
+    doc_id            VARCHAR PRIMARY KEY,
+    plan_year         INTEGER NOT NULL,
+    period_label      VARCHAR NOT NULL,
+    title             VARCHAR NOT NULL,
+    issuing_body      VARCHAR,
+    issue_date        DATE,
+    reference_date    DATE NOT NULL,
+    language          VARCHAR,
+    rendering         VARCHAR NOT NULL,
+    rendering_note    VARCHAR,
+    is_canonical      BOOLEAN NOT NULL,
+    source_file       VARCHAR NOT NULL,
+    sha256            VARCHAR NOT NULL,
+    n_chars           INTEGER NOT NULL,
+    decoding          VARCHAR NOT NULL,
+    n_measures_found  INTEGER NOT NULL,
+    n_warnings        INTEGER NOT NULL,
+    role_note         VARCHAR,
+    preamble          VARCHAR
+);
+
+CREATE TABLE sections (
+    plan_year     INTEGER NOT NULL,
+    doc_id        VARCHAR NOT NULL,
+    level         INTEGER NOT NULL,
+    level_name    VARCHAR NOT NULL,
+    number        INTEGER NOT NULL,
+    marker        VARCHAR NOT NULL,
+    title         VARCHAR NOT NULL,
+    label         VARCHAR NOT NULL,
+    unlabelled    BOOLEAN NOT NULL,
+    intro         VARCHAR NOT NULL,
+    start_offset  INTEGER NOT NULL,
+    end_offset    INTEGER NOT NULL
+);
+
+CREATE TABLE measures (
+    measure_id                VARCHAR PRIMARY KEY,
+    plan_year                 INTEGER NOT NULL,
+    measure_no                INTEGER NOT NULL,
+    status                    VARCHAR NOT NULL CHECK (status IN ('present', 'omitted_in_source')),
+    part_no                   INTEGER,
+    part                      VARCHAR,
+    section_no                INTEGER,
+    section                   VARCHAR,
+    subsection_no             INTEGER,
+    subsection                VARCHAR,
+    section_path              VARCHAR,
+    text                      VARCHAR NOT NULL,
+    attribution_raw           VARCHAR,
+    attribution_phrasing      VARCHAR,
+    role_convention           VARCHAR CHECK (role_convention IN ('lead_first', 'joint')),
+    n_agencies                INTEGER NOT NULL,
+    n_generic_groups          INTEGER NOT NULL,
+    n_unresolved              INTEGER NOT NULL,
+    doc_id                    VARCHAR NOT NULL,
+    source_file               VARCHAR NOT NULL,
+    start_offset              INTEGER NOT NULL,
+    end_offset                INTEGER NOT NULL,
+    text_start_offset         INTEGER NOT NULL,
+    text_end_offset           INTEGER NOT NULL,
+    attribution_start_offset  INTEGER,
+    attribution_end_offset    INTEGER,
+    UNIQUE (plan_year, measure_no)
+);
+
+CREATE TABLE measure_renderings (
+    measure_id       VARCHAR NOT NULL,
+    doc_id           VARCHAR NOT NULL,
+    source_file      VARCHAR NOT NULL,
+    status           VARCHAR NOT NULL,
+    text             VARCHAR NOT NULL,
+    attribution_raw  VARCHAR,
+    start_offset     INTEGER NOT NULL,
+    end_offset       INTEGER NOT NULL,
+    PRIMARY KEY (measure_id, doc_id)
+);
+
+CREATE TABLE agency_kinds (
+    kind         VARCHAR PRIMARY KEY,
+    label        VARCHAR NOT NULL,
+    colour       VARCHAR NOT NULL,
+    sort_order   INTEGER NOT NULL,
+    description  VARCHAR NOT NULL
+);
+
+CREATE TABLE agencies (
+    agency_id     VARCHAR PRIMARY KEY,
+    name          VARCHAR NOT NULL,
+    short_name    VARCHAR NOT NULL,
+    name_zh       VARCHAR,
+    kind          VARCHAR NOT NULL,
+    valid_from    DATE,
+    valid_to      DATE,
+    successor_id  VARCHAR,
+    reform        VARCHAR,
+    note          VARCHAR
+);
+
+CREATE TABLE agency_aliases (
+    alias             VARCHAR NOT NULL,
+    alias_normalized  VARCHAR NOT NULL,
+    agency_id         VARCHAR NOT NULL,
+    source            VARCHAR NOT NULL CHECK (source IN ('name', 'short_name', 'name_zh', 'alias')),
+    note              VARCHAR
+);
+
+CREATE TABLE generic_groups (
+    group_id     VARCHAR PRIMARY KEY,
+    label        VARCHAR NOT NULL,
+    aliases      VARCHAR NOT NULL,
+    description  VARCHAR
+);
+
+CREATE TABLE attribution_mentions (
+    measure_id    VARCHAR NOT NULL,
+    doc_id        VARCHAR NOT NULL,
+    position      INTEGER NOT NULL,
+    raw_name      VARCHAR NOT NULL,
+    mention_kind  VARCHAR NOT NULL CHECK (mention_kind IN ('agency', 'generic_group', 'unresolved')),
+    agency_id     VARCHAR,
+    group_id      VARCHAR,
+    role          VARCHAR NOT NULL CHECK (role IN ('lead', 'participant', 'joint')),
+    resolution    VARCHAR NOT NULL,
+    note          VARCHAR,
+    PRIMARY KEY (measure_id, doc_id, position)
+);
+
+CREATE TABLE measure_agencies (
+    measure_id  VARCHAR NOT NULL,
+    agency_id   VARCHAR NOT NULL,
+    role        VARCHAR NOT NULL CHECK (role IN ('lead', 'participant', 'joint')),
+    position    INTEGER NOT NULL,
+    raw_name    VARCHAR NOT NULL,
+    PRIMARY KEY (measure_id, agency_id)
+);
+
+CREATE TABLE rendering_disagreements (
+    plan_year   INTEGER NOT NULL,
+    measure_no  INTEGER NOT NULL,
+    measure_id  VARCHAR NOT NULL,
+    doc_id      VARCHAR NOT NULL,
+    other_doc_id VARCHAR NOT NULL,
+    aspect      VARCHAR NOT NULL CHECK (aspect IN ('text', 'agencies', 'roles', 'status', 'missing')),
+    detail      VARCHAR NOT NULL
+);
+
+CREATE TABLE parse_warnings (
+    doc_id      VARCHAR NOT NULL,
+    measure_no  INTEGER,
+    kind        VARCHAR NOT NULL,
+    message     VARCHAR NOT NULL,
+    line        INTEGER,
+    "offset"    INTEGER
+);

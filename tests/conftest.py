@@ -1,0 +1,55 @@
+"""Shared fixtures: patterns, registry, the parsed seeds, and one database built per
+test session into a temporary directory (never the project's data/db)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ipdash import paths
+from ipdash.agencies import Registry, load_registry
+from ipdash.build import ParsedSource, build_database, parse_all
+from ipdash.db import connect_read_only
+from ipdash.patterns import Patterns, load_patterns
+
+SEEDS = {
+    "2012-pdf": "000_8dd6051134989dae.txt",
+    "2012-md": "001_0d2518ec689bdc93.txt",
+    "2020": "002_504d37ac8016cd13.txt",
+    "2022": "003_96a84c5ea217955a.txt",
+    "2014": "004_cf8bd29487bfe8b0.txt",
+}
+
+
+@pytest.fixture(scope="session")
+def patterns() -> Patterns:
+    return load_patterns()
+
+
+@pytest.fixture(scope="session")
+def registry() -> Registry:
+    return load_registry()
+
+
+@pytest.fixture(scope="session")
+def parsed_seeds(patterns, registry) -> dict[str, ParsedSource]:
+    _, docs = parse_all(paths.RAW, patterns, registry)
+    return {d.source.doc_id: d for d in docs}
+
+
+@pytest.fixture(scope="session")
+def built_db(tmp_path_factory) -> Path:
+    db_dir = tmp_path_factory.mktemp("db")
+    return build_database(db_dir=db_dir).path
+
+
+@pytest.fixture
+def con(built_db):
+    connection = connect_read_only(built_db)
+    yield connection
+    connection.close()
+
+
+def seed_text(doc_id: str) -> str:
+    return (paths.RAW / SEEDS[doc_id]).read_text(encoding="utf-8")

@@ -1,0 +1,272 @@
+"""ipdash.agencies: registry integrity, splitting lists of names, and resolution on a
+plan's date through the restructurings."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+
+import pytest
+
+from ipdash import paths
+from ipdash.agencies import (
+    load_registry,
+    normalize_name,
+    resolve_attribution,
+    resolve_name,
+    split_names,
+)
+from ipdash.errors import DataFileError
+
+D2012 = date(2012, 4, 6)
+D2020 = date(2020, 7, 1)
+D2021 = date(2021, 7, 1)
+
+
+def test_registry_integrity(registry):
+    agencies = registry.agencies
+    for a in agencies.values():
+        assert a.kind in registry.kinds
+        if a.successor_id:
+            successor = agencies[a.successor_id]
+            assert a.valid_to is not None
+            assert a.reform
+            assert successor.valid_from is None or successor.valid_from <= a.valid_to
+        chain = registry.chain(a.agency_id)
+        assert len(chain) == len(set(chain))  # acyclic
+        assert agencies[chain[-1]].successor_id is None
+    for alias in registry.aliases:
+        assert alias.agency_id in agencies
+
+
+@pytest.mark.parametrize(
+    ("old", "lineage"),
+    [
+        ("sipo", ["sipo", "cnipa"]),
+        ("saic", ["saic", "samr"]),
+        ("aqsiq", ["aqsiq", "samr"]),
+        ("sarft", ["sarft", "sapprft", "nrta"]),
+        ("moc", ["moc", "mct"]),
+        ("mep", ["mep", "mee"]),
+        ("moa", ["moa", "mara"]),
+        ("sfa", ["sfa", "nfga"]),
+        ("moh", ["moh", "nhfpc", "nhc"]),
+        ("gad", ["gad", "cmc_edd"]),
+        ("lao", ["lao", "moj"]),
+        ("cbrc", ["cbrc", "cbirc", "nfra"]),
+        ("nca", ["nca", "cpd"]),
+    ],
+)
+def test_restructurings(registry, old, lineage):
+    assert registry.chain(old) == lineage
+
+
+def test_normalize_name():
+    assert normalize_name("The State—owned Assets  Supervision") == "state owned assets supervision"
+    assert normalize_name("Supreme People’s Court") == normalize_name("supreme peoples court")
+    assert normalize_name("State Administration of Radio, Film, and Television") == (
+        "state administration of radio film and television"
+    )
+
+
+@pytest.mark.parametrize(
+    ("names", "expected"),
+    [
+        (
+            "State Administration of Radio, Film, and Television",
+            ["State Administration of Radio, Film, and Television"],
+        ),
+        (
+            "State Administration for Industry and Commerce, Ministry of Agriculture, Ministry of Commerce and General Administration of Quality Supervision, Inspection and Quarantine",
+            [
+                "State Administration for Industry and Commerce",
+                "Ministry of Agriculture",
+                "Ministry of Commerce",
+                "General Administration of Quality Supervision, Inspection and Quarantine",
+            ],
+        ),
+        (
+            "Ministry of Industry and Information Technology, Ministry of Science and Technology and the State Intellectual Property Office",
+            [
+                "Ministry of Industry and Information Technology",
+                "Ministry of Science and Technology",
+                "State Intellectual Property Office",
+            ],
+        ),
+        (
+            "Ministry of Agriculture and State Forestry Administration",
+            ["Ministry of Agriculture", "State Forestry Administration"],
+        ),
+        (
+            "Ministry of Human Resources and Social Security",
+            ["Ministry of Human Resources and Social Security"],
+        ),
+        (
+            "Ministry of Science and Technology,Ministry of Finance",
+            ["Ministry of Science and Technology", "Ministry of Finance"],
+        ),
+        # Unknown names: kept whole unless the pieces are clearly separate bodies.
+        ("Ministry of Foo and Bar", ["Ministry of Foo and Bar"]),
+        ("Foo Bureau and Bar Office", ["Foo Bureau", "Bar Office"]),
+        ("Ministry of Culture and Tourism", ["Ministry of Culture and Tourism"]),
+    ],
+)
+def test_split_names(registry, patterns, names, expected):
+    assert split_names(names, registry, patterns.attribution) == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "day", "agency_id", "method"),
+    [
+        ("State Intellectual Property Office", D2012, "sipo", "name"),
+        ("Intellectual Property Office", D2020, "cnipa", "alias"),
+        (
+            "Intellectual Property Office",
+            D2012,
+            "sipo",
+            "lineage",
+        ),  # back through the one predecessor
+        (
+            "State Intellectual Property Office",
+            D2020,
+            "cnipa",
+            "lineage",
+        ),  # forward to the successor
+        ("SARFT", D2020, "nrta", "lineage"),
+        ("China Banking Regulatory Commission", D2021, "cbirc", "lineage"),
+        ("post office", D2020, "spb", "alias"),
+        ("State Administration Bureau", D2020, "ngoa", "alias"),
+        ("Forest and Grass Bureau", D2020, "nfga", "alias"),
+        ("Central Political and Law Commission", D2020, "cplac", "alias"),
+        ("General Administration of Market Supervision", D2020, "samr", "alias"),
+        ("ministry of public security", D2021, "mps", "name"),
+        ("State—owned Assets Supervision and Administration Commission", D2012, "sasac", "alias"),
+        ("国家知识产权局", D2012, "sipo", "name"),
+        ("国家知识产权局", D2021, "cnipa", "name"),
+    ],
+)
+def test_resolve_name(registry, name, day, agency_id, method):
+    r = resolve_name(name, registry, day)
+    assert (r.kind, r.agency_id, r.method) == ("agency", agency_id, method)
+
+
+def test_a_merged_body_is_not_guessed_backwards(registry):
+    r = resolve_name("State Administration for Market Regulation", registry, D2012)
+    assert r.kind == "unresolved"
+    assert "aqsiq" not in r.note
+    assert "samr" in r.note
+
+
+def test_generic_groups_and_unknown_names(registry):
+    assert resolve_name(
+        "relevant administrative law enforcement authorities", registry, D2012
+    ).group_id == ("law_enforcement_authorities")
+    assert (
+        resolve_name("membership units of Joint Meeting", registry, D2021).group_id
+        == "joint_meeting_members"
+    )
+    unknown = resolve_name("Ministry of Space Affairs", registry, D2021)
+    assert (unknown.kind, unknown.agency_id) == ("unresolved", None)
+
+
+def test_resolve_attribution_roles(registry, patterns):
+    lead_first = resolve_attribution(
+        "Ministry of Commerce, Supreme People's Procuratorate, Ministry of Public Security and relevant administrative law enforcement authorities",
+        "lead_first",
+        registry,
+        patterns.attribution,
+        D2012,
+    )
+    assert [
+        (m.position, m.role, m.resolution.agency_id or m.resolution.group_id) for m in lead_first
+    ] == [
+        (1, "lead", "mofcom"),
+        (2, "participant", "spp"),
+        (3, "participant", "mps"),
+        (4, "participant", "law_enforcement_authorities"),
+    ]
+    joint = resolve_attribution(
+        "Ministry of Finance and State Intellectual property Administration",
+        "joint",
+        registry,
+        patterns.attribution,
+        D2021,
+    )
+    assert [(m.role, m.resolution.agency_id) for m in joint] == [
+        ("joint", "mof"),
+        ("joint", "cnipa"),
+    ]
+    single = resolve_attribution(
+        "Ministry of Finance", "joint", registry, patterns.attribution, D2021
+    )
+    assert [m.role for m in single] == ["lead"]
+
+
+def _broken_registry(tmp_path, file, old, new):
+    target = tmp_path / "registry"
+    shutil.copytree(paths.REGISTRY, target)
+    path = target / file
+    path.write_text(path.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
+    load_registry.cache_clear()
+    return target
+
+
+@pytest.mark.parametrize(
+    ("file", "old", "new", "message"),
+    [
+        (
+            "agencies.csv",
+            "state_council_ministry,2018-03-17,,,,\n",
+            "ministry,2018-03-17,,,,\n",
+            "kind 'ministry' is not one of",
+        ),
+        (
+            "agencies.csv",
+            ",2018-03-17,cnipa,2018",
+            ",2018-03-17,nobody,2018",
+            "successor_id 'nobody' is not an agency_id",
+        ),
+        (
+            "agencies.csv",
+            "sipo,State Intellectual Property Office,SIPO,国家知识产权局,administration_bureau,,2018-03-17",
+            "sipo,State Intellectual Property Office,SIPO,国家知识产权局,administration_bureau,,",
+            "has a successor but no valid_to",
+        ),
+        (
+            "aliases.csv",
+            "Health Commission,nhc",
+            "Health Commission,nobody",
+            "points to unknown agency_id 'nobody'",
+        ),
+        ("aliases.csv", "Statistics Bureau,nbs", "Customs,nbs", "duplicate alias 'customs'"),
+        (
+            "aliases.csv",
+            "Statistics Bureau,nbs",
+            "Central Propaganda Department,cod",
+            "duplicate alias",
+        ),
+    ],
+)
+def test_registry_errors_name_file_and_line(tmp_path, file, old, new, message):
+    directory = _broken_registry(tmp_path, file, old, new)
+    try:
+        with pytest.raises(DataFileError, match=message) as info:
+            load_registry(directory)
+        assert str(info.value).startswith(str(directory / file))
+        assert ", line " in str(info.value)
+    finally:
+        load_registry.cache_clear()
+
+
+def test_successor_loop_is_rejected(tmp_path):
+    directory = _broken_registry(
+        tmp_path,
+        "agencies.csv",
+        "cnipa,China National Intellectual Property Administration,CNIPA,国家知识产权局,administration_bureau,2018-03-17,,,,",
+        "cnipa,China National Intellectual Property Administration,CNIPA,国家知识产权局,administration_bureau,2018-03-17,2019-01-01,sipo,loop,",
+    )
+    try:
+        with pytest.raises(DataFileError, match=r"loops back|gap in the lineage"):
+            load_registry(directory)
+    finally:
+        load_registry.cache_clear()

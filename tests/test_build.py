@@ -1,0 +1,220 @@
+"""ipdash.build: the database built from the seeds, checked with literal values."""
+
+from __future__ import annotations
+
+import pytest
+
+
+def rows(con, sql, params=None):
+    cur = con.cursor()
+    try:
+        return cur.execute(sql, params or []).fetchall()
+    finally:
+        cur.close()
+
+
+def test_plans(con):
+    assert rows(
+        con,
+        "SELECT plan_year, period_label, n_measures, n_present, n_omitted, n_attributed, "
+        "n_renderings, names_agencies, canonical_doc_id FROM plans ORDER BY 1",
+    ) == [
+        (2012, "2012", 90, 90, 0, 90, 2, True, "2012-pdf"),
+        (2014, "2014", 79, 70, 9, 0, 1, False, "2014"),
+        (2020, "2020", 100, 100, 0, 100, 1, True, "2020"),
+        (2022, "2021–2022", 115, 115, 0, 115, 1, True, "2022"),
+    ]
+
+
+def test_documents_record_both_2012_renderings(con):
+    assert rows(
+        con,
+        "SELECT doc_id, is_canonical, rendering, source_file, n_measures_found "
+        "FROM documents WHERE plan_year = 2012 ORDER BY doc_id",
+    ) == [
+        ("2012-md", False, "markdown", "001_0d2518ec689bdc93.txt", 90),
+        ("2012-pdf", True, "pdf-text", "000_8dd6051134989dae.txt", 90),
+    ]
+    assert rows(con, "SELECT count(*) FROM measure_renderings WHERE measure_id LIKE '2012-%'") == [
+        (180,)
+    ]
+
+
+def test_omitted_measures_are_rows(con):
+    assert rows(
+        con,
+        "SELECT min(measure_no), max(measure_no), count(*), max(n_agencies) FROM measures "
+        "WHERE status = 'omitted_in_source'",
+    ) == [(55, 63, 9, 0)]
+
+
+def agencies_of(con, measure_id):
+    return rows(
+        con,
+        "SELECT agency_id, role, position FROM measure_agencies WHERE measure_id = ? "
+        "ORDER BY position",
+        [measure_id],
+    )
+
+
+@pytest.mark.parametrize(
+    ("measure_id", "expected"),
+    [
+        ("2012-008", [("moa", "lead", 1), ("sfa", "participant", 2)]),
+        ("2012-083", [("cpd", "lead", 1), ("sarft", "participant", 2)]),
+        (
+            "2012-018",
+            [("miit", "lead", 1), ("most", "participant", 2), ("aqsiq", "participant", 3)],
+        ),
+        ("2012-043", [("mofcom", "lead", 1), ("spp", "participant", 2), ("mps", "participant", 3)]),
+        ("2012-022", [("sipo", "lead", 1), ("most", "participant", 2)]),
+        (
+            "2020-002",
+            [("spc", "joint", 1), ("moj", "joint", 2), ("cnipa", "joint", 3), ("cpd", "joint", 4)],
+        ),
+        ("2020-024", [("spc", "lead", 1), ("spp", "participant", 2), ("mps", "participant", 3)]),
+        ("2020-023", [("cpd", "lead", 1), ("nrta", "participant", 2)]),
+        ("2020-034", [("cpd", "lead", 1), ("miit", "participant", 2), ("ngoa", "participant", 3)]),
+        ("2020-048", [("spb", "lead", 1)]),
+        ("2020-100", [("most", "lead", 1), ("cast", "participant", 2)]),
+        (
+            "2020-082",
+            [
+                ("cnipa", "joint", 1),
+                ("mfa", "joint", 2),
+                ("mofcom", "joint", 3),
+                ("cpd", "joint", 4),
+                ("spc", "joint", 5),
+                ("samr", "joint", 6),
+                ("nrta", "joint", 7),
+                ("nfga", "joint", 8),
+                ("ccpit", "joint", 9),
+            ],
+        ),
+        ("2022-061", [("cnipa", "lead", 1)]),
+        (
+            "2022-080",
+            [("ndrc", "lead", 1), ("cbirc", "participant", 2), ("cnipa", "participant", 3)],
+        ),
+        (
+            "2022-049",
+            [("cnipa", "lead", 1), ("cpd", "participant", 2), ("cplac", "participant", 3)],
+        ),
+        ("2022-109", [("mps", "joint", 1), ("gacc", "joint", 2)]),
+    ],
+)
+def test_tricky_attributions(con, measure_id, expected):
+    assert agencies_of(con, measure_id) == expected
+
+
+def test_generic_groups_are_recorded_not_counted(con):
+    assert rows(
+        con,
+        "SELECT measure_id, position, raw_name, group_id, role FROM attribution_mentions "
+        "WHERE mention_kind = 'generic_group' AND doc_id <> '2012-md' ORDER BY measure_id",
+    ) == [
+        (
+            "2012-043",
+            4,
+            "relevant administrative law enforcement authorities",
+            "law_enforcement_authorities",
+            "participant",
+        ),
+        ("2020-088", 2, "joint meeting member units", "joint_meeting_members", "participant"),
+        (
+            "2022-111",
+            2,
+            "membership units of Joint Meeting",
+            "joint_meeting_members",
+            "participant",
+        ),
+    ]
+    assert rows(
+        con, "SELECT n_agencies, n_generic_groups FROM measures WHERE measure_id = '2012-043'"
+    ) == [(3, 1)]
+
+
+def test_no_unresolved_names(con):
+    assert rows(
+        con, "SELECT count(*) FROM attribution_mentions WHERE mention_kind = 'unresolved'"
+    ) == [(0,)]
+
+
+def test_lineage_resolutions_are_explained(con):
+    got = rows(
+        con,
+        "SELECT measure_id, raw_name, agency_id FROM attribution_mentions "
+        "WHERE resolution = 'lineage' ORDER BY measure_id, position",
+    )
+    assert got == [
+        ("2020-023", "State Administration of Radio, Film and Television", "nrta"),
+        ("2020-033", "State Administration of Radio, Film and Television", "nrta"),
+        ("2020-076", "State Administration of Radio, Film and Television", "nrta"),
+        ("2020-081", "SARFT", "nrta"),
+        ("2020-082", "State Administration of Radio, Film and Television", "nrta"),
+        ("2022-080", "China Banking Regulatory Commission", "cbirc"),
+        ("2022-081", "China Banking Regulatory Commission", "cbirc"),
+    ]
+
+
+def test_successor_view(con):
+    assert rows(
+        con,
+        "SELECT agency_id, successor_id, steps, lineage FROM agency_successors "
+        "WHERE agency_id IN ('sarft', 'moh', 'cbrc', 'cnipa') ORDER BY agency_id",
+    ) == [
+        ("cbrc", "nfra", 2, "CBRC → CBIRC → NFRA"),
+        ("cnipa", "cnipa", 0, "CNIPA"),
+        ("moh", "nhc", 2, "MOH → NHFPC → NHC"),
+        ("sarft", "nrta", 2, "SARFT → SAPPRFT → NRTA"),
+    ]
+
+
+def test_successor_view_merges_predecessors_on_one_measure(con):
+    # 2012-047 names SAIC (lead) and AQSIQ: today both are SAMR, once, as lead.
+    assert rows(
+        con,
+        "SELECT agency_id, role, named_agency_ids FROM measure_agencies_current "
+        "WHERE measure_id = '2012-047' ORDER BY position",
+    ) == [
+        ("samr", "lead", "saic; aqsiq"),
+        ("mara", "participant", "moa"),
+        ("mofcom", "participant", "mofcom"),
+    ]
+
+
+def test_rendering_disagreements_are_the_typing_differences(con):
+    assert rows(
+        con, "SELECT measure_id, aspect, detail FROM rendering_disagreements ORDER BY 1"
+    ) == [
+        ("2012-032", "text", "'filing' vs 'filling'"),
+        ("2012-034", "text", "'well known' vs 'wellknown'"),
+        ("2012-035", "text", "'nationwide' vs 'nation wide'"),
+        ("2012-047", "text", "'inter ministerial' vs 'interministerial'"),
+        ("2012-058", "text", "'guidelines' vs 'guidlines'"),
+        ("2012-060", "text", "'for national' vs 'fornational'; 'of science' vs 'ofscience'"),
+        ("2012-076", "text", "'hi tech' vs 'hitech'"),
+    ]
+
+
+def test_sections(con):
+    assert rows(
+        con,
+        "SELECT plan_year, level_name, count(*), count(*) FILTER (WHERE unlabelled) "
+        "FROM sections WHERE doc_id <> '2012-md' GROUP BY ALL ORDER BY 1, 2",
+    ) == [
+        (2012, "part", 8, 0),
+        (2014, "part", 7, 0),
+        (2020, "part", 5, 0),
+        (2020, "section", 13, 0),
+        (2022, "part", 4, 4),
+        (2022, "section", 11, 0),
+    ]
+
+
+def test_build_info(con):
+    ((build_id, version, n_docs, n_measures),) = rows(
+        con, "SELECT build_id, data_version, n_documents, n_measures FROM build_info"
+    )
+    assert build_id.endswith(version[:8])
+    assert (len(version), n_docs, n_measures) == (12, 5, 384)

@@ -1,0 +1,52 @@
+"""ipdash.checks: the declared checks pass on the seeds and fail on broken data."""
+
+from __future__ import annotations
+
+import shutil
+
+import duckdb
+
+from ipdash.checks import failed, format_report, load_checks, run_checks
+
+
+def test_checks_are_declared_with_severity():
+    checks = load_checks()
+    assert len(checks) == 15
+    assert {c.severity for c in checks} == {"error", "warning"}
+    assert all(c.sql.upper().startswith("SELECT") for c in checks)
+
+
+def test_checks_pass_on_the_seeds(con):
+    results = run_checks(con)
+    assert not failed(results)
+    by_name = {r.check.name: r for r in results}
+    assert len(by_name["renderings_agree_on_text"].problems) == 7
+    assert by_name["offsets_trace_to_source"].passed
+    report = format_report(results)
+    assert report.endswith("16 checks: 0 failed, 1 with warnings")
+
+
+def test_checks_fail_on_broken_data(built_db, tmp_path):
+    broken = tmp_path / "broken.duckdb"
+    shutil.copy(built_db, broken)
+    con = duckdb.connect(str(broken))
+    con.execute("DELETE FROM measures WHERE measure_id = '2020-050'")
+    con.execute(
+        "UPDATE attribution_mentions SET mention_kind = 'unresolved', note = 'test' "
+        "WHERE measure_id = '2022-001' AND position = 1"
+    )
+    con.execute(
+        "UPDATE measure_renderings SET start_offset = start_offset + 3 "
+        "WHERE measure_id = '2014-001'"
+    )
+    results = {r.check.name: r for r in run_checks(con)}
+    con.close()
+    assert results["numbering_contiguous"].problems == ["plan 2020: 99 measures numbered 1..100"]
+    assert results["unresolved_names"].problems == [
+        "2022-001: State Administration for Market Regulation (test)"
+    ]
+    assert results["offsets_trace_to_source"].problems == [
+        "2014-001: 004_cf8bd29487bfe8b0.txt[3228:3607] does not start with its number: "
+        "'Implement the Opinions on Furt'"
+    ]
+    assert failed(list(results.values()))

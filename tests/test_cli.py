@@ -1,0 +1,90 @@
+"""The command line, run as a user runs it (python -m ipdash ...)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from ipdash import paths
+
+
+def run(*args, cwd=paths.ROOT):
+    return subprocess.run(
+        [sys.executable, "-m", "ipdash", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=120,
+    )
+
+
+def test_build_then_check_round_trip(tmp_path):
+    db = tmp_path / "x.duckdb"
+    built = run("build", "--db", str(db))
+    assert built.returncode == 0, built.stderr
+    assert (
+        "2022   2021–2022        115     115       0        115       38          1        1"
+        in built.stdout
+    )
+    checked = run("check", "--db", str(db))
+    assert checked.returncode == 0, checked.stdout
+    assert "16 checks: 0 failed, 1 with warnings" in checked.stdout
+
+
+def test_parse_json_prints_measures_with_agencies():
+    result = run("parse", str(paths.RAW / "002_504d37ac8016cd13.txt"), "--json")
+    assert result.returncode == 0, result.stderr
+    payload = json.loads(result.stdout)
+    assert (payload["plan_year"], payload["n_measures"], payload["levels"]) == (
+        2020,
+        100,
+        ["part", "section"],
+    )
+    m2 = payload["measures"][1]
+    assert [(a["agency_id"], a["role"]) for a in m2["agencies"]] == [
+        ("spc", "joint"),
+        ("moj", "joint"),
+        ("cnipa", "joint"),
+        ("cpd", "joint"),
+    ]
+    assert m2["section_path"][1] == "(1) Reform and perfect the intellectual property policy"
+    assert payload["measures"][87]["generic_groups"] == [
+        {
+            "name": "joint meeting member units",
+            "group_id": "joint_meeting_members",
+            "role": "participant",
+        }
+    ]
+
+
+def test_parse_summary_and_year_option(tmp_path):
+    plan = tmp_path / "plan.txt"
+    plan.write_text(
+        "I. Protection\n1. Revise the law. (Intellectual Property Office and Ministry of Space)\n",
+        encoding="utf-8",
+    )
+    result = run("parse", str(plan), "--year", "2012")
+    assert result.returncode == 0
+    assert "1 measures (1 present), levels part" in result.stdout
+    assert "State Intellectual Property Office" not in result.stdout
+    assert "Intellectual Property Office [lead]; UNRESOLVED Ministry of Space" in result.stdout
+
+
+def test_errors_are_plain_and_non_zero(tmp_path):
+    empty = tmp_path / "empty.txt"
+    empty.write_text("", encoding="utf-8")
+    result = run("parse", str(empty))
+    assert result.returncode == 2
+    assert result.stderr.strip() == f"error: {empty}: the file is empty"
+    missing = run("check", "--db", str(tmp_path / "none.duckdb"))
+    assert missing.returncode == 2
+    assert "no database at" in missing.stderr
+    assert "Traceback" not in missing.stderr + result.stderr
+
+
+def test_help_lists_commands():
+    result = run("--help")
+    assert result.returncode == 0
+    for command in ("build", "parse", "check", "path"):
+        assert command in result.stdout
