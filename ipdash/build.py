@@ -41,6 +41,7 @@ from ipdash.errors import IpdashError
 from ipdash.parse import ParsedDocument, ParsedMeasure, parse_document
 from ipdash.patterns import Patterns, load_patterns
 from ipdash.sources import DecodedText, Source, load_manifest, read_source
+from ipdash.themes import Taxonomy, ThemeResult, apply_manual, classify, load_taxonomy
 
 # At most this many word differences are spelled out per measure in a disagreement.
 MAX_DIFFS_SHOWN = 4
@@ -167,6 +168,107 @@ def _path_columns(m: ParsedMeasure) -> dict:
         cols[name] = heading.label if heading else None
     cols["section_path"] = " › ".join(h.label for h in m.path) or None
     return cols
+
+
+def classify_corpus(
+    docs: list[ParsedSource], taxonomy: Taxonomy, use_manual: bool = True
+) -> dict[str, ThemeResult]:
+    """Primary and secondary themes of every present measure of the canonical renderings,
+    by the rules (and the manual decisions, unless use_manual is False)."""
+    results: dict[str, ThemeResult] = {}
+    for d in docs:
+        if not d.source.canonical:
+            continue
+        year = d.source.plan_year
+        for m in d.parsed.measures:
+            if m.status != "present":
+                continue
+            mid = measure_id(year, m.number)
+            result = classify(m.text, [(h.level, h.label) for h in m.path], year, taxonomy)
+            decision = taxonomy.manual.get(mid)
+            if use_manual and decision is not None:
+                result = apply_manual(result, decision)
+            results[mid] = result
+    return results
+
+
+def theme_tables(docs: list[ParsedSource], taxonomy: Taxonomy) -> dict[str, pl.DataFrame]:
+    """Classify every present measure of the canonical renderings; tables of the codebook."""
+    by_rules = classify_corpus(docs, taxonomy, use_manual=False)
+    final = classify_corpus(docs, taxonomy, use_manual=True)
+    measure_themes = []
+    manual_rows = [
+        {
+            "measure_id": mid,
+            "theme_id": d.theme_id,
+            "reason": d.reason,
+            "rules_theme": by_rules[mid].primary,
+        }
+        for mid, d in sorted(taxonomy.manual.items())
+        if mid in by_rules
+    ]
+    for mid, result in final.items():
+        evidence, evidence_json = result.evidence_text(taxonomy), result.evidence_json()
+        for rank, (theme_id, score) in enumerate(result.ranked, start=1):
+            measure_themes.append(
+                {
+                    "measure_id": mid,
+                    "theme_id": theme_id,
+                    "rank": rank,
+                    "score": round(score, 3),
+                    "margin": result.margin if rank == 1 else None,
+                    "confidence": result.confidence if rank == 1 else None,
+                    "source": result.source if rank == 1 else "rules",
+                    "decision": result.decision if rank == 1 else None,
+                    "evidence": evidence,
+                    "evidence_json": evidence_json,
+                }
+            )
+    unknown = set(taxonomy.manual) - {r["measure_id"] for r in manual_rows}
+    if unknown:
+        raise BuildError(
+            f"data/taxonomy/manual_decisions.csv names measures that are not present "
+            f"measures of any plan: {', '.join(sorted(unknown))}"
+        )
+    themes = [
+        {
+            "theme_id": t.theme_id,
+            "label": t.label,
+            "kind": t.kind,
+            "precedence": t.precedence,
+            "colour": t.colour,
+            "definition": t.definition,
+        }
+        for t in taxonomy.themes.values()
+    ]
+    rules = [
+        {
+            "theme_id": r.theme_id,
+            "name": r.name,
+            "pattern": r.pattern,
+            "weight": r.weight,
+            "main_action": r.main_action,
+        }
+        for r in taxonomy.rules
+    ]
+    crosswalk = [
+        {
+            "plan_year": c.plan_year,
+            "section": c.label,
+            "theme_id": c.theme_id,
+            "rationale": c.rationale,
+        }
+        for c in taxonomy.crosswalk.values()
+    ]
+    decision_rules = [{"rule_id": r.rule_id, "rule": r.rule} for r in taxonomy.decision_rules]
+    return {
+        "themes": pl.DataFrame(themes, infer_schema_length=None),
+        "theme_decision_rules": pl.DataFrame(decision_rules, infer_schema_length=None),
+        "theme_rules": pl.DataFrame(rules, infer_schema_length=None),
+        "section_crosswalk": pl.DataFrame(crosswalk, infer_schema_length=None),
+        "measure_themes": pl.DataFrame(measure_themes, infer_schema_length=None),
+        "manual_theme_decisions": pl.DataFrame(manual_rows, infer_schema_length=None),
+    }
 
 
 def build_tables(docs: list[ParsedSource], registry: Registry) -> dict[str, pl.DataFrame]:
@@ -458,6 +560,7 @@ def write_database(tables: dict[str, pl.DataFrame], path: Path, info: dict) -> N
             ],
         )
         con.execute((paths.SQL / "views.sql").read_text(encoding="utf-8"))
+        con.execute((paths.SQL / "marts.sql").read_text(encoding="utf-8"))
         con.execute("CHECKPOINT")
     finally:
         con.close()
@@ -508,7 +611,7 @@ def build_database(
     patterns = load_patterns()
     registry = load_registry()
     sources, docs = parse_all(raw_dir, patterns, registry)
-    tables = build_tables(docs, registry)
+    tables = build_tables(docs, registry) | theme_tables(docs, load_taxonomy())
     version = data_version(raw_dir, sources)
     now = datetime.now(UTC)
     build_id = f"{now:%Y%m%dT%H%M%S%fZ}-{version[:8]}"

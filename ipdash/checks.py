@@ -14,7 +14,9 @@ from ipdash.errors import DataFileError
 from ipdash.patterns import load_patterns
 from ipdash.sources import decode_bytes
 
-_HEADER = re.compile(r"^-- check: (?P<name>\w+) \| (?P<severity>error|warning) \| (?P<what>.+)$")
+_HEADER = re.compile(
+    r"^-- check: (?P<name>\w+) \| (?P<severity>error|warning|info) \| (?P<what>.+)$"
+)
 # Problems listed per failing check in the report; the count is always given.
 MAX_DETAILS = 12
 
@@ -22,7 +24,7 @@ MAX_DETAILS = 12
 @dataclass(frozen=True)
 class Check:
     name: str
-    severity: str  # "error" | "warning"
+    severity: str  # "error" | "warning" | "info" (always lists its rows, never fails)
     what: str
     sql: str
 
@@ -34,7 +36,7 @@ class CheckResult:
 
     @property
     def passed(self) -> bool:
-        return not self.problems
+        return self.check.severity == "info" or not self.problems
 
 
 def load_checks(path: Path = paths.SQL / "checks.sql") -> list[Check]:
@@ -126,8 +128,12 @@ def run_checks(con: duckdb.DuckDBPyConnection, raw_dir: Path = paths.RAW) -> lis
 
 
 def format_report(results: list[CheckResult]) -> str:
-    lines = []
+    """One line per check (problems listed below failing ones), info checks last."""
+    lines, info = [], []
     for r in results:
+        if r.check.severity == "info":
+            info.append(f"info {r.check.name}: {'; '.join(r.problems) or 'none'}")
+            continue
         mark = "ok  " if r.passed else ("FAIL" if r.check.severity == "error" else "warn")
         count = "" if r.passed else f" ({len(r.problems)})"
         lines.append(f"{mark} {r.check.name}{count}: {r.check.what}")
@@ -137,7 +143,9 @@ def format_report(results: list[CheckResult]) -> str:
             lines.append(f"       … and {len(r.problems) - MAX_DETAILS} more")
     errors = sum(1 for r in results if not r.passed and r.check.severity == "error")
     warnings = sum(1 for r in results if not r.passed and r.check.severity == "warning")
-    lines.append(f"{len(results)} checks: {errors} failed, {warnings} with warnings")
+    counted = sum(1 for r in results if r.check.severity != "info")
+    lines.extend(info)
+    lines.append(f"{counted} checks: {errors} failed, {warnings} with warnings")
     return "\n".join(lines)
 
 

@@ -152,6 +152,33 @@ def _cmd_check(args: argparse.Namespace) -> int:
     return 1 if failed(results) else 0
 
 
+def _cmd_evaluate_themes(args: argparse.Namespace) -> int:
+    import csv
+
+    from ipdash.agencies import load_registry
+    from ipdash.build import classify_corpus, parse_all
+    from ipdash.patterns import load_patterns
+    from ipdash.themes import agreement, confusion_markdown, load_taxonomy
+
+    with args.labels.open(encoding="utf-8", newline="") as handle:
+        gold = {r["measure_id"]: r["theme_id"] for r in csv.DictReader(handle)}
+    taxonomy = load_taxonomy()
+    _, docs = parse_all(paths.RAW, load_patterns(), load_registry())
+    predicted = {k: v.primary for k, v in classify_corpus(docs, taxonomy, use_manual=False).items()}
+    result = agreement(gold, predicted)
+    print(
+        f"primary-theme agreement with {args.labels.name} (rules only, no manual table): "
+        f"{result.agreed} of {result.n} = {result.share:.1%}"
+    )
+    if args.markdown:
+        print()
+        print(confusion_markdown(result, list(taxonomy.themes)))
+    print()
+    for measure, hand, rules in result.disagreements:
+        print(f"- {measure}: hand {hand}, classifier {rules}")
+    return 0
+
+
 def _cmd_path(args: argparse.Namespace) -> int:
     from ipdash.db import resolve_db
 
@@ -215,6 +242,22 @@ def make_parser() -> argparse.ArgumentParser:
     )
     db_options(p)
     p.set_defaults(func=_cmd_check)
+
+    p = sub.add_parser(
+        "evaluate-themes",
+        help="compare the theme classifier with hand labels",
+        description="Primary-theme agreement of the rules (without the manual "
+        "table) with a hand-labelled sample, its confusion matrix "
+        "and the measures where they disagree.",
+    )
+    p.add_argument(
+        "--labels",
+        type=Path,
+        default=paths.ROOT / "tests" / "data" / "theme_labels.csv",
+        help="CSV with measure_id,theme_id (default: tests/data/theme_labels.csv)",
+    )
+    p.add_argument("--markdown", action="store_true", help="also print the confusion matrix")
+    p.set_defaults(func=_cmd_evaluate_themes)
 
     p = sub.add_parser("path", help="print the path of the current database file")
     p.add_argument("--db-dir", type=Path, default=paths.DB_DIR, help=argparse.SUPPRESS)

@@ -1,6 +1,11 @@
-"""Every query the app and the exports run. Each takes a DuckDB connection, runs on
-its own cursor (a connection is not thread-safe; cursors are cheap), binds every value
-as a parameter and returns a Polars frame named after what it holds."""
+"""Every query the app and the exports run, and nothing else holds SQL outside the build
+files. Each function takes a DuckDB connection, runs on its own cursor (a connection is
+not thread-safe; cursors are cheap), binds every value as a parameter and returns a
+Polars frame named after what it holds.
+
+Most queries take a MeasureFilter; they share one filter clause (`filtered`) over the
+marts built with every database (measure_facts, measure_agency_links).
+"""
 
 from __future__ import annotations
 
@@ -9,10 +14,12 @@ from collections.abc import Sequence
 import duckdb
 import polars as pl
 
+from ipdash.filters import MeasureFilter
 
-def _frame(
-    con: duckdb.DuckDBPyConnection, sql: str, params: Sequence | dict | None = None
-) -> pl.DataFrame:
+Params = Sequence[object] | dict[str, object] | None
+
+
+def _frame(con: duckdb.DuckDBPyConnection, sql: str, params: Params = None) -> pl.DataFrame:
     cur = con.cursor()
     try:
         return cur.sql(sql, params=params).pl()
@@ -20,43 +27,659 @@ def _frame(
         cur.close()
 
 
-def plan_overview(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    """One row per plan: measures, omitted, attributed, agencies involved, multi-agency share."""
-    return _frame(
-        con,
-        """
-        WITH per_measure AS (
-            SELECT m.plan_year, m.measure_id, m.status, m.n_agencies
-            FROM measures AS m
-        ), agencies_per_plan AS (
-            SELECT m.plan_year, count(DISTINCT ma.agency_id) AS n_agencies
-            FROM measure_agencies AS ma JOIN measures AS m USING (measure_id)
-            GROUP BY m.plan_year
-        )
-        SELECT
-            p.plan_year,
-            p.period_label,
-            p.title,
-            p.n_measures,
-            p.n_present,
-            p.n_omitted,
-            p.n_attributed,
-            coalesce(a.n_agencies, 0) AS n_agencies,
-            CASE WHEN p.names_agencies THEN
-                avg(CASE WHEN pm.n_agencies > 1 THEN 1.0 ELSE 0.0 END)
-                    FILTER (WHERE pm.status = 'present')
-            END AS share_multi_agency,
-            p.names_agencies,
-            p.n_renderings
-        FROM plans AS p
-        LEFT JOIN agencies_per_plan AS a USING (plan_year)
-        LEFT JOIN per_measure AS pm USING (plan_year)
-        GROUP BY ALL
-        ORDER BY p.plan_year
-        """,
-    )
+# The filter clause shared by the queries below. Values arrive only as named parameters.
+_FILTERED = """
+filtered AS (
+    SELECT f.*
+    FROM measure_facts AS f
+    WHERE f.status = 'present'
+      AND (len(CAST($years AS INTEGER[])) = 0
+           OR list_contains(CAST($years AS INTEGER[]), f.plan_year))
+      AND (len(CAST($themes AS VARCHAR[])) = 0
+           OR list_contains(CAST($themes AS VARCHAR[]), f.theme_id))
+      AND ($query = ''
+           OR strpos(lower(f.text), lower($query)) > 0
+           OR strpos(lower(coalesce(f.attribution_raw, '')), lower($query)) > 0
+           OR lower(f.measure_id) = lower($query))
+      AND (len(CAST($agencies AS VARCHAR[])) = 0 OR f.measure_id IN (
+            SELECT l.measure_id
+            FROM measure_agency_links AS l
+            WHERE l.agency_view = $view
+              AND list_contains(CAST($agencies AS VARCHAR[]), l.agency_id)
+              AND ($role = 'any' OR l.role = $role)
+            GROUP BY l.measure_id
+            HAVING NOT $all_agencies
+                OR count(DISTINCT l.agency_id) = len(CAST($agencies AS VARCHAR[]))))
+)"""
+
+
+def _params(f: MeasureFilter, **extra: object) -> dict[str, object]:
+    return {
+        "years": list(f.years),
+        "themes": list(f.themes),
+        "agencies": list(f.agencies),
+        "role": f.role,
+        "view": f.agency_view,
+        "query": f.query,
+        "all_agencies": f.all_agencies,
+        **extra,
+    }
+
+
+# ---------------------------------------------------------------------------------------
+# Reference lists
 
 
 def build_info(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """The build id, data version and time of the database."""
     return _frame(con, "SELECT * FROM build_info")
+
+
+def plans(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """The plans, oldest first."""
+    return _frame(con, "SELECT * FROM plans ORDER BY plan_year")
+
+
+def themes(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """The codebook, in precedence order."""
+    return _frame(con, "SELECT * FROM themes ORDER BY precedence")
+
+
+def theme_decision_rules(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """The codebook's decision rules (R1, R2, …)."""
+    return _frame(
+        con, "SELECT * FROM theme_decision_rules ORDER BY CAST(substr(rule_id, 2) AS INTEGER)"
+    )
+
+
+def agency_kinds(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """Agency kinds with their colours, in legend order."""
+    return _frame(con, "SELECT * FROM agency_kinds ORDER BY sort_order")
+
+
+def agency_options(con: duckdb.DuckDBPyConnection, successor: bool) -> pl.DataFrame:
+    """Bodies that appear on at least one measure, most active first, for pickers."""
+    return _frame(
+        con,
+        """
+        SELECT a.agency_id, a.short_name, a.name, a.kind, count(DISTINCT l.measure_id) AS n_measures
+        FROM measure_agency_links AS l
+        JOIN agencies AS a USING (agency_id)
+        WHERE l.agency_view = $view
+        GROUP BY ALL
+        ORDER BY n_measures DESC, a.short_name
+        """,
+        {"view": "current" if successor else "named"},
+    )
+
+
+def find_agencies(con: duckdb.DuckDBPyConnection, text: str) -> pl.DataFrame:
+    """Registered bodies whose id, short name, full name or an alias equals `text`,
+    ignoring case; with their current successor."""
+    return _frame(
+        con,
+        """
+        SELECT DISTINCT a.agency_id, a.short_name, a.name, s.successor_id
+        FROM agencies AS a
+        JOIN agency_successors AS s USING (agency_id)
+        LEFT JOIN agency_aliases AS al ON al.agency_id = a.agency_id
+        WHERE lower(a.agency_id) = lower($text)
+           OR lower(a.short_name) = lower($text)
+           OR lower(a.name) = lower($text)
+           OR lower(al.alias) = lower($text)
+        ORDER BY a.agency_id
+        """,
+        {"text": text.strip()},
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# Overview
+
+
+def plan_overview(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """One row per plan: measures, omitted, agencies involved, share of present measures
+    naming several bodies (NULL where the plan names none)."""
+    return _frame(
+        con,
+        """
+        SELECT
+            p.plan_year, p.period_label, p.title, p.n_measures, p.n_present, p.n_omitted,
+            p.n_attributed,
+            (SELECT count(DISTINCT l.agency_id) FROM measure_agency_links AS l
+             WHERE l.plan_year = p.plan_year AND l.agency_view = 'named') AS n_agencies,
+            CASE WHEN p.names_agencies THEN
+                (SELECT avg(CASE WHEN f.n_agencies > 1 THEN 1.0 ELSE 0.0 END)
+                 FROM measure_facts AS f WHERE f.plan_year = p.plan_year AND f.status = 'present')
+            END AS share_multi_agency,
+            p.names_agencies, p.n_renderings, p.expected_measures
+        FROM plans AS p
+        ORDER BY p.plan_year
+        """,
+    )
+
+
+def top_lead_agencies(
+    con: duckdb.DuckDBPyConnection, successor: bool, limit: int = 5
+) -> pl.DataFrame:
+    """Per plan, the bodies that lead most measures (ties broken by name), with the
+    share of the plan's present measures they lead."""
+    return _frame(
+        con,
+        """
+        WITH led AS (
+            SELECT l.plan_year, l.agency_id, count(*) AS n_led
+            FROM measure_agency_links AS l
+            WHERE l.agency_view = $view AND l.role = 'lead'
+            GROUP BY ALL
+        ), ranked AS (
+            SELECT led.*, a.short_name, a.name, a.kind,
+                   row_number() OVER (PARTITION BY led.plan_year
+                                      ORDER BY led.n_led DESC, a.short_name) AS rank
+            FROM led JOIN agencies AS a USING (agency_id)
+        )
+        SELECT r.plan_year, r.rank, r.agency_id, r.short_name, r.name, r.kind, r.n_led,
+               r.n_led / p.n_present AS share_led
+        FROM ranked AS r JOIN plans AS p USING (plan_year)
+        WHERE r.rank <= $limit
+        ORDER BY r.plan_year, r.rank
+        """,
+        {"view": "current" if successor else "named", "limit": limit},
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# Measures
+
+
+# The columns of the Measures table and of every CSV/XLSX export, in order.
+EXPORT_COLUMNS = [
+    "plan_year",
+    "measure_no",
+    "measure_id",
+    "theme",
+    "theme_confidence",
+    "section_path",
+    "lead_agency",
+    "agencies",
+    "generic_groups",
+    "text",
+    "attribution_raw",
+    "source_file",
+    "start_offset",
+    "end_offset",
+]
+
+
+def filtered_measures(con: duckdb.DuckDBPyConnection, f: MeasureFilter) -> pl.DataFrame:
+    """The measures matching a filter, one row each, in plan and number order, with the
+    columns of the Measures table and its downloads (EXPORT_COLUMNS)."""
+    return _frame(
+        con,
+        f"""
+        WITH {_FILTERED}
+        SELECT
+            f.plan_year, f.measure_no, f.measure_id,
+            t.label AS theme, f.theme_confidence, f.section_path,
+            la.short_name AS lead_agency,
+            CASE WHEN $view = 'current' THEN f.agencies_current
+                 ELSE f.agencies_named END AS agencies,
+            f.generic_groups, f.text, f.attribution_raw, f.source_file,
+            f.start_offset, f.end_offset
+        FROM filtered AS f
+        LEFT JOIN themes AS t USING (theme_id)
+        LEFT JOIN agencies AS la
+            ON la.agency_id = CASE WHEN $view = 'current' THEN f.lead_current ELSE f.lead_named END
+        ORDER BY f.plan_year, f.measure_no
+        """,  # noqa: S608 - _FILTERED is a constant clause; values are bound
+        _params(f),
+    )
+
+
+def count_measures(con: duckdb.DuckDBPyConnection, f: MeasureFilter) -> int:
+    """How many present measures match a filter."""
+    frame = _frame(con, f"WITH {_FILTERED} SELECT count(*) AS n FROM filtered", _params(f))  # noqa: S608
+    return int(frame["n"][0])
+
+
+def measure_detail(con: duckdb.DuckDBPyConnection, measure_id: str) -> pl.DataFrame:
+    """One measure with its plan, theme, decision and evidence (empty if unknown)."""
+    return _frame(
+        con,
+        """
+        SELECT f.*, m.part, m.section, m.subsection, m.attribution_phrasing,
+               m.text_start_offset, m.text_end_offset,
+               m.attribution_start_offset, m.attribution_end_offset,
+               p.period_label, p.title AS plan_title,
+               t.label AS theme, t.colour AS theme_colour, t.definition AS theme_definition,
+               mt.score AS theme_score, mt.margin AS theme_margin, mt.decision AS theme_decision,
+               mt.evidence AS theme_evidence, mt.evidence_json AS theme_evidence_json
+        FROM measure_facts AS f
+        JOIN measures AS m USING (measure_id)
+        JOIN plans AS p ON p.plan_year = f.plan_year
+        LEFT JOIN measure_themes AS mt ON mt.measure_id = f.measure_id AND mt.rank = 1
+        LEFT JOIN themes AS t ON t.theme_id = mt.theme_id
+        WHERE f.measure_id = $id
+        """,
+        {"id": measure_id},
+    )
+
+
+def measure_mentions(con: duckdb.DuckDBPyConnection, measure_id: str) -> pl.DataFrame:
+    """Every name in the measure's attribution (canonical rendering), resolved, with role,
+    the body as named at the time and today's successor."""
+    return _frame(
+        con,
+        """
+        SELECT am.position, am.raw_name, am.role, am.mention_kind, am.resolution, am.note,
+               a.agency_id, a.short_name, a.name, a.kind,
+               s.successor_id, s.successor_short_name, s.successor_name, s.lineage,
+               g.label AS group_label
+        FROM attribution_mentions AS am
+        JOIN measures AS m ON m.measure_id = am.measure_id AND m.doc_id = am.doc_id
+        LEFT JOIN agencies AS a ON a.agency_id = am.agency_id
+        LEFT JOIN agency_successors AS s ON s.agency_id = am.agency_id
+        LEFT JOIN generic_groups AS g ON g.group_id = am.group_id
+        WHERE am.measure_id = $id
+        ORDER BY am.position
+        """,
+        {"id": measure_id},
+    )
+
+
+def measure_theme_ranking(con: duckdb.DuckDBPyConnection, measure_id: str) -> pl.DataFrame:
+    """The measure's primary and secondary themes with scores."""
+    return _frame(
+        con,
+        """
+        SELECT mt.rank, mt.theme_id, t.label, t.colour, mt.score, mt.source
+        FROM measure_themes AS mt JOIN themes AS t USING (theme_id)
+        WHERE mt.measure_id = $id
+        ORDER BY mt.rank
+        """,
+        {"id": measure_id},
+    )
+
+
+def measure_renderings(con: duckdb.DuckDBPyConnection, measure_id: str) -> pl.DataFrame:
+    """The measure as every rendering of its plan has it."""
+    return _frame(
+        con,
+        """
+        SELECT r.doc_id, d.rendering, d.is_canonical, r.source_file, r.start_offset,
+               r.end_offset, r.text, r.attribution_raw
+        FROM measure_renderings AS r JOIN documents AS d USING (doc_id)
+        WHERE r.measure_id = $id
+        ORDER BY d.is_canonical DESC, r.doc_id
+        """,
+        {"id": measure_id},
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# Themes
+
+
+def theme_counts_by_year(con: duckdb.DuckDBPyConnection, f: MeasureFilter) -> pl.DataFrame:
+    """Measures per primary theme per plan among the filtered measures: count and share
+    of the plan's filtered measures (`n_plan`). Every theme x plan pair is present (0
+    where none), so charts show gaps as zeros. The theme filter is ignored here: the
+    shares are of all themes."""
+    return _frame(
+        con,
+        f"""
+        WITH {_FILTERED},
+        years AS (
+            SELECT plan_year FROM plans
+            WHERE names_agencies OR len(CAST($agencies AS VARCHAR[])) = 0
+        ), plan_totals AS (
+            SELECT plan_year, count(*) AS n_plan FROM filtered GROUP BY plan_year
+        ), counts AS (
+            SELECT plan_year, theme_id, count(*) AS n FROM filtered GROUP BY ALL
+        )
+        SELECT y.plan_year, p.period_label, t.theme_id, t.label, t.colour, t.precedence,
+               coalesce(c.n, 0) AS n, coalesce(pt.n_plan, 0) AS n_plan,
+               CASE WHEN coalesce(pt.n_plan, 0) > 0 THEN coalesce(c.n, 0) / pt.n_plan END AS share
+        FROM years AS y
+        JOIN plans AS p USING (plan_year)
+        CROSS JOIN themes AS t
+        LEFT JOIN counts AS c ON c.plan_year = y.plan_year AND c.theme_id = t.theme_id
+        LEFT JOIN plan_totals AS pt ON pt.plan_year = y.plan_year
+        WHERE len(CAST($years AS INTEGER[])) = 0
+           OR list_contains(CAST($years AS INTEGER[]), y.plan_year)
+        ORDER BY y.plan_year, t.precedence
+        """,  # noqa: S608
+        _params(f.with_(themes=())),
+    )
+
+
+def theme_change(
+    con: duckdb.DuckDBPyConnection, year_a: int, year_b: int, f: MeasureFilter | None = None
+) -> pl.DataFrame:
+    """Per theme: count and share in two plans and the change in percentage points
+    (share_b - share_a) x 100, largest rise first."""
+    base = (f or MeasureFilter()).with_(years=(year_a, year_b), themes=())
+    counts = theme_counts_by_year(con, base)
+    a = counts.filter(pl.col("plan_year") == year_a).select(
+        "theme_id", "label", "colour", "precedence", n_a="n", n_plan_a="n_plan", share_a="share"
+    )
+    b = counts.filter(pl.col("plan_year") == year_b).select(
+        "theme_id", n_b="n", n_plan_b="n_plan", share_b="share"
+    )
+    return (
+        a.join(b, on="theme_id", how="inner")
+        .with_columns(
+            change_pp=((pl.col("share_b").fill_null(0) - pl.col("share_a").fill_null(0)) * 100)
+        )
+        .sort(["change_pp", "precedence"], descending=[True, False])
+    )
+
+
+def theme_lead_agencies(
+    con: duckdb.DuckDBPyConnection, theme_id: str, f: MeasureFilter, limit: int = 5
+) -> pl.DataFrame:
+    """For one theme: per plan, the bodies leading most of its measures (ties by name)."""
+    return _frame(
+        con,
+        f"""
+        WITH {_FILTERED},
+        led AS (
+            SELECT f.plan_year, l.agency_id, count(*) AS n_led
+            FROM filtered AS f
+            JOIN measure_agency_links AS l
+              ON l.measure_id = f.measure_id AND l.agency_view = $view AND l.role = 'lead'
+            WHERE f.theme_id = $theme
+            GROUP BY ALL
+        ), theme_total AS (
+            SELECT plan_year, count(*) AS n_theme FROM filtered WHERE theme_id = $theme GROUP BY ALL
+        ), ranked AS (
+            SELECT led.*, a.short_name, a.name, a.kind, tt.n_theme,
+                   row_number() OVER (PARTITION BY led.plan_year
+                                      ORDER BY led.n_led DESC, a.short_name) AS rank
+            FROM led JOIN agencies AS a USING (agency_id) JOIN theme_total AS tt USING (plan_year)
+        )
+        SELECT plan_year, rank, agency_id, short_name, name, kind, n_led, n_theme,
+               n_led / n_theme AS share_of_theme
+        FROM ranked WHERE rank <= $limit
+        ORDER BY plan_year, rank
+        """,  # noqa: S608
+        _params(f.with_(themes=()), theme=theme_id, limit=limit),
+    )
+
+
+def themes_by_lead_agency(con: duckdb.DuckDBPyConnection, f: MeasureFilter) -> pl.DataFrame:
+    """Measures per lead body and primary theme among the filtered measures."""
+    return _frame(
+        con,
+        f"""
+        WITH {_FILTERED}
+        SELECT l.agency_id, a.short_name, f.theme_id, t.label AS theme, count(*) AS n_led
+        FROM filtered AS f
+        JOIN measure_agency_links AS l
+          ON l.measure_id = f.measure_id AND l.agency_view = $view AND l.role = 'lead'
+        JOIN agencies AS a ON a.agency_id = l.agency_id
+        JOIN themes AS t ON t.theme_id = f.theme_id
+        GROUP BY ALL
+        ORDER BY n_led DESC, a.short_name, t.label
+        """,  # noqa: S608
+        _params(f),
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# Network
+
+
+def agency_nodes(con: duckdb.DuckDBPyConnection, f: MeasureFilter) -> pl.DataFrame:
+    """Bodies on the filtered measures with how many they lead, join, share jointly."""
+    return _frame(
+        con,
+        f"""
+        WITH {_FILTERED}
+        SELECT l.agency_id, a.short_name, a.name, a.kind, k.label AS kind_label, k.colour,
+               count(DISTINCT l.measure_id) AS n_measures,
+               count(DISTINCT l.measure_id) FILTER (WHERE l.role = 'lead') AS n_led,
+               count(DISTINCT l.measure_id) FILTER (WHERE l.role = 'participant') AS n_participated,
+               count(DISTINCT l.measure_id) FILTER (WHERE l.role = 'joint') AS n_joint
+        FROM filtered AS f
+        JOIN measure_agency_links AS l ON l.measure_id = f.measure_id AND l.agency_view = $view
+        JOIN agencies AS a ON a.agency_id = l.agency_id
+        JOIN agency_kinds AS k ON k.kind = a.kind
+        GROUP BY ALL
+        ORDER BY n_measures DESC, a.short_name
+        """,  # noqa: S608
+        _params(f.with_(agencies=())),
+    )
+
+
+def agency_edges(con: duckdb.DuckDBPyConnection, f: MeasureFilter, directed: bool) -> pl.DataFrame:
+    """Pairs of bodies sharing filtered measures, with how many (`weight`).
+
+    Undirected: every pair on a measure (source < target). Directed: lead -> each
+    participant; measures whose bodies are joint have no lead and give no directed edge.
+    Ties are broken by ids so the same data always gives the same order."""
+    return _frame(
+        con,
+        f"""
+        WITH {_FILTERED},
+        links AS (
+            SELECT l.* FROM measure_agency_links AS l
+            JOIN filtered AS f ON f.measure_id = l.measure_id
+            WHERE l.agency_view = $view
+        )
+        SELECT a.agency_id AS source, b.agency_id AS target, count(*) AS weight,
+               list(a.measure_id ORDER BY a.measure_id) AS measure_ids
+        FROM links AS a
+        JOIN links AS b ON a.measure_id = b.measure_id AND a.agency_id <> b.agency_id
+        WHERE CASE WHEN $directed THEN a.role = 'lead' AND b.role = 'participant'
+                   ELSE a.agency_id < b.agency_id END
+        GROUP BY a.agency_id, b.agency_id
+        ORDER BY weight DESC, source, target
+        """,  # noqa: S608
+        _params(f.with_(agencies=()), directed=directed),
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# Agency profile
+
+
+def agency_profile(con: duckdb.DuckDBPyConnection, agency_id: str, successor: bool) -> pl.DataFrame:
+    """Measures a body leads, participates in and shares jointly, per plan (all plans,
+    zeros included)."""
+    return _frame(
+        con,
+        """
+        SELECT p.plan_year, p.period_label,
+               count(DISTINCT l.measure_id) FILTER (WHERE l.role = 'lead') AS n_led,
+               count(DISTINCT l.measure_id) FILTER (WHERE l.role = 'participant') AS n_participated,
+               count(DISTINCT l.measure_id) FILTER (WHERE l.role = 'joint') AS n_joint,
+               count(DISTINCT l.measure_id) AS n_measures,
+               p.n_present, p.names_agencies
+        FROM plans AS p
+        LEFT JOIN measure_agency_links AS l
+          ON l.plan_year = p.plan_year AND l.agency_id = $agency AND l.agency_view = $view
+        GROUP BY ALL
+        ORDER BY p.plan_year
+        """,
+        {"agency": agency_id, "view": "current" if successor else "named"},
+    )
+
+
+def agency_themes(con: duckdb.DuckDBPyConnection, agency_id: str, successor: bool) -> pl.DataFrame:
+    """A body's measures by plan, primary theme and role."""
+    return _frame(
+        con,
+        """
+        SELECT l.plan_year, f.theme_id, t.label AS theme, t.colour, t.precedence,
+               CASE WHEN l.role = 'lead' THEN 'leads' ELSE 'joins' END AS involvement,
+               count(*) AS n
+        FROM measure_agency_links AS l
+        JOIN measure_facts AS f ON f.measure_id = l.measure_id
+        JOIN themes AS t ON t.theme_id = f.theme_id
+        WHERE l.agency_id = $agency AND l.agency_view = $view
+        GROUP BY ALL
+        ORDER BY l.plan_year, t.precedence, involvement DESC
+        """,
+        {"agency": agency_id, "view": "current" if successor else "named"},
+    )
+
+
+def agency_partners(
+    con: duckdb.DuckDBPyConnection, agency_id: str, f: MeasureFilter, limit: int = 10
+) -> pl.DataFrame:
+    """The bodies a body shares most filtered measures with (ties broken by name)."""
+    return _frame(
+        con,
+        f"""
+        WITH {_FILTERED},
+        mine AS (
+            SELECT l.measure_id FROM measure_agency_links AS l
+            JOIN filtered AS f ON f.measure_id = l.measure_id
+            WHERE l.agency_id = $agency AND l.agency_view = $view
+        )
+        SELECT o.agency_id, a.short_name, a.name, a.kind, count(DISTINCT o.measure_id) AS n_shared,
+               count(DISTINCT o.measure_id) FILTER (WHERE o.role = 'lead') AS n_partner_led
+        FROM mine
+        JOIN measure_agency_links AS o
+          ON o.measure_id = mine.measure_id AND o.agency_view = $view AND o.agency_id <> $agency
+        JOIN agencies AS a ON a.agency_id = o.agency_id
+        GROUP BY ALL
+        ORDER BY n_shared DESC, a.short_name
+        LIMIT $limit
+        """,  # noqa: S608
+        _params(f.with_(agencies=()), agency=agency_id, limit=limit),
+    )
+
+
+def agency_lineage(con: duckdb.DuckDBPyConnection, agency_id: str) -> pl.DataFrame:
+    """The body's whole line: every predecessor and successor with dates and reforms,
+    oldest first (`is_selected` marks the body asked about)."""
+    return _frame(
+        con,
+        """
+        WITH RECURSIVE
+        down(agency_id, depth) AS (
+            SELECT $agency, 0
+            UNION ALL
+            SELECT a.successor_id, d.depth + 1 FROM down AS d
+            JOIN agencies AS a ON a.agency_id = d.agency_id
+            WHERE a.successor_id IS NOT NULL AND d.depth < 20
+        ),
+        up(agency_id, depth) AS (
+            SELECT $agency, 0
+            UNION ALL
+            SELECT a.agency_id, u.depth - 1 FROM up AS u
+            JOIN agencies AS a ON a.successor_id = u.agency_id
+            WHERE u.depth > -20
+        ),
+        line AS (SELECT * FROM down UNION SELECT * FROM up)
+        SELECT a.agency_id, a.short_name, a.name, a.name_zh, a.kind, a.valid_from, a.valid_to,
+               a.successor_id, a.reform, a.note, min(line.depth) AS depth,
+               a.agency_id = $agency AS is_selected
+        FROM line JOIN agencies AS a USING (agency_id)
+        GROUP BY ALL
+        ORDER BY depth, a.valid_from NULLS FIRST, a.agency_id
+        """,
+        {"agency": agency_id},
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# Data quality
+
+
+def documents(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """The source documents and their renderings."""
+    return _frame(
+        con,
+        """
+        SELECT plan_year, period_label, doc_id, rendering, is_canonical, source_file, decoding,
+               n_chars, n_measures_found, n_warnings, sha256, rendering_note
+        FROM documents ORDER BY plan_year, is_canonical DESC, doc_id
+        """,
+    )
+
+
+def omitted_and_unattributed(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """Measures omitted in the source, and present measures naming no body."""
+    return _frame(
+        con,
+        """
+        SELECT f.plan_year, f.measure_no, f.measure_id,
+               CASE WHEN f.status = 'omitted_in_source' THEN 'omitted in the source'
+                    WHEN NOT p.names_agencies THEN 'the plan names no responsible bodies'
+                    ELSE 'no responsible body named' END AS issue
+        FROM measure_facts AS f JOIN plans AS p USING (plan_year)
+        WHERE f.status = 'omitted_in_source' OR (f.n_agencies + f.n_generic_groups = 0)
+        ORDER BY f.plan_year, f.measure_no
+        """,
+    )
+
+
+def unresolved_mentions(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """Names that resolved to no registered body or group (should be none)."""
+    return _frame(
+        con,
+        """
+        SELECT measure_id, doc_id, position, raw_name, note FROM attribution_mentions
+        WHERE mention_kind = 'unresolved' ORDER BY measure_id, doc_id, position
+        """,
+    )
+
+
+def lineage_resolutions(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """Names followed through a restructuring to the body existing at the plan's date."""
+    return _frame(
+        con,
+        """
+        SELECT am.measure_id, am.doc_id, am.raw_name, a.short_name AS resolved_to, am.note
+        FROM attribution_mentions AS am JOIN agencies AS a USING (agency_id)
+        WHERE am.resolution = 'lineage' ORDER BY am.measure_id, am.doc_id, am.position
+        """,
+    )
+
+
+def rendering_disagreements(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """Where two renderings of one plan differ."""
+    return _frame(con, "SELECT * FROM rendering_disagreements ORDER BY measure_id, aspect")
+
+
+def parse_warnings(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """What the parser reported per document."""
+    return _frame(con, "SELECT * FROM parse_warnings ORDER BY doc_id, line")
+
+
+def theme_confidence(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """Primary themes per plan and confidence band."""
+    return _frame(
+        con,
+        """
+        SELECT f.plan_year, mt.confidence, count(*) AS n
+        FROM measure_themes AS mt JOIN measure_facts AS f USING (measure_id)
+        WHERE mt.rank = 1
+        GROUP BY f.plan_year, mt.confidence
+        ORDER BY f.plan_year, CASE mt.confidence WHEN 'high' THEN 1 WHEN 'medium' THEN 2
+                                                  WHEN 'low' THEN 3 ELSE 4 END
+        """,
+    )
+
+
+def manual_theme_decisions(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """Themes decided by hand, with the reason and what the rules gave."""
+    return _frame(con, "SELECT * FROM manual_theme_decisions ORDER BY measure_id")
+
+
+def low_confidence_themes(con: duckdb.DuckDBPyConnection, limit: int = 50) -> pl.DataFrame:
+    """The measures whose theme the classifier is least sure of, smallest margin first."""
+    return _frame(
+        con,
+        """
+        SELECT mt.measure_id, t.label AS theme, mt.margin, mt.decision, mt.evidence
+        FROM measure_themes AS mt JOIN themes AS t USING (theme_id)
+        WHERE mt.rank = 1 AND mt.confidence = 'low'
+        ORDER BY mt.margin, mt.measure_id
+        LIMIT $limit
+        """,
+        {"limit": limit},
+    )

@@ -11,8 +11,8 @@ from ipdash.checks import failed, format_report, load_checks, run_checks
 
 def test_checks_are_declared_with_severity():
     checks = load_checks()
-    assert len(checks) == 15
-    assert {c.severity for c in checks} == {"error", "warning"}
+    assert len(checks) == 20
+    assert {c.severity for c in checks} == {"error", "warning", "info"}
     assert all(c.sql.upper().startswith("SELECT") for c in checks)
 
 
@@ -23,7 +23,8 @@ def test_checks_pass_on_the_seeds(con):
     assert len(by_name["renderings_agree_on_text"].problems) == 7
     assert by_name["offsets_trace_to_source"].passed
     report = format_report(results)
-    assert report.endswith("16 checks: 0 failed, 1 with warnings")
+    assert report.endswith("19 checks: 0 failed, 1 with warnings")
+    assert "info manual_decisions: 0 of 375 present measures have a manual theme decision" in report
 
 
 def test_checks_fail_on_broken_data(built_db, tmp_path):

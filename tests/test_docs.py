@@ -46,3 +46,34 @@ def test_readme_commands_exist():
         assert f'add_parser(\n        "{command}"' in cli or f'add_parser("{command}"' in cli, (
             command
         )
+
+
+def test_themes_doc_reports_the_current_agreement(parsed_seeds):
+    import csv
+
+    from ipdash.build import classify_corpus
+    from ipdash.themes import agreement, load_taxonomy
+
+    with (paths.ROOT / "tests" / "data" / "theme_labels.csv").open(encoding="utf-8") as handle:
+        gold = {r["measure_id"]: r["theme_id"] for r in csv.DictReader(handle)}
+    predicted = {
+        k: v.primary
+        for k, v in classify_corpus(
+            list(parsed_seeds.values()), load_taxonomy(), use_manual=False
+        ).items()
+    }
+    result = agreement(gold, predicted)
+    doc = (paths.ROOT / "docs" / "themes.md").read_text(encoding="utf-8")
+    assert f"**{result.agreed} of {result.n} = {result.share:.1%}**" in doc
+    for measure, hand, rules in result.disagreements:
+        assert f"| {measure} | {hand} | {rules} |" in doc
+
+
+def test_themes_doc_shift_figures_match_the_data(con):
+    from ipdash import queries as q
+
+    change = {r["theme_id"]: r for r in q.theme_change(con, 2012, 2022).iter_rows(named=True)}
+    doc = (paths.ROOT / "docs" / "themes.md").read_text(encoding="utf-8")
+    enforcement = change["enforcement"]
+    assert f"{enforcement['share_a'] * 100:.1f}% → {enforcement['share_b'] * 100:.1f}%" in doc
+    assert f"+{enforcement['change_pp']:.1f} points" in doc

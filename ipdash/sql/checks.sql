@@ -93,3 +93,30 @@ WHERE p.names_agencies AND m.status = 'present' AND m.n_agencies + m.n_generic_g
 SELECT doc_id, doc_id || coalesce(' line ' || line, '') || ': ' || message AS detail
 FROM parse_warnings
 WHERE kind <> 'doubled_parenthesis';
+
+-- check: one_primary_theme | error | every present measure has exactly one primary theme; omitted ones have none
+SELECT m.measure_id, m.measure_id || ' (' || m.status || ') has ' || count(t.theme_id) || ' primary themes' AS detail
+FROM measures AS m
+LEFT JOIN measure_themes AS t ON t.measure_id = m.measure_id AND t.rank = 1
+GROUP BY m.measure_id, m.status
+HAVING (m.status = 'present' AND count(t.theme_id) <> 1) OR (m.status <> 'present' AND count(t.theme_id) > 0);
+
+-- check: themes_in_codebook | error | every theme given to a measure or section is in the codebook
+SELECT x.theme_id, 'theme ' || x.theme_id || ' is not in the codebook' AS detail
+FROM (SELECT theme_id FROM measure_themes UNION SELECT theme_id FROM section_crosswalk) AS x
+LEFT JOIN themes AS t ON t.theme_id = x.theme_id
+WHERE t.theme_id IS NULL;
+
+-- check: manual_share | error | manual theme decisions stay at or below 5% of present measures
+SELECT 'manual', count(*) || ' manual decisions = ' || round(100.0 * count(*) / (SELECT count(*) FROM measures WHERE status = 'present'), 1) || '% of measures (limit 5%)' AS detail
+FROM manual_theme_decisions
+HAVING count(*) > 0.05 * (SELECT count(*) FROM measures WHERE status = 'present');
+
+-- check: manual_decisions | info | manual theme decisions (a separate, visible table; each with a reason)
+SELECT 'manual', count(*) || ' of ' || (SELECT count(*) FROM measures WHERE status = 'present')
+    || ' present measures have a manual theme decision' AS detail
+FROM manual_theme_decisions;
+
+-- check: theme_confidence | info | how sure the classifier is (score margin between the top two themes)
+SELECT confidence, count(*) || ' measures with ' || confidence || ' confidence' AS detail
+FROM measure_themes WHERE rank = 1 GROUP BY confidence ORDER BY min(CASE confidence WHEN 'high' THEN 1 WHEN 'medium' THEN 2 WHEN 'low' THEN 3 ELSE 4 END);

@@ -184,3 +184,54 @@ CREATE TABLE parse_warnings (
     line        INTEGER,
     "offset"    INTEGER
 );
+
+CREATE TABLE themes (
+    theme_id    VARCHAR PRIMARY KEY,
+    label       VARCHAR NOT NULL,
+    kind        VARCHAR NOT NULL CHECK (kind IN ('subject', 'function')),
+    precedence  INTEGER NOT NULL UNIQUE,
+    colour      VARCHAR NOT NULL,
+    definition  VARCHAR NOT NULL
+);
+
+CREATE TABLE theme_decision_rules (
+    rule_id  VARCHAR PRIMARY KEY,
+    rule     VARCHAR NOT NULL
+);
+
+CREATE TABLE theme_rules (
+    theme_id     VARCHAR NOT NULL,
+    name         VARCHAR NOT NULL,
+    pattern      VARCHAR NOT NULL,
+    weight       DOUBLE NOT NULL,
+    main_action  BOOLEAN NOT NULL,
+    PRIMARY KEY (theme_id, name)
+);
+
+CREATE TABLE section_crosswalk (
+    plan_year  INTEGER NOT NULL,
+    section    VARCHAR NOT NULL,
+    theme_id   VARCHAR NOT NULL,
+    rationale  VARCHAR NOT NULL
+);
+
+CREATE TABLE measure_themes (
+    measure_id     VARCHAR NOT NULL,
+    theme_id       VARCHAR NOT NULL,
+    rank           INTEGER NOT NULL,
+    score          DOUBLE NOT NULL,
+    margin         DOUBLE,
+    confidence     VARCHAR CHECK (confidence IN ('high', 'medium', 'low', 'manual')),
+    source         VARCHAR NOT NULL CHECK (source IN ('rules', 'manual')),
+    decision       VARCHAR,
+    evidence       VARCHAR NOT NULL,
+    evidence_json  VARCHAR NOT NULL,
+    PRIMARY KEY (measure_id, theme_id)
+);
+
+CREATE TABLE manual_theme_decisions (
+    measure_id   VARCHAR PRIMARY KEY,
+    theme_id     VARCHAR NOT NULL,
+    reason       VARCHAR NOT NULL,
+    rules_theme  VARCHAR
+);

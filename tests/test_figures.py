@@ -1,0 +1,106 @@
+"""ipdash.figures: figure builders take frames and return figures; tested on literals."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from ipdash import figures as fg
+
+
+def change_frame():
+    return pl.DataFrame(
+        {
+            "theme_id": ["enforcement", "quality"],
+            "label": ["Enforcement", "Quality"],
+            "colour": ["#CC6677", "#117733"],
+            "precedence": [7, 8],
+            "n_a": [11, 7],
+            "n_plan_a": [90, 90],
+            "share_a": [11 / 90, 7 / 90],
+            "n_b": [23, 3],
+            "n_plan_b": [115, 115],
+            "share_b": [23 / 115, 3 / 115],
+            "change_pp": [(23 / 115 - 11 / 90) * 100, (3 / 115 - 7 / 90) * 100],
+        }
+    )
+
+
+def test_dumbbell_orders_themes_by_change_and_says_counts():
+    fig = fg.theme_dumbbell(change_frame(), "2012", "2021–2022", "2012, 2022")
+    markers = [t for t in fig.data if t.mode == "markers" and t.x[0] is not None]
+    assert [t.name for t in markers] == ["2012", "2021–2022"]
+    assert list(markers[0].y) == ["Quality", "Enforcement"]  # largest rise at the top
+    assert markers[1].hovertext[1] == (
+        "<b>Enforcement</b><br>2012: 11 of 90 measures (12.2%)<br>"
+        "2021–2022: 23 of 115 measures (20.0%)<br>change: +7.8 points"
+    )
+    texts = next(t for t in fig.data if t.mode == "text")
+    assert list(texts.text) == ["   -5.2 pt", "   +7.8 pt"]
+    assert "2012 vs 2021–2022" in fig.layout.title.text
+    assert fig.layout.annotations[-1].text.startswith("Share = measures whose primary theme")
+
+
+def test_empty_states_explain_themselves():
+    empty = change_frame().with_columns(n_plan_b=pl.lit(0))
+    fig = fg.theme_dumbbell(empty, "2012", "2014")
+    assert (
+        fig.layout.annotations[0].text
+        == "No measures match in one of the two plans: clear a filter."
+    )
+    fig = fg.theme_heatmap(pl.DataFrame(schema={"plan_year": pl.Int64, "n_plan": pl.Int64}))
+    assert fig.layout.annotations[0].text == "No measures match: clear a filter."
+
+
+def counts_frame():
+    return pl.DataFrame(
+        {
+            "plan_year": [2012, 2012, 2022, 2022],
+            "period_label": ["2012", "2012", "2021–2022", "2021–2022"],
+            "theme_id": ["judicial", "quality"] * 2,
+            "label": ["Judicial", "Quality"] * 2,
+            "colour": ["#882255", "#117733"] * 2,
+            "precedence": [6, 8] * 2,
+            "n": [5, 7, 8, 3],
+            "n_plan": [90, 90, 115, 115],
+            "share": [5 / 90, 7 / 90, 8 / 115, 3 / 115],
+        }
+    )
+
+
+def test_heatmap_cells_show_count_and_share():
+    fig = fg.theme_heatmap(counts_frame())
+    heat = fig.data[0]
+    assert list(heat.x) == ["2012", "2021–2022"]
+    assert list(heat.y) == ["Judicial", "Quality"]
+    assert list(heat.text[0]) == ["5 · 5.6%", "8 · 7.0%"]
+    assert heat.z[1][1] == pytest.approx(3 / 115 * 100)
+    assert list(fg.theme_heatmap(counts_frame(), value="count").data[0].z[1]) == [7, 3]
+
+
+def test_trends_highlight_greys_the_rest():
+    fig = fg.theme_trends(counts_frame(), highlight=("quality",))
+    lines = {t.name: t for t in fig.data}
+    assert lines["Judicial"].line.color == "#CFCFCF"
+    assert lines["Quality"].line.color == "#117733"
+    assert [a.text for a in fig.layout.annotations if a.text in ("Judicial", "Quality")] == [
+        "Quality"
+    ]
+
+
+def test_spread_labels_keeps_order_and_gap():
+    assert fg.spread_labels([7.0, 7.1, 6.9, 20.0], 1.0) == pytest.approx([7.0, 8.0, 6.0, 20.0])
+    assert fg.spread_labels([], 1.0) == []
+
+
+def test_text_colour_reaches_readable_contrast():
+    assert fg.text_colour("#222222") == "#222222"
+    dark = fg.text_colour("#DDCC77")  # sand: too pale for text on white
+    assert dark != "#DDCC77"
+    assert 1.05 / (fg._luminance(dark) + 0.05) >= 4.5
+
+
+def test_source_text_in_titles_is_shown_literally():
+    fig = fg.empty_figure("<script>x</script>", "a <b>bold</b> claim")
+    assert fig.layout.title.text == "<b>&lt;script&gt;x&lt;/script&gt;</b>"
+    assert fig.layout.annotations[0].text == "a &lt;b&gt;bold&lt;/b&gt; claim"
