@@ -42,7 +42,7 @@ def test_readme_commands_exist():
             f"README mentions ./run {command}, which does not exist"
         )
     cli = (paths.ROOT / "ipdash" / "cli.py").read_text(encoding="utf-8")
-    for command in set(re.findall(r"python -m ipdash (\w+)", readme)):
+    for command in set(re.findall(r"python -m ipdash ([\w-]+)", readme)):
         assert f'add_parser(\n        "{command}"' in cli or f'add_parser("{command}"' in cli, (
             command
         )
