@@ -1,18 +1,136 @@
-"""ipdash home page: the plans at a glance."""
+"""Overview: the plans at a glance, who leads most, how to read the dashboard."""
 
+import polars as pl
 import streamlit as st
 
-from ipdash import queries
-from ipdash.ui import connection
+from ipdash import figures, ui
 
-st.set_page_config(page_title="ipdash", layout="wide")
-con, db_key = connection()
+ctx = ui.setup("Overview")
 
+with ui.guard():
+    st.title("China's national IP-strategy promotion plans, 2012–2022")
+    st.markdown(
+        "Every year the State Council's inter-ministerial joint meeting lists about a hundred "
+        "numbered measures to implement the national IP strategy, and after each measure the "
+        "government bodies responsible for it — **the first listed leads**. This dashboard "
+        "turns four of these plans into data: who does what, with whom, and how priorities moved."
+    )
 
-@st.cache_data(show_spinner=False)
-def _overview(db: str):  # noqa: ANN202 - cached frame
-    return queries.plan_overview(con)
+    overview = ctx.query("plan_overview")
+    top = ctx.query("top_lead_agencies", False, 1)
+    leader = {r["plan_year"]: r for r in top.iter_rows(named=True)}
+    cols = st.columns(overview.height)
+    for col, row in zip(cols, overview.iter_rows(named=True), strict=True):
+        with col, st.container(border=True):
+            st.markdown(f"#### {row['period_label']} plan")
+            st.metric(
+                "Measures",
+                f"{row['n_present']}",
+                help="Measures whose text is in the source"
+                + (
+                    f"; {row['n_omitted']} more are marked omitted in the source"
+                    if row["n_omitted"]
+                    else ""
+                ),
+            )
+            if row["names_agencies"]:
+                share = row["share_multi_agency"] or 0
+                st.metric("Agencies involved", row["n_agencies"])
+                st.metric(
+                    "Shared by several agencies",
+                    f"{share:.0%}",
+                    help="Share of measures naming more than one responsible body",
+                )
+                lead = leader.get(row["plan_year"])
+                if lead:
+                    st.caption(
+                        f"Leads most: **{lead['short_name']}**, {lead['n_led']} measures "
+                        f"({lead['share_led']:.0%})"
+                    )
+            else:
+                st.metric("Agencies involved", "not named")
+                st.caption(
+                    "This translation names no responsible bodies; measures 55–63 are "
+                    "omitted in the source."
+                )
 
+    kinds = ctx.query("agency_kinds")
+    ui.plot(
+        figures.top_leads(
+            ctx.query("top_lead_agencies", False, 5),
+            kinds,
+            "all plans · agencies as named at the time",
+        )
+    )
 
-st.title("China's national IP-strategy promotion plans, 2012–2022")
-st.dataframe(_overview(db_key), hide_index=True)
+    st.subheader("Plans at a glance")
+    table = overview.select(
+        pl.col("period_label").alias("plan"),
+        pl.col("n_present").alias("measures"),
+        pl.col("n_omitted").alias("omitted in source"),
+        pl.when(pl.col("names_agencies")).then(pl.col("n_agencies")).alias("agencies named"),
+        pl.when(pl.col("names_agencies"))
+        .then((pl.col("share_multi_agency") * 100).round(0).cast(pl.Int64).cast(pl.String) + "%")
+        .otherwise(pl.lit("no bodies named"))
+        .alias("with several agencies"),
+        pl.col("n_renderings").alias("source renderings"),
+        pl.col("title"),
+    )
+    st.dataframe(table, hide_index=True, width="stretch")
+
+    st.subheader("Explore")
+    links = st.columns(3)
+    links[0].page_link(
+        "pages/1_Measures.py",
+        label="Measures",
+        icon=":material/list_alt:",
+        help="Filter and read the measures; download what you filtered",
+    )
+    links[0].caption("Every measure with its bodies, roles, theme and source; CSV and Excel.")
+    links[1].page_link("pages/2_Agency_network.py", label="Agency network", icon=":material/hub:")
+    links[1].caption("Who shares measures with whom; who leads whom; 2012 vs 2022 side by side.")
+    links[2].page_link(
+        "pages/3_Theme_shifts.py", label="Theme shifts", icon=":material/trending_up:"
+    )
+    links[2].caption("How priorities moved between plans, theme by theme.")
+    links[0].page_link(
+        "pages/4_Agency_profile.py", label="Agency profile", icon=":material/account_balance:"
+    )
+    links[0].caption("One body: its measures, themes, partners and lineage across reforms.")
+    links[1].page_link(
+        "pages/5_Data_quality.py", label="Data quality", icon=":material/fact_check:"
+    )
+    links[1].caption("Sources, counts, omissions, rendering differences, theme confidence.")
+
+    with st.expander("How to read this", expanded=False):
+        st.markdown(
+            """
+- **Measure**: one numbered item of a plan. 2012 has 90, 2014 has 79 (55–63 omitted in the
+  source), 2020 has 100, the 2021–2022 plan (shown as 2022) has 115.
+- **Roles**: the plans state that the first-listed body *leads* and the others
+  *participate*. Where the text says the bodies act "in accordance with the division of
+  responsibilities" or are "respectively responsible", no body leads: all *share jointly*.
+- **Agencies as named at the time vs today's successor**: bodies were merged and renamed in
+  the 2013, 2018 and 2023 State Council restructurings (SIPO became CNIPA, SAIC and AQSIQ
+  became SAMR). Switch *Map agencies to today's successor* in the sidebar of any page to
+  count a body together with its predecessors.
+- **Themes**: every measure has one primary theme from a codebook of twelve, assigned by
+  transparent rules; each measure's page shows why. Shares are of the plan's measures.
+- **Filters** are in the page address: copy it to share exactly what you see.
+"""
+        )
+    with st.expander("What is missing or uncertain", expanded=False):
+        st.markdown(
+            """
+- The **2014** translation names **no responsible bodies** for any measure, so 2014 counts
+  in theme charts but not in agency charts; its measures **55–63** (international exchange)
+  appear only as "Measures 55—63 (Omitted)" and are recorded as omitted, not dropped.
+- The **2021–2022** plan's text lacks its part headings; parts are shown as
+  "(unlabelled part N)". Its preamble reads "2021 to 2021" (sic).
+- The **2020** plan is a machine translation scraped from the web; some agency names are
+  translation variants resolved through the registry (e.g. "post office" → State Post Bureau).
+- The **2012** plan exists in two renderings; they agree on every measure and body and
+  differ in seven spellings (see Data quality).
+"""
+        )
+    ui.footer(ctx)

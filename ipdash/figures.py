@@ -9,6 +9,8 @@ no chart relies on colour alone: lines and points carry text labels.
 
 from __future__ import annotations
 
+import math
+
 import plotly.graph_objects as go
 import polars as pl
 
@@ -21,10 +23,18 @@ WIDTH, HEIGHT = 1600, 900
 
 
 def style(
-    fig: go.Figure, title: str, subtitle: str = "", note: str = "", height: int | None = None
+    fig: go.Figure,
+    title: str,
+    subtitle: str = "",
+    note: str = "",
+    height: int | None = None,
+    panels: bool = False,
+    note_chars: int = 125,
 ) -> go.Figure:
     """The house style: left-aligned title and subtitle, a note under the plot area,
-    white background, light grid, readable fonts."""
+    white background, light grid, readable fonts. `panels`: the figure has subplot
+    titles (more room above the plot); `note_chars`: line length of the note (smaller
+    for charts shown at half width)."""
     fig.update_layout(
         title={
             "text": f"<b>{_escape(title)}</b>",
@@ -38,14 +48,16 @@ def style(
         font={"family": FONT, "size": 14, "color": INK},
         paper_bgcolor="white",
         plot_bgcolor="white",
-        margin={"l": 20, "r": 30, "t": 110, "b": 90 if note else 50},
+        margin={"l": 20, "r": 30, "t": 140 if panels else 110, "b": 90 if note else 50},
         hoverlabel={"font": {"family": FONT, "size": 14}, "bgcolor": "white"},
+        # A vertical legend right of the plot never collides with titles, however narrow
+        # the screen; Plotly widens the right margin to fit it.
         legend={
-            "orientation": "h",
-            "yanchor": "bottom",
+            "orientation": "v",
+            "yanchor": "top",
             "y": 1.0,
             "xanchor": "left",
-            "x": 0,
+            "x": 1.01,
             "font": {"size": 13},
             "title": {"text": ""},
         },
@@ -53,8 +65,10 @@ def style(
     if height:
         fig.update_layout(height=height)
     if note:
+        note_lines = wrap(note, note_chars)
+        fig.update_layout(margin={"b": 84 + 17 * len(note_lines)})
         fig.add_annotation(
-            text=_escape(note),
+            text="<br>".join(_escape(line) for line in note_lines),
             xref="paper",
             yref="paper",
             x=0,
@@ -71,7 +85,22 @@ def style(
     return fig
 
 
-def _luminance(hex_colour: str) -> float:
+def wrap(text: str, width: int) -> list[str]:
+    """Split text into lines of at most `width` characters at spaces."""
+    lines: list[str] = []
+    current = ""
+    for word in text.split():
+        if current and len(current) + 1 + len(word) > width:
+            lines.append(current)
+            current = word
+        else:
+            current = f"{current} {word}" if current else word
+    if current:
+        lines.append(current)
+    return lines
+
+
+def luminance(hex_colour: str) -> float:
     def channel(c: int) -> float:
         v = c / 255
         return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
@@ -86,7 +115,7 @@ def text_colour(hex_colour: str, min_contrast: float = 4.5) -> str:
     r, g, b = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
     for _ in range(40):
         colour = f"#{r:02X}{g:02X}{b:02X}"
-        if 1.05 / (_luminance(colour) + 0.05) >= min_contrast:
+        if 1.05 / (luminance(colour) + 0.05) >= min_contrast:
             return colour
         r, g, b = int(r * 0.9), int(g * 0.9), int(b * 0.9)
     return INK
@@ -377,10 +406,455 @@ def theme_heatmap(counts: pl.DataFrame, value: str = "share", subtitle: str = ""
         )
     )
     fig.update_yaxes(autorange="reversed", showgrid=False)
-    fig.update_xaxes(side="top", showgrid=False)
+    fig.update_xaxes(side="top", showgrid=False, type="category")
     note = (
         "Each cell: measures with the theme · their share of the plan's present measures "
         "that match the filters. Colour shows the "
         f"{'share' if value == 'share' else 'count'}."
     )
     return style(fig, title, subtitle, note, height=max(560, 44 * len(themes) + 220))
+
+
+# ---------------------------------------------------------------------------------------
+# Agencies
+
+# Roles are told apart by lightness as well as hue (lead darkest), colour-blind safe.
+ROLE_COLOURS = {"lead": "#33415C", "participant": "#8DA0CB", "joint": "#E6AB02"}
+ROLE_LABELS = {"lead": "leads", "participant": "participates", "joint": "shares jointly"}
+
+
+def top_leads(top: pl.DataFrame, kinds: pl.DataFrame, subtitle: str = "") -> go.Figure:
+    """Per plan, the bodies leading most measures: one panel per plan, bars coloured by
+    agency kind and labelled with the count and share of the plan's measures."""
+    from plotly.subplots import make_subplots
+
+    title = "Who leads most: measures led per body, top five in each plan"
+    if top.height == 0:
+        return empty_figure(title, "No plan names responsible bodies for these filters.", subtitle)
+    years = sorted(set(top["plan_year"].to_list()))
+    colours = dict(zip(kinds["kind"], kinds["colour"], strict=True))
+    labels = dict(zip(kinds["kind"], kinds["label"], strict=True))
+    periods = dict(zip(top["plan_year"], top["period_label"], strict=True))
+    fig = make_subplots(
+        rows=1,
+        cols=len(years),
+        subplot_titles=[_plan_label(y, periods[y]) for y in years],
+        horizontal_spacing=0.07,
+    )
+    shown_kinds: set[str] = set()
+    for col, year in enumerate(years, start=1):
+        rows = top.filter(pl.col("plan_year") == year).sort("rank", descending=True)
+        for row in rows.iter_rows(named=True):
+            kind = row["kind"]
+            fig.add_trace(
+                go.Bar(
+                    x=[row["n_led"]],
+                    y=[row["short_name"]],
+                    orientation="h",
+                    marker={"color": colours.get(kind, MUTED)},
+                    name=labels.get(kind, kind),
+                    legendgroup=kind,
+                    showlegend=kind not in shown_kinds,
+                    text=[f"{row['n_led']} ({row['share_led'] * 100:.0f}%)"],
+                    textposition="outside",
+                    cliponaxis=False,
+                    hovertext=[
+                        f"<b>{row['name']} ({row['short_name']})</b><br>{year}: leads "
+                        f"{row['n_led']} measures, {row['share_led'] * 100:.0f}% of the plan"
+                    ],
+                    hoverinfo="text",
+                    customdata=[[row["agency_id"], year]],
+                ),
+                row=1,
+                col=col,
+            )
+            shown_kinds.add(kind)
+        fig.update_xaxes(range=[0, top["n_led"].max() * 1.45], row=1, col=col, showticklabels=False)
+    note = (
+        "Counts measures each body leads (first-listed body; measures whose bodies share "
+        "the task jointly have no lead). The 2014 plan names no bodies and is not shown."
+    )
+    return style(fig, title, subtitle, note, height=480, panels=True)
+
+
+def agency_roles(profile: pl.DataFrame, name: str, subtitle: str = "") -> go.Figure:
+    """A body's measures per plan, stacked by role."""
+    title = f"{name}: measures per plan, by role"
+    if profile.height == 0 or profile["n_measures"].sum() == 0:
+        return empty_figure(title, "This body is named on no measure for these filters.", subtitle)
+    labels = [
+        _plan_label(y, p)
+        for y, p in zip(profile["plan_year"], profile["period_label"], strict=True)
+    ]
+    fig = go.Figure()
+    for role, column in (
+        ("lead", "n_led"),
+        ("participant", "n_participated"),
+        ("joint", "n_joint"),
+    ):
+        values = profile[column].to_list()
+        fig.add_trace(
+            go.Bar(
+                x=labels,
+                y=values,
+                name=ROLE_LABELS[role],
+                marker={"color": ROLE_COLOURS[role]},
+                text=[v if v else "" for v in values],
+                textposition="inside",
+                hovertext=[
+                    f"{lab}: {ROLE_LABELS[role]} in {v} measures"
+                    for lab, v in zip(labels, values, strict=True)
+                ],
+                hoverinfo="text",
+            )
+        )
+    fig.update_layout(barmode="stack")
+    fig.update_yaxes(title_text="measures")
+    fig.update_xaxes(type="category")
+    no_bodies = [
+        lab for lab, named in zip(labels, profile["names_agencies"], strict=True) if not named
+    ]
+    note = (
+        "Roles as the plans state them: the first-listed body leads; "
+        '"jointly" = the text assigns no lead.'
+    )
+    if no_bodies:
+        note += f" {', '.join(no_bodies)}: the plan names no responsible bodies."
+    return style(fig, title, subtitle, note, height=440, note_chars=70)
+
+
+def agency_themes(
+    themes: pl.DataFrame, all_themes: pl.DataFrame, name: str, subtitle: str = ""
+) -> go.Figure:
+    """A body's measures per plan and primary theme (stacked, in theme colours)."""
+    title = f"{name}: its measures by theme"
+    if themes.height == 0:
+        return empty_figure(title, "This body is named on no measure for these filters.", subtitle)
+    years = sorted(set(themes["plan_year"].to_list()))
+    periods = dict(zip(themes["plan_year"], themes["period_label"], strict=False))
+    columns = [_plan_label(y, periods[y]) for y in years]
+    fig = go.Figure()
+    for row in all_themes.iter_rows(named=True):
+        sub = themes.filter(pl.col("theme_id") == row["theme_id"])
+        if sub.height == 0:
+            continue
+        values = [int(sub.filter(pl.col("plan_year") == y)["n"].sum()) for y in years]
+        led = [
+            int(
+                sub.filter((pl.col("plan_year") == y) & (pl.col("involvement") == "leads"))[
+                    "n"
+                ].sum()
+            )
+            for y in years
+        ]
+        fig.add_trace(
+            go.Bar(
+                x=columns,
+                y=values,
+                name=row["label"],
+                marker={"color": row["colour"]},
+                hovertext=[
+                    f"<b>{row['label']}</b><br>{c}: {v} measures (leads {lv})"
+                    for c, v, lv in zip(columns, values, led, strict=True)
+                ],
+                hoverinfo="text",
+            )
+        )
+    fig.update_layout(barmode="stack")
+    fig.update_xaxes(type="category")
+    fig.update_yaxes(title_text="measures")
+    return style(
+        fig,
+        title,
+        subtitle,
+        "Each measure counts once, under its primary theme.",
+        height=460,
+        note_chars=70,
+    )
+
+
+def partners(rows: pl.DataFrame, kinds: pl.DataFrame, name: str, subtitle: str = "") -> go.Figure:
+    """The bodies a body shares most measures with."""
+    title = f"{name}: partners on shared measures"
+    if rows.height == 0:
+        return empty_figure(title, "No shared measures for these filters.", subtitle)
+    colours = dict(zip(kinds["kind"], kinds["colour"], strict=True))
+    ordered = rows.reverse()
+    fig = go.Figure(
+        go.Bar(
+            x=ordered["n_shared"].to_list(),
+            y=ordered["short_name"].to_list(),
+            orientation="h",
+            marker={"color": [colours.get(k, MUTED) for k in ordered["kind"]]},
+            text=ordered["n_shared"].to_list(),
+            textposition="outside",
+            cliponaxis=False,
+            hovertext=[
+                f"<b>{n}</b><br>{s} shared measures ({p} led by the partner)"
+                for n, s, p in zip(
+                    ordered["name"], ordered["n_shared"], ordered["n_partner_led"], strict=True
+                )
+            ],
+            hoverinfo="text",
+        )
+    )
+    fig.update_xaxes(title_text="measures shared", range=[0, rows["n_shared"].max() * 1.2])
+    return style(
+        fig,
+        title,
+        subtitle,
+        "Bar colour = the partner's kind of body.",
+        height=max(360, 34 * rows.height + 200),
+    )
+
+
+def confidence_bars(rows: pl.DataFrame, subtitle: str = "") -> go.Figure:
+    """How sure the theme classifier is, per plan."""
+    title = "Theme classifier confidence per plan"
+    if rows.height == 0:
+        return empty_figure(title, "No classified measures.", subtitle)
+    bands = [("high", "#33415C"), ("medium", "#8DA0CB"), ("low", "#E6AB02"), ("manual", "#CC6677")]
+    years = sorted(set(rows["plan_year"].to_list()))
+    fig = go.Figure()
+    for band, colour in bands:
+        values = [
+            int(rows.filter((pl.col("plan_year") == y) & (pl.col("confidence") == band))["n"].sum())
+            for y in years
+        ]
+        if any(values):
+            fig.add_trace(
+                go.Bar(
+                    x=[str(y) for y in years],
+                    y=values,
+                    name=band,
+                    marker={"color": colour},
+                    text=[v or "" for v in values],
+                    textposition="inside",
+                )
+            )
+    fig.update_layout(barmode="stack")
+    fig.update_xaxes(type="category")
+    fig.update_yaxes(title_text="measures")
+    note = (
+        "Confidence = score margin between the top two themes: "
+        "high >= 0.5, medium >= 0.2, else low."
+    )
+    return style(fig, title, subtitle, note, height=380)
+
+
+# ---------------------------------------------------------------------------------------
+# Network
+
+EDGE_COLOUR = "rgba(90, 90, 90, 0.35)"
+MAX_EDGE_WIDTH = 9.0
+
+
+def _edge_width(weight: int, max_weight: int) -> float:
+    return round(1.0 + (MAX_EDGE_WIDTH - 1.0) * (weight / max_weight) ** 0.75, 1)
+
+
+def _add_network(
+    fig: go.Figure,
+    nodes: pl.DataFrame,
+    edges: pl.DataFrame,
+    positions: dict[str, tuple[float, float]],
+    directed: bool,
+    kinds: pl.DataFrame,
+    row: int | None = None,
+    col: int | None = None,
+    legend: bool = True,
+    max_measures: int | None = None,
+    max_weight: int | None = None,
+) -> None:
+    where = {"row": row, "col": col} if row else {}
+    colours = dict(zip(kinds["kind"], kinds["colour"], strict=True))
+    kind_labels = dict(zip(kinds["kind"], kinds["label"], strict=True))
+    names = dict(zip(nodes["agency_id"], nodes["short_name"], strict=True))
+    max_weight = max_weight or (int(edges["weight"].max()) if edges.height else 1)
+    # Edges, grouped by drawn width (one trace per width keeps the figure light).
+    by_width: dict[float, tuple[list, list]] = {}
+    for source, target, weight in edges.select("source", "target", "weight").iter_rows():
+        if source not in positions or target not in positions:
+            continue
+        (x0, y0), (x1, y1) = positions[source], positions[target]
+        xs, ys = by_width.setdefault(_edge_width(weight, max_weight), ([], []))
+        xs += [x0, x1, None]
+        ys += [y0, y1, None]
+    for width, (xs, ys) in sorted(by_width.items()):
+        fig.add_trace(
+            go.Scatter(
+                x=xs,
+                y=ys,
+                mode="lines",
+                line={"width": width, "color": EDGE_COLOUR},
+                hoverinfo="skip",
+                showlegend=False,
+            ),
+            **where,
+        )
+    # Invisible points in the middle of each edge carry its hover text and click target.
+    mids = [
+        (source, target, weight)
+        for source, target, weight in edges.select("source", "target", "weight").iter_rows()
+        if source in positions and target in positions
+    ]
+    if mids:
+        arrow = "→" if directed else "–"
+        fig.add_trace(
+            go.Scatter(
+                x=[(positions[s][0] + positions[t][0]) / 2 for s, t, _ in mids],
+                y=[(positions[s][1] + positions[t][1]) / 2 for s, t, _ in mids],
+                mode="markers",
+                marker={"size": 12, "color": "rgba(0,0,0,0.01)"},
+                hovertext=[
+                    f"{names.get(s, s)} {arrow} {names.get(t, t)}: "
+                    f"{w} shared measure{'s' if w != 1 else ''}"
+                    for s, t, w in mids
+                ],
+                hoverinfo="text",
+                customdata=[["edge", s, t] for s, t, _ in mids],
+                showlegend=False,
+                name="shared measures",
+            ),
+            **where,
+        )
+    if directed:
+        for source, target, _ in mids:
+            (x0, y0), (x1, y1) = positions[source], positions[target]
+            fig.add_annotation(
+                x=x0 + 0.85 * (x1 - x0),
+                y=y0 + 0.85 * (y1 - y0),
+                ax=x0,
+                ay=y0,
+                xref=f"x{col if col and col > 1 else ''}",
+                yref=f"y{col if col and col > 1 else ''}",
+                axref=f"x{col if col and col > 1 else ''}",
+                ayref=f"y{col if col and col > 1 else ''}",
+                showarrow=True,
+                arrowhead=2,
+                arrowsize=1.2,
+                arrowwidth=1.2,
+                arrowcolor="rgba(60,60,60,0.5)",
+                text="",
+            )
+    # Nodes, one trace per kind (the legend explains the colours).
+    max_measures = max_measures or (int(nodes["n_measures"].max()) if nodes.height else 1)
+    for kind in kinds["kind"].to_list():
+        sub = nodes.filter(pl.col("kind") == kind)
+        sub = sub.filter(pl.col("agency_id").is_in(list(positions)))
+        if sub.height == 0:
+            continue
+        sizes = [12 + 38 * math.sqrt(n / max_measures) for n in sub["n_measures"]]
+        hover = [
+            f"<b>{r['name']} ({r['short_name']})</b><br>{r['kind_label']}<br>"
+            f"{r['n_measures']} measures: "
+            f"leads {r['n_led']}, participates {r['n_participated']}, shares jointly {r['n_joint']}"
+            for r in sub.iter_rows(named=True)
+        ]
+        fig.add_trace(
+            go.Scatter(
+                x=[positions[a][0] for a in sub["agency_id"]],
+                y=[positions[a][1] for a in sub["agency_id"]],
+                mode="markers+text",
+                text=sub["short_name"].to_list(),
+                textposition="top center",
+                textfont={"size": 12, "color": INK},
+                marker={
+                    "size": sizes,
+                    "color": colours.get(kind, MUTED),
+                    "line": {"color": "white", "width": 1.5},
+                },
+                name=kind_labels.get(kind, kind),
+                legendgroup=kind,
+                showlegend=legend,
+                hovertext=hover,
+                hoverinfo="text",
+                customdata=[["node", a, ""] for a in sub["agency_id"]],
+            ),
+            **where,
+        )
+
+
+def network(
+    nodes: pl.DataFrame,
+    edges: pl.DataFrame,
+    positions: dict[str, tuple[float, float]],
+    kinds: pl.DataFrame,
+    directed: bool,
+    min_weight: int = 1,
+    subtitle: str = "",
+) -> go.Figure:
+    """The co-responsibility network: nodes = bodies (size = measures, colour = kind),
+    edges = measures shared (width = count); directed: lead -> participant."""
+    title = (
+        "Who leads whom: lead → participant links between bodies"
+        if directed
+        else "Who works with whom: bodies sharing measures"
+    )
+    if nodes.height == 0:
+        return empty_figure(
+            title,
+            "No measures with named bodies match: clear a filter (the 2014 plan names none).",
+            subtitle,
+        )
+    fig = go.Figure()
+    _add_network(fig, nodes, edges, positions, directed, kinds)
+    fig.update_xaxes(visible=False, range=[-1.15, 1.15])
+    fig.update_yaxes(visible=False, range=[-1.12, 1.15])
+    fig.update_layout(clickmode="event+select", dragmode="pan")
+    links = f"{edges.height} link{'s' if edges.height != 1 else ''}"
+    note = (
+        f"{nodes.height} bodies, {links}"
+        f"{f' with at least {min_weight} shared measures' if min_weight > 1 else ''}. "
+        "Node size = measures the body is named on; line width = measures shared. "
+        + (
+            "Arrows run from the lead to each participant; joint tasks have no lead and no arrow. "
+            if directed
+            else ""
+        )
+        + "Layout is seeded: the same data gives the same picture."
+    )
+    return style(fig, title, subtitle, note, height=820)
+
+
+def network_comparison(
+    parts: list[tuple[str, pl.DataFrame, pl.DataFrame]],
+    positions: dict[str, tuple[float, float]],
+    kinds: pl.DataFrame,
+    directed: bool,
+    subtitle: str = "",
+) -> go.Figure:
+    """Two (or more) networks side by side with the same node positions, so that what
+    changed between plans is what moves: new bodies, lost links, thicker ties."""
+    from plotly.subplots import make_subplots
+
+    labels = [p[0] for p in parts]
+    title = f"The network, {' vs '.join(labels)} (same layout)"
+    if all(n.height == 0 for _, n, _ in parts):
+        return empty_figure(title, "No measures with named bodies match: clear a filter.", subtitle)
+    fig = make_subplots(rows=1, cols=len(parts), subplot_titles=labels, horizontal_spacing=0.03)
+    max_measures = max((int(n["n_measures"].max()) for _, n, _ in parts if n.height), default=1)
+    max_weight = max((int(e["weight"].max()) for _, _, e in parts if e.height), default=1)
+    for col, (_, nodes, edges) in enumerate(parts, start=1):
+        if nodes.height:
+            _add_network(
+                fig,
+                nodes,
+                edges,
+                {k: v for k, v in positions.items() if k in set(nodes["agency_id"])},
+                directed,
+                kinds,
+                row=1,
+                col=col,
+                legend=col == 1,
+                max_measures=max_measures,
+                max_weight=max_weight,
+            )
+        fig.update_xaxes(visible=False, range=[-1.15, 1.15], row=1, col=col)
+        fig.update_yaxes(visible=False, range=[-1.12, 1.15], row=1, col=col)
+    counts = "; ".join(f"{lab}: {n.height} bodies, {e.height} links" for lab, n, e in parts)
+    note = (
+        f"{counts}. Same positions in every panel; node size and line width are on one scale "
+        "across panels."
+    )
+    return style(fig, title, subtitle, note, height=740, panels=True)

@@ -113,6 +113,11 @@ def agency_options(con: duckdb.DuckDBPyConnection, successor: bool) -> pl.DataFr
     )
 
 
+def agency_successor_map(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """Every registered body and the body carrying its work today."""
+    return _frame(con, "SELECT agency_id, successor_id FROM agency_successors ORDER BY agency_id")
+
+
 def find_agencies(con: duckdb.DuckDBPyConnection, text: str) -> pl.DataFrame:
     """Registered bodies whose id, short name, full name or an alias equals `text`,
     ignoring case; with their current successor."""
@@ -178,8 +183,8 @@ def top_lead_agencies(
                                       ORDER BY led.n_led DESC, a.short_name) AS rank
             FROM led JOIN agencies AS a USING (agency_id)
         )
-        SELECT r.plan_year, r.rank, r.agency_id, r.short_name, r.name, r.kind, r.n_led,
-               r.n_led / p.n_present AS share_led
+        SELECT r.plan_year, p.period_label, r.rank, r.agency_id, r.short_name, r.name, r.kind,
+               r.n_led, r.n_led / p.n_present AS share_led
         FROM ranked AS r JOIN plans AS p USING (plan_year)
         WHERE r.rank <= $limit
         ORDER BY r.plan_year, r.rank
@@ -511,12 +516,13 @@ def agency_themes(con: duckdb.DuckDBPyConnection, agency_id: str, successor: boo
     return _frame(
         con,
         """
-        SELECT l.plan_year, f.theme_id, t.label AS theme, t.colour, t.precedence,
+        SELECT l.plan_year, p.period_label, f.theme_id, t.label AS theme, t.colour, t.precedence,
                CASE WHEN l.role = 'lead' THEN 'leads' ELSE 'joins' END AS involvement,
                count(*) AS n
         FROM measure_agency_links AS l
         JOIN measure_facts AS f ON f.measure_id = l.measure_id
         JOIN themes AS t ON t.theme_id = f.theme_id
+        JOIN plans AS p ON p.plan_year = l.plan_year
         WHERE l.agency_id = $agency AND l.agency_view = $view
         GROUP BY ALL
         ORDER BY l.plan_year, t.precedence, involvement DESC

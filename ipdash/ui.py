@@ -1,31 +1,70 @@
-"""Streamlit helpers shared by the pages: the cached read-only connection, building the
-database on first start, and page setup. Pages stay thin: setup -> filters -> cached
-query -> figure -> render."""
+"""Streamlit helpers shared by the pages, so that pages stay thin scripts:
+setup -> filters -> cached query -> figure -> render.
+
+- One read-only connection per database generation (st.cache_resource); every query
+  runs on its own cursor (see ipdash.queries) and its result is cached per database
+  generation and arguments (st.cache_data).
+- Filters are widgets bound to the URL (`bind="query-params"`): copying the address
+  reproduces the view; opening it restores the filters, on every page.
+- Text from the documents is shown as text, never as Markdown or HTML.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import html
+import logging
+import traceback
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
+import plotly.graph_objects as go
+import polars as pl
 import streamlit as st
+from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlException
 
-from ipdash import paths
+from ipdash import export, paths, queries
 from ipdash.db import connect_read_only, current_db_path
+from ipdash.errors import IpdashError
+from ipdash.figures import luminance
+from ipdash.filters import ROLE_LABELS, ROLES, Labels, MeasureFilter, describe, file_stem
+
+LOG = logging.getLogger("ipdash")
+
+# Cached results kept per process: enough for many users' filter sets, bounded memory.
+MAX_CACHED_RESULTS = 1024
+
+CSS = """
+<style>
+  .ipd-text { font-size: 1.05rem; line-height: 1.55; white-space: pre-wrap;
+              border-left: 4px solid #8DA0CB; padding: 0.4rem 0 0.4rem 0.9rem;
+              margin: 0.3rem 0 0.8rem; }
+  .ipd-small { color: #555; font-size: 0.9rem; }
+  .ipd-chip { display: inline-block; padding: 0.05rem 0.55rem; border-radius: 0.8rem;
+              font-size: 0.85rem; margin-right: 0.3rem; }
+  .ipd-footer { color: #666; font-size: 0.8rem; margin-top: 2rem; border-top: 1px solid #ddd;
+                padding-top: 0.5rem; }
+</style>
+"""
 
 
-@st.cache_resource(show_spinner=False)
+@st.cache_resource(show_spinner=False, max_entries=3)
 def _connection(path: str) -> duckdb.DuckDBPyConnection:
     # One read-only connection per database generation; queries run on cursors.
     return connect_read_only(Path(path))
 
 
 def ensure_database() -> Path:
-    """The current database, building it first if none exists yet."""
+    """The current database generation, building it first if none exists yet."""
     path = current_db_path(paths.DB_DIR)
     if path is None:
         from ipdash.build import build_database
 
-        with st.spinner("Building the database from the plans (first start only)…"):
+        with st.spinner("Building the database from the plans (first start only, a few seconds)…"):
             build_database()
         path = current_db_path(paths.DB_DIR)
     if path is None:
@@ -34,7 +73,396 @@ def ensure_database() -> Path:
     return path
 
 
-def connection() -> tuple[duckdb.DuckDBPyConnection, str]:
-    """The connection to the current generation and its path (the cache key for results)."""
-    path = ensure_database()
-    return _connection(str(path)), str(path)
+@st.cache_data(show_spinner=False, max_entries=MAX_CACHED_RESULTS)
+def _cached_query(db: str, name: str, args: tuple) -> Any:
+    return getattr(queries, name)(_connection(db), *args)
+
+
+@dataclass(frozen=True)
+class Context:
+    """What every page needs: the database generation and lookups for labels."""
+
+    db: str
+
+    @property
+    def connection(self) -> duckdb.DuckDBPyConnection:
+        """The cached read-only connection (run queries on its cursors)."""
+        return _connection(self.db)
+
+    def query(self, name: str, *args: object) -> Any:
+        """Run queries.<name>(connection, *args), cached per database generation."""
+        return _cached_query(self.db, name, tuple(args))
+
+    @property
+    def info(self) -> dict:
+        frame = self.query("build_info")
+        return frame.row(0, named=True) if frame.height else {}
+
+    def labels(self) -> Labels:
+        themes = self.query("themes")
+        agencies = pl.concat(
+            [self.query("agency_options", False), self.query("agency_options", True)]
+        )
+        return Labels(
+            themes=dict(zip(themes["theme_id"], themes["label"], strict=True)),
+            agencies=dict(zip(agencies["agency_id"], agencies["short_name"], strict=True)),
+        )
+
+    def describe(self, f: MeasureFilter) -> str:
+        return describe(f, self.labels())
+
+
+# The pages in the order and with the names users see (the file names order them too).
+PAGES = (
+    ("app.py", "Overview", ":material/home:"),
+    ("pages/1_Measures.py", "Measures", ":material/list_alt:"),
+    ("pages/2_Agency_network.py", "Agency network", ":material/hub:"),
+    ("pages/3_Theme_shifts.py", "Theme shifts", ":material/trending_up:"),
+    ("pages/4_Agency_profile.py", "Agency profile", ":material/account_balance:"),
+    ("pages/5_Data_quality.py", "Data quality", ":material/fact_check:"),
+)
+
+
+def navigation() -> None:
+    """The page list at the top of the sidebar. Filters travel with the address, so the
+    same view opens on every page."""
+    for path, label, icon in PAGES:
+        st.sidebar.page_link(path, label=label, icon=icon)
+    st.sidebar.divider()
+
+
+def setup(title: str, icon: str = ":material/description:") -> Context:
+    """Page config, house CSS, navigation and the database (built on first start)."""
+    st.set_page_config(page_title=f"{title} · ipdash", page_icon=icon, layout="wide")
+    st.html(CSS)
+    navigation()
+    return Context(db=str(ensure_database()))
+
+
+@contextlib.contextmanager
+def guard() -> Iterator[None]:
+    """Show a plain message instead of a traceback; log the details on the server."""
+    try:
+        yield
+    except ScriptControlException:  # st.stop / st.rerun: not errors
+        raise
+    except IpdashError as exc:
+        st.error(f"{exc}")
+    except Exception as exc:  # the last line of defence for users
+        LOG.error("page failed: %s\n%s", exc, traceback.format_exc())
+        st.error(
+            "Something went wrong while drawing this part of the page. "
+            "Try clearing a filter or reloading; the details are in the server log."
+        )
+
+
+# ---------------------------------------------------------------------------------------
+# Filters bound to the URL
+
+
+def _plan_label(year: int, period: str) -> str:
+    return period if period != str(year) else str(year)
+
+
+def _map_agencies_to_successors(ctx: Context) -> None:
+    """When the successor view is switched, keep the chosen bodies: map each to its
+    successor (or back to the bodies it succeeded that appear in the data)."""
+    chosen = st.session_state.get("agency") or []
+    if not chosen:
+        return
+    lineage = ctx.query("agency_successor_map")
+    to_current = dict(zip(lineage["agency_id"], lineage["successor_id"], strict=True))
+    if st.session_state.get("successor"):
+        st.session_state["agency"] = list(dict.fromkeys(to_current.get(a, a) for a in chosen))
+    else:
+        named = set(ctx.query("agency_options", False)["agency_id"])
+        back = [a for a, s in to_current.items() if s in chosen and a in named]
+        st.session_state["agency"] = sorted(set(back) | (set(chosen) & named))
+
+
+def clear_filters() -> None:
+    for key in ("year", "theme", "agency", "role", "successor", "q"):
+        if key in st.session_state:
+            del st.session_state[key]
+    st.session_state["year"] = []
+    st.session_state["theme"] = []
+    st.session_state["agency"] = []
+    st.session_state["role"] = "any"
+    st.session_state["successor"] = False
+    st.session_state["q"] = ""
+
+
+def filter_sidebar(
+    ctx: Context,
+    *,
+    years: bool = True,
+    themes: bool = True,
+    agencies: bool = True,
+    search: bool = True,
+) -> MeasureFilter:
+    """The sidebar filters, bound to the URL; returns the filter they describe."""
+    side = st.sidebar
+    side.markdown("### Filters")
+    plans = ctx.query("plans")
+    labels = {
+        str(y): _plan_label(y, p)
+        for y, p in zip(plans["plan_year"], plans["period_label"], strict=True)
+    }
+    chosen_years: list[str] = []
+    if years:
+        chosen_years = side.multiselect(
+            "Plans",
+            list(labels),
+            format_func=lambda y: labels.get(y, y),
+            key="year",
+            bind="query-params",
+            placeholder="All plans",
+            help="Leave empty for all plans. 2022 is the 2021–2022 plan.",
+        )
+    chosen_themes: list[str] = []
+    if themes:
+        theme_rows = ctx.query("themes")
+        theme_labels = dict(zip(theme_rows["theme_id"], theme_rows["label"], strict=True))
+        chosen_themes = side.multiselect(
+            "Themes",
+            list(theme_labels),
+            format_func=lambda t: theme_labels.get(t, t),
+            key="theme",
+            bind="query-params",
+            placeholder="All themes",
+            help="Each measure has one primary theme from the codebook "
+            "(see the Theme shifts page).",
+        )
+    successor = side.toggle(
+        "Map agencies to today's successor",
+        key="successor",
+        bind="query-params",
+        on_change=_map_agencies_to_successors,
+        args=(ctx,),
+        help="Off: bodies as the plan named them (SIPO in 2012). On: each body is replaced by "
+        "the one carrying its work today (SIPO → CNIPA, SAIC → SAMR).",
+    )
+    chosen_agencies: list[str] = []
+    role = "any"
+    if agencies:
+        options = ctx.query("agency_options", successor)
+        names = {
+            a: f"{s} — {n} ({c})"
+            for a, s, n, c in options.select(
+                "agency_id", "short_name", "name", "n_measures"
+            ).iter_rows()
+        }
+        chosen_agencies = side.multiselect(
+            "Agencies",
+            list(names),
+            format_func=lambda a: names.get(a, a),
+            key="agency",
+            bind="query-params",
+            placeholder="Any agency",
+            help="Measures naming any of these bodies (number of measures in brackets).",
+        )
+        role = (
+            side.segmented_control(
+                "…in the role",
+                list(ROLES),
+                format_func=lambda r: ROLE_LABELS[r],
+                key="role",
+                bind="query-params",
+                default="any",
+                required=True,
+                help="leads = listed first; participates = listed after the lead; shares jointly = "
+                "the text says the bodies act according to their division of responsibilities.",
+                disabled=not chosen_agencies,
+            )
+            or "any"
+        )
+    query = ""
+    if search:
+        query = side.text_input(
+            "Search the text",
+            key="q",
+            bind="query-params",
+            max_chars=200,
+            placeholder="e.g. trade secret",
+            help="Finds measures whose text or attribution contains this, "
+            "ignoring case; or a measure id such as 2020-041.",
+        )
+    side.button("Clear filters", on_click=clear_filters, use_container_width=True)
+    return MeasureFilter(
+        years=tuple(int(y) for y in chosen_years if str(y).isdigit()),
+        themes=tuple(chosen_themes),
+        agencies=tuple(chosen_agencies),
+        role=role if chosen_agencies else "any",
+        successor=bool(successor),
+        query=" ".join((query or "").split())[:200],
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# Rendering
+
+
+def show_text(text: str, css_class: str = "ipd-text") -> None:
+    """Document text as text: escaped, so <script>, [links](…) and $…$ show literally."""
+    st.html(f'<div class="{css_class}">{html.escape(text or "")}</div>')
+
+
+def text_on(background: str) -> str:
+    """Black or white text, whichever reads better on the background colour."""
+    try:
+        return "#111111" if luminance(background) > 0.35 else "#FFFFFF"
+    except (ValueError, IndexError):
+        return "#111111"
+
+
+def chip(label: str, colour: str) -> str:
+    """A coloured label (HTML) for a theme or kind; the label is escaped."""
+    text = text_on(colour)
+    return (
+        f'<span class="ipd-chip" style="background:{html.escape(colour)};color:{text}">'
+        f"{html.escape(label)}</span>"
+    )
+
+
+def empty_state(message: str) -> None:
+    st.info(f"{message}")
+    st.button("Clear all filters", on_click=clear_filters, key="empty_clear")
+
+
+def plot(fig: go.Figure, key: str | None = None, on_select: Callable | str = "ignore") -> Any:
+    """A Plotly chart at full width; with on_select, clicking points reruns the page."""
+    config = {
+        "displaylogo": False,
+        "responsive": True,
+        "toImageButtonOptions": {"format": "png", "width": 1600, "height": 900, "scale": 2},
+    }
+    if on_select == "ignore":
+        return st.plotly_chart(fig, width="stretch", theme=None, config=config, key=key)
+    return st.plotly_chart(
+        fig,
+        width="stretch",
+        theme=None,
+        config=config,
+        key=key,
+        on_select=on_select,
+        selection_mode=("points",),
+    )
+
+
+def selected_points(key: str) -> list[dict]:
+    """The points clicked in a chart (its key), with their customdata."""
+    state = st.session_state.get(key)
+    if not state:
+        return []
+    try:
+        return list(state["selection"]["points"])
+    except (KeyError, TypeError):
+        return []
+
+
+def downloads(
+    ctx: Context,
+    frame: pl.DataFrame,
+    stem: str,
+    what: str,
+    filters: str,
+    column_notes: dict[str, str] | None = None,
+    key: str = "dl",
+) -> None:
+    """CSV and Excel downloads of exactly this frame, named after what was filtered."""
+    info = ctx.info
+    about = export.about_rows(
+        what,
+        filters,
+        info.get("data_version", "?"),
+        info.get("build_id", "?"),
+        frame.height,
+        datetime.now(UTC),
+    )
+    left, right, _ = st.columns([1, 1, 3])
+    left.download_button(
+        "Download CSV",
+        export.to_csv_bytes(frame),
+        icon=":material/download:",
+        file_name=f"{stem}.csv",
+        mime="text/csv",
+        key=f"{key}_csv",
+        use_container_width=True,
+        on_click="ignore",
+    )
+    right.download_button(
+        "Download Excel",
+        export.to_xlsx_bytes(frame, about, column_notes=column_notes),
+        icon=":material/table_view:",
+        file_name=f"{stem}.xlsx",
+        key=f"{key}_xlsx",
+        use_container_width=True,
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        on_click="ignore",
+    )
+
+
+MEASURE_COLUMNS = {
+    "plan_year": st.column_config.NumberColumn("plan", format="%d", width="small"),
+    "measure_no": st.column_config.NumberColumn("no.", format="%d", width="small"),
+    "measure_id": st.column_config.TextColumn("id", width="small"),
+    "theme": st.column_config.TextColumn("theme", width="medium"),
+    "lead_agency": st.column_config.TextColumn("leads", width="small"),
+    "agencies": st.column_config.TextColumn("agencies (role)", width="medium"),
+    "text": st.column_config.TextColumn("text", width="large"),
+}
+
+
+def measure_table(
+    rows: pl.DataFrame,
+    columns: tuple[str, ...] = (
+        "plan_year",
+        "measure_no",
+        "theme",
+        "lead_agency",
+        "agencies",
+        "text",
+    ),
+    key: str | None = None,
+    selectable: bool = False,
+) -> Any:
+    """A table of measures with readable headers (text shown as text); with
+    `selectable`, one row can be clicked and the selection is returned."""
+    height = min(600, 38 + 35 * max(1, rows.height))
+    config = {c: MEASURE_COLUMNS[c] for c in columns if c in MEASURE_COLUMNS}
+    if selectable:
+        return st.dataframe(
+            rows.select(columns),
+            hide_index=True,
+            width="stretch",
+            height=height,
+            column_config=config,
+            key=key,
+            on_select="rerun",
+            selection_mode="single-row",
+        )
+    return st.dataframe(
+        rows.select(columns),
+        hide_index=True,
+        width="stretch",
+        height=height,
+        column_config=config,
+        key=key,
+    )
+
+
+def measures_export(ctx: Context, f: MeasureFilter) -> tuple[pl.DataFrame, str]:
+    """The rows and file stem the Measures page and `python -m ipdash export` share."""
+    return ctx.query("filtered_measures", f), file_stem(f)
+
+
+def footer(ctx: Context) -> None:
+    info = ctx.info
+    built = info.get("built_at")
+    when = built.strftime("%Y-%m-%d %H:%M UTC") if built else "?"
+    st.html(
+        '<div class="ipd-footer">Source: '
+        + html.escape(export.SOURCE_CITATION)
+        + f" · data version {html.escape(str(info.get('data_version', '?')))}"
+        + f" (build {html.escape(str(info.get('build_id', '?')))}, {html.escape(when)})</div>"
+    )

@@ -97,7 +97,7 @@ def test_text_colour_reaches_readable_contrast():
     assert fg.text_colour("#222222") == "#222222"
     dark = fg.text_colour("#DDCC77")  # sand: too pale for text on white
     assert dark != "#DDCC77"
-    assert 1.05 / (fg._luminance(dark) + 0.05) >= 4.5
+    assert 1.05 / (fg.luminance(dark) + 0.05) >= 4.5
 
 
 def test_source_text_in_titles_is_shown_literally():

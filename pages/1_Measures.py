@@ -1,0 +1,127 @@
+"""Measures: filter, read, trace to the source, download."""
+
+import polars as pl
+import streamlit as st
+
+from ipdash import export, queries, ui
+
+ctx = ui.setup("Measures")
+f = ui.filter_sidebar(ctx)
+
+with ui.guard():
+    st.title("Measures")
+    rows, stem = ui.measures_export(ctx, f)
+    st.caption(ctx.describe(f))
+
+    if rows.height == 0:
+        ui.empty_state("No measures match these filters: clear a filter or change the search.")
+        st.stop()
+
+    st.markdown(
+        f"**{rows.height} measure{'s' if rows.height != 1 else ''}** match "
+        f"({'of all plans' if not f.years else 'in the chosen plans'}). "
+        "Click a row to read the measure in full below."
+    )
+    ui.downloads(
+        ctx,
+        rows,
+        stem,
+        "Measures of China's national IP-strategy promotion plans",
+        ctx.describe(f),
+        export.MEASURE_COLUMN_NOTES,
+        key="measures",
+    )
+
+    event = ui.measure_table(
+        rows,
+        ("plan_year", "measure_no", "theme", "lead_agency", "agencies", "text", "measure_id"),
+        key="measure_table",
+        selectable=True,
+    )
+    ids = rows["measure_id"].to_list()
+    picked = event.selection.rows if event and event.selection else []
+    if picked and ids[picked[0]] != st.session_state.get("measure"):
+        st.session_state["measure"] = ids[picked[0]]
+    if st.session_state.get("measure") not in ids:
+        st.session_state["measure"] = ids[0]
+
+    st.divider()
+    texts = dict(zip(rows["measure_id"], rows["text"], strict=True))
+    measure_id = st.selectbox(
+        "Measure",
+        ids,
+        key="measure",
+        bind="query-params",
+        format_func=lambda m: f"{m} — {texts[m][:90]}{'…' if len(texts[m]) > 90 else ''}",
+        help="The measure shown below; its id is in the page address, so a link opens it.",
+    )
+
+    detail = ctx.query("measure_detail", measure_id)
+    if detail.height == 0:
+        st.warning("This measure is not in the database.")
+        st.stop()
+    d = detail.row(0, named=True)
+    st.subheader(f"Measure {d['measure_no']} of the {d['period_label']} plan ({d['measure_id']})")
+    ui.show_text(d["text"])
+
+    left, right = st.columns([3, 2], gap="large")
+    with left:
+        st.markdown("**Where in the plan**")
+        ui.show_text(d["section_path"] or "(no heading above this measure)", "ipd-small")
+        st.markdown("**Responsible bodies**")
+        mentions = ctx.query("measure_mentions", measure_id)
+        if mentions.height == 0:
+            st.caption("The plan names no responsible body for this measure.")
+        else:
+            table = mentions.select(
+                pl.col("position").alias("#"),
+                pl.col("raw_name").alias("as written"),
+                pl.when(pl.col("mention_kind") == "agency")
+                .then(pl.col("short_name") + " — " + pl.col("name"))
+                .when(pl.col("mention_kind") == "generic_group")
+                .then("group: " + pl.col("group_label"))
+                .otherwise(pl.lit("unresolved"))
+                .alias("body at the time"),
+                pl.col("role"),
+                pl.col("lineage").alias("line to today"),
+                pl.col("resolution"),
+            )
+            st.dataframe(table, hide_index=True, width="stretch")
+            if d["role_convention"] == "joint":
+                st.caption(
+                    "The text says these bodies act according to their division of "
+                    "responsibilities: none leads, all share the task jointly."
+                )
+        st.markdown("**Attribution exactly as in the source**")
+        st.code(d["attribution_raw"] or "(none)", language=None, wrap_lines=True)
+    with right:
+        st.markdown("**Theme**")
+        ranking = ctx.query("measure_theme_ranking", measure_id)
+        chips = " ".join(ui.chip(r["label"], r["colour"]) for r in ranking.iter_rows(named=True))
+        st.html(chips)
+        st.caption(
+            f"Primary theme first, then secondary themes. Confidence: "
+            f"{d['theme_confidence']} (score margin {d['theme_margin']})."
+        )
+        st.markdown("**Why this theme**")
+        ui.show_text(d["theme_evidence"] or "", "ipd-small")
+        st.markdown("**Source**")
+        st.markdown(
+            f"`{d['source_file']}`, characters {d['start_offset']}–{d['end_offset']} "
+            f"(document `{d['doc_id']}`)"
+        )
+    renderings = ctx.query("measure_renderings", measure_id)
+    if renderings.height > 1:
+        with st.expander(f"This plan has {renderings.height} renderings: compare them"):
+            for r in renderings.iter_rows(named=True):
+                st.markdown(
+                    f"**{r['doc_id']}** ({r['rendering']}"
+                    f"{', canonical' if r['is_canonical'] else ''}), "
+                    f"`{r['source_file']}` {r['start_offset']}–{r['end_offset']}"
+                )
+                ui.show_text(r["text"], "ipd-small")
+    st.caption(
+        f"All {len(queries.EXPORT_COLUMNS)} columns of the table, including the source "
+        "offsets, are in the downloads."
+    )
+    ui.footer(ctx)

@@ -1,0 +1,184 @@
+"""Agency network: who shares measures with whom, who leads whom, and how it changed."""
+
+import polars as pl
+import streamlit as st
+
+from ipdash import export, figures, network, ui
+from ipdash.filters import MeasureFilter, file_stem
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _layout(db: str, f: MeasureFilter, min_weight: int) -> dict:
+    """Positions for the bodies of these measures (undirected ties), cached per data."""
+    c = ui.Context(db)
+    edges = c.query("agency_edges", f, False).filter(pl.col("weight") >= min_weight)
+    return network.layout(c.query("agency_nodes", f), edges)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _metrics(db: str, f: MeasureFilter, directed: bool, min_weight: int) -> pl.DataFrame:
+    c = ui.Context(db)
+    return network.metrics(
+        c.query("agency_nodes", f), c.query("agency_edges", f, directed), directed, min_weight
+    )
+
+
+ctx = ui.setup("Agency network")
+f = ui.filter_sidebar(ctx)
+st.sidebar.markdown("### Network")
+directed = st.sidebar.toggle(
+    "Lead → participant arrows",
+    key="directed",
+    bind="query-params",
+    help="Off: a line joins every two bodies named on the same measure. On: arrows run from "
+    "the lead body to each participant (joint tasks have no lead and draw no arrow).",
+)
+min_weight = st.sidebar.slider(
+    "Hide links shared on fewer than … measures",
+    1,
+    10,
+    1,
+    key="min_links",
+    bind="query-params",
+    help="Raise this to keep only the strong ties.",
+)
+
+with ui.guard():
+    st.title("Agency network")
+    st.caption(ctx.describe(f))
+    kinds = ctx.query("agency_kinds")
+    tab_net, tab_compare, tab_metrics = st.tabs(
+        ["Network", "Compare two plans", "Metrics per agency"]
+    )
+
+    nodes = ctx.query("agency_nodes", f)
+    edges = ctx.query("agency_edges", f, directed)
+    strong = edges.filter(pl.col("weight") >= min_weight)
+
+    with tab_net:
+        st.markdown(
+            "Each circle is a government body (size: measures it is named on; colour: "
+            "kind of body). Lines join bodies named on the same measures (width: how many). "
+            "**Click a body or the middle of a line** to list the measures behind it."
+        )
+        positions = _layout(ctx.db, f, min_weight)
+        fig = figures.network(
+            nodes, strong, positions, kinds, directed, min_weight, ctx.describe(f)
+        )
+        ui.plot(fig, key="net_select", on_select="rerun")
+        points = [p for p in ui.selected_points("net_select") if p.get("customdata")]
+        if nodes.height and points:
+            kind, a, b = [*points[0]["customdata"], "", "", ""][:3]
+            names = dict(zip(nodes["agency_id"], nodes["short_name"], strict=True))
+            if kind == "node":
+                sub = f.with_(agencies=(a,), role="any", all_agencies=False)
+                heading = f"Measures naming {names.get(a, a)}"
+            else:
+                sub = f.with_(agencies=(a, b), role="any", all_agencies=True)
+                heading = f"Measures naming both {names.get(a, a)} and {names.get(b, b)}"
+            rows = ctx.query("filtered_measures", sub)
+            st.markdown(f"#### {heading} ({rows.height})")
+            ui.measure_table(rows, ("measure_id", "theme", "agencies", "text"))
+            ui.downloads(
+                ctx,
+                rows,
+                file_stem(sub),
+                heading,
+                ctx.describe(sub),
+                export.MEASURE_COLUMN_NOTES,
+                key="net_rows",
+            )
+        elif nodes.height:
+            st.caption("Nothing selected yet: click a body or a line.")
+
+    with tab_compare:
+        plans = ctx.query("plans").filter(pl.col("names_agencies"))
+        years = [str(y) for y in plans["plan_year"]]
+        labels = dict(zip(years, plans["period_label"], strict=True))
+        if len(years) < 2:
+            st.info("Fewer than two plans name responsible bodies: nothing to compare.")
+        else:
+            c1, c2 = st.columns(2)
+            year_a = c1.selectbox(
+                "First plan",
+                years,
+                index=0,
+                key="compare_a",
+                bind="query-params",
+                format_func=labels.get,
+            )
+            year_b = c2.selectbox(
+                "Second plan",
+                years,
+                index=len(years) - 1,
+                key="compare_b",
+                bind="query-params",
+                format_func=labels.get,
+            )
+            base = f.with_(years=(int(year_a), int(year_b)))
+            union_nodes = ctx.query("agency_nodes", base)
+            shared_positions = _layout(ctx.db, base, min_weight)
+            parts = []
+            for year in (year_a, year_b):
+                part = f.with_(years=(int(year),))
+                parts.append(
+                    (
+                        labels[year],
+                        ctx.query("agency_nodes", part),
+                        ctx.query("agency_edges", part, directed).filter(
+                            pl.col("weight") >= min_weight
+                        ),
+                    )
+                )
+            ui.plot(
+                figures.network_comparison(
+                    parts, shared_positions, kinds, directed, ctx.describe(base)
+                )
+            )
+            a_ids, b_ids = set(parts[0][1]["agency_id"]), set(parts[1][1]["agency_id"])
+            names = dict(zip(union_nodes["agency_id"], union_nodes["short_name"], strict=True))
+
+            def only(ids: set[str]) -> str:
+                return ", ".join(sorted(names[a] for a in ids)) or "none"
+
+            st.markdown(
+                f"**Only in {labels[year_a]}:** {only(a_ids - b_ids)}  \n"
+                f"**Only in {labels[year_b]}:** {only(b_ids - a_ids)}"
+            )
+            st.caption(
+                "Bodies renamed or merged in a restructuring appear under both names unless "
+                "*Map agencies to today's successor* is on."
+            )
+
+    with tab_metrics:
+        metrics = _metrics(ctx.db, f, directed, min_weight)
+        if metrics.height == 0:
+            st.info(
+                "No measures with named bodies match: clear a filter (the 2014 plan names none)."
+            )
+        else:
+            st.markdown(
+                "Computed with networkx on the network above. **Degree**: bodies it shares "
+                "measures with. **Weighted degree**: shared measures summed over partners. "
+                "**Betweenness**: how often it lies on the shortest paths between other bodies "
+                "(strong ties are short), 0–1."
+            )
+            st.dataframe(
+                metrics,
+                hide_index=True,
+                width="stretch",
+                column_config={
+                    "betweenness": st.column_config.ProgressColumn(
+                        "betweenness", min_value=0.0, max_value=1.0, format="%.3f"
+                    )
+                },
+            )
+            ui.downloads(
+                ctx,
+                metrics,
+                file_stem(f, "network-metrics"),
+                "Network metrics per agency",
+                ctx.describe(f),
+                key="metrics",
+            )
+    ui.footer(ctx)

@@ -1,0 +1,166 @@
+"""Theme shifts: how priorities moved between plans, and who leads each theme."""
+
+import polars as pl
+import streamlit as st
+
+from ipdash import export, figures, ui
+from ipdash.filters import file_stem
+
+
+def _remember_click(key: str) -> None:
+    """Keep the last clicked (theme, plan) from any chart for the drill-down below."""
+    points = ui.selected_points(key)
+    for point in points:
+        data = point.get("customdata")
+        if data and len(data) >= 2:
+            st.session_state["drill"] = (str(data[0]), int(data[1]))
+            return
+
+
+ctx = ui.setup("Theme shifts")
+f = ui.filter_sidebar(ctx, themes=False)
+
+with ui.guard():
+    st.title("Theme shifts")
+    st.caption(ctx.describe(f) + " · shares are of each plan's measures that match these filters")
+    themes = ctx.query("themes")
+    theme_labels = dict(zip(themes["theme_id"], themes["label"], strict=True))
+    plans = ctx.query("plans")
+    plan_labels = dict(zip(plans["plan_year"], plans["period_label"], strict=True))
+    counts = ctx.query("theme_counts_by_year", f)
+    years = sorted(set(counts["plan_year"].to_list())) if counts.height else []
+
+    if not years or counts["n"].sum() == 0:
+        ui.empty_state("No measures match these filters: clear a filter.")
+        st.stop()
+
+    st.subheader("Between two plans")
+    c1, c2, _ = st.columns([1, 1, 2])
+    options = [str(y) for y in years]
+    year_a = c1.selectbox(
+        "From",
+        options,
+        index=0,
+        key="from",
+        bind="query-params",
+        format_func=lambda y: plan_labels[int(y)],
+    )
+    year_b = c2.selectbox(
+        "To",
+        options,
+        index=len(options) - 1,
+        key="to",
+        bind="query-params",
+        format_func=lambda y: plan_labels[int(y)],
+    )
+    change = ctx.query("theme_change", int(year_a), int(year_b), f)
+    dumbbell = figures.theme_dumbbell(
+        change,
+        plan_labels[int(year_a)],
+        plan_labels[int(year_b)],
+        ctx.describe(f.with_(years=(int(year_a), int(year_b)))),
+    )
+    ui.plot(dumbbell, key="dumbbell", on_select=lambda: _remember_click("dumbbell"))
+    if change.height:
+        rises = change.filter(pl.col("change_pp") > 0).head(2)
+        falls = change.sort("change_pp").filter(pl.col("change_pp") < 0).head(2)
+        parts = [f"{r['label']} {r['change_pp']:+.1f} points" for r in rises.iter_rows(named=True)]
+        parts += [f"{r['label']} {r['change_pp']:+.1f} points" for r in falls.iter_rows(named=True)]
+        st.markdown(
+            f"Largest moves from {plan_labels[int(year_a)]} to {plan_labels[int(year_b)]}: "
+            + "; ".join(parts)
+            + "."
+        )
+
+    st.subheader("Across all plans")
+    highlight = st.multiselect(
+        "Highlight themes",
+        list(theme_labels),
+        format_func=theme_labels.get,
+        key="highlight",
+        bind="query-params",
+        placeholder="All themes in colour",
+        help="Colour only these themes and grey the others, to follow a few lines in a talk.",
+    )
+    ui.plot(
+        figures.theme_trends(counts, tuple(highlight), ctx.describe(f)),
+        key="trends",
+        on_select=lambda: _remember_click("trends"),
+    )
+
+    st.subheader("Theme × plan")
+    value = st.segmented_control(
+        "Colour by",
+        ["share", "count"],
+        default="share",
+        key="heat_value",
+        bind="query-params",
+        required=True,
+        format_func=lambda v: "share of the plan" if v == "share" else "count",
+    )
+    ui.plot(
+        figures.theme_heatmap(counts, value or "share", ctx.describe(f)),
+        key="heatmap",
+        on_select=lambda: _remember_click("heatmap"),
+    )
+
+    drill = st.session_state.get("drill")
+    if drill and drill[0] in theme_labels and drill[1] in plan_labels:
+        theme_id, year = drill
+        sub = f.with_(themes=(theme_id,), years=(year,))
+        rows = ctx.query("filtered_measures", sub)
+        st.markdown(
+            f"#### {theme_labels[theme_id]} in the {plan_labels[year]} plan: "
+            f"{rows.height} measure{'s' if rows.height != 1 else ''}"
+        )
+        ui.measure_table(rows, ("measure_id", "lead_agency", "agencies", "text"))
+        ui.downloads(
+            ctx,
+            rows,
+            file_stem(sub),
+            f"{theme_labels[theme_id]} measures, {plan_labels[year]}",
+            ctx.describe(sub),
+            export.MEASURE_COLUMN_NOTES,
+            key="drill",
+        )
+    else:
+        st.caption("Click a point or a cell in the charts above to list its measures here.")
+
+    st.subheader("Who leads a theme")
+    chosen = st.selectbox(
+        "Theme",
+        list(theme_labels),
+        format_func=theme_labels.get,
+        key="lead_theme",
+        bind="query-params",
+        index=list(theme_labels).index("enforcement"),
+    )
+    leads = ctx.query("theme_lead_agencies", chosen, f, 5)
+    if leads.height == 0:
+        st.info(
+            "No measure of this theme names a lead body for these filters "
+            "(the 2014 plan names none)."
+        )
+    else:
+        table = leads.with_columns(
+            pl.col("plan_year").replace_strict(plan_labels, return_dtype=pl.String).alias("plan"),
+            (pl.col("share_of_theme") * 100).round(0).alias("% of the theme's measures"),
+        ).select(
+            "plan", "rank", "short_name", "name", "n_led", "n_theme", "% of the theme's measures"
+        )
+        st.dataframe(table, hide_index=True, width="stretch")
+        st.caption(
+            "n_theme = the plan's measures of this theme that match the filters; a measure "
+            "whose bodies share the task jointly has no lead."
+        )
+
+    with st.expander("The codebook: themes, definitions and decision rules"):
+        st.dataframe(
+            themes.select("precedence", "label", "kind", "definition"),
+            hide_index=True,
+            width="stretch",
+        )
+        rules = ctx.query("theme_decision_rules")
+        for r in rules.iter_rows(named=True):
+            st.markdown(f"**{r['rule_id']}** {r['rule']}")
+    ui.footer(ctx)

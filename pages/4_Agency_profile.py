@@ -1,0 +1,113 @@
+"""Agency profile: one body's measures, themes, partners and lineage across reforms."""
+
+import html
+
+import polars as pl
+import streamlit as st
+
+from ipdash import export, figures, ui
+from ipdash.filters import file_stem
+
+ctx = ui.setup("Agency profile")
+f = ui.filter_sidebar(ctx, agencies=False)
+
+with ui.guard():
+    st.title("Agency profile")
+    options = ctx.query("agency_options", f.successor)
+    if options.height == 0:
+        ui.empty_state("No body is named on any measure.")
+        st.stop()
+    names = {
+        a: f"{s} — {n}" for a, s, n in options.select("agency_id", "short_name", "name").iter_rows()
+    }
+    if st.session_state.get("profile") not in names:
+        st.session_state["profile"] = options["agency_id"][0]
+    agency_id = st.selectbox(
+        "Body",
+        list(names),
+        format_func=names.get,
+        key="profile",
+        bind="query-params",
+        help="Bodies named on at least one measure, most active first.",
+    )
+    lineage = ctx.query("agency_lineage", agency_id)
+    me = lineage.filter(pl.col("is_selected")).row(0, named=True)
+    kinds = ctx.query("agency_kinds")
+    kind_label = dict(zip(kinds["kind"], kinds["label"], strict=True))
+    kind_colour = dict(zip(kinds["kind"], kinds["colour"], strict=True))
+
+    st.html(
+        f"<h2 style='margin-bottom:0'>{html.escape(me['name'])} "
+        f"({html.escape(me['short_name'])})</h2>"
+    )
+    st.html(
+        ui.chip(kind_label.get(me["kind"], me["kind"]), kind_colour.get(me["kind"], "#777"))
+        + f" <span class='ipd-small'>{html.escape(me['name_zh'] or '')}"
+        + (f" · from {me['valid_from']}" if me["valid_from"] else "")
+        + (f" · until {me['valid_to']}" if me["valid_to"] else " · exists today")
+        + "</span>"
+    )
+    if f.successor:
+        st.caption(
+            "Counting this body together with every predecessor it took over "
+            "(*Map agencies to today's successor* is on)."
+        )
+    if me["note"]:
+        ui.show_text(me["note"], "ipd-small")
+
+    st.subheader("Lineage across the restructurings")
+    line = lineage.with_columns(
+        pl.col("valid_from").cast(pl.String).fill_null("…"),
+        pl.col("valid_to").cast(pl.String).fill_null("today"),
+        pl.col("reform").fill_null("—"),
+    ).select(
+        pl.when(pl.col("is_selected")).then(pl.lit("▶")).otherwise(pl.lit("")).alias(" "),
+        pl.col("short_name").alias("body"),
+        "name",
+        pl.col("valid_from").alias("from"),
+        pl.col("valid_to").alias("until"),
+        pl.col("reform").alias("reform that made its successor"),
+    )
+    if line.height == 1:
+        st.caption(
+            "No predecessor or successor: the body kept its name and remit through the "
+            "2013, 2018 and 2023 restructurings."
+        )
+    st.dataframe(line, hide_index=True, width="stretch")
+
+    profile = ctx.query("agency_profile", agency_id, f.successor)
+    left, right = st.columns(2)
+    with left:
+        ui.plot(figures.agency_roles(profile, me["short_name"], ctx.describe(f)))
+    with right:
+        ui.plot(
+            figures.agency_themes(
+                ctx.query("agency_themes", agency_id, f.successor),
+                ctx.query("themes"),
+                me["short_name"],
+                ctx.describe(f),
+            )
+        )
+    ui.plot(
+        figures.partners(
+            ctx.query("agency_partners", agency_id, f, 10), kinds, me["short_name"], ctx.describe(f)
+        )
+    )
+
+    sub = f.with_(agencies=(agency_id,), role="any")
+    rows = ctx.query("filtered_measures", sub)
+    st.subheader(f"Its measures ({rows.height})")
+    if rows.height == 0:
+        ui.empty_state("This body is named on no measure that matches the filters.")
+    else:
+        ui.measure_table(rows, ("plan_year", "measure_no", "theme", "agencies", "text"))
+        ui.downloads(
+            ctx,
+            rows,
+            file_stem(sub),
+            f"Measures naming {me['short_name']}",
+            ctx.describe(sub),
+            export.MEASURE_COLUMN_NOTES,
+            key="profile_rows",
+        )
+    ui.footer(ctx)
