@@ -179,6 +179,90 @@ def _cmd_evaluate_themes(args: argparse.Namespace) -> int:
     return 0
 
 
+def resolve_agency_arguments(con: object, names: list[str], successor: bool) -> tuple[str, ...]:
+    """Agency ids for --agency values: id, short name, full name or alias, any case.
+    With --successor each is replaced by the body carrying its work today. Raises an
+    IpdashError naming the value when it matches nothing or several bodies."""
+    from ipdash import queries
+
+    ids: list[str] = []
+    for name in names:
+        found = queries.find_agencies(con, name)
+        if found.height == 0:
+            raise IpdashError(
+                f"--agency {name!r} matches no registered body; give an id, a short "
+                "name (e.g. CNIPA) or a full name (see `python -m ipdash agencies`)"
+            )
+        if found.height > 1:
+            options = ", ".join(
+                f"{r['short_name']} ({r['agency_id']})" for r in found.iter_rows(named=True)
+            )
+            raise IpdashError(f"--agency {name!r} matches several bodies: {options}; use an id")
+        row = found.row(0, named=True)
+        agency_id = row["successor_id"] if successor else row["agency_id"]
+        if agency_id not in ids:
+            ids.append(agency_id)
+    return tuple(ids)
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from ipdash import export, queries
+    from ipdash.db import connect_read_only, resolve_db
+    from ipdash.filters import MeasureFilter, clean_query, describe, file_stem, labels_from
+
+    path = resolve_db(args.db, args.db_dir)
+    con = connect_read_only(path)
+    try:
+        themes = queries.themes(con)
+        known = set(themes["theme_id"])
+        for theme in args.theme or []:
+            if theme not in known:
+                raise IpdashError(
+                    f"--theme {theme!r} is not a theme id; choose from {', '.join(sorted(known))}"
+                )
+        f = MeasureFilter(
+            years=tuple(sorted(set(args.year or []))),
+            themes=tuple(dict.fromkeys(args.theme or [])),
+            agencies=resolve_agency_arguments(con, args.agency or [], args.successor),
+            role=args.role,
+            successor=args.successor,
+            query=clean_query(args.query or ""),
+        )
+        rows = queries.filtered_measures(con, f)
+        info = queries.build_info(con).row(0, named=True)
+        described = describe(f, labels_from(themes, queries.agency_labels(con)))
+    finally:
+        con.close()
+    if args.format == "csv":
+        data = export.to_csv_bytes(rows)
+    else:
+        about = export.about_rows(
+            "Measures of China's national IP-strategy promotion plans",
+            described,
+            info["data_version"],
+            info["build_id"],
+            rows.height,
+        )
+        data = export.to_xlsx_bytes(rows, about, column_notes=export.MEASURE_COLUMN_NOTES)
+    out = args.out if args.out else Path(f"{file_stem(f)}.{args.format}")
+    out.write_bytes(data)
+    print(f"wrote {rows.height} measures to {out} ({described})")
+    return 0
+
+
+def _cmd_agencies(args: argparse.Namespace) -> int:
+    from ipdash.agencies import load_registry
+
+    registry = load_registry()
+    print(f"{'id':<9} {'short':<9} {'from':<10} {'until':<10} {'successor':<10} name")
+    for a in sorted(registry.agencies.values(), key=lambda a: a.agency_id):
+        print(
+            f"{a.agency_id:<9} {a.short_name:<9} {a.valid_from or ''!s:<10} "
+            f"{a.valid_to or ''!s:<10} {a.successor_id or '':<10} {a.name}"
+        )
+    return 0
+
+
 def _cmd_path(args: argparse.Namespace) -> int:
     from ipdash.db import resolve_db
 
@@ -258,6 +342,48 @@ def make_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--markdown", action="store_true", help="also print the confusion matrix")
     p.set_defaults(func=_cmd_evaluate_themes)
+
+    p = sub.add_parser(
+        "export",
+        help="write filtered measures to CSV or Excel",
+        description="Writes exactly what the Measures page downloads for the same "
+        "filters. Filters combine: measures in any of the years AND any "
+        "of the themes AND naming any of the agencies in the role.",
+    )
+    p.add_argument("--year", type=int, action="append", metavar="Y", help="plan year (repeatable)")
+    p.add_argument(
+        "--theme", action="append", metavar="T", help="theme id, e.g. judicial (repeatable)"
+    )
+    p.add_argument(
+        "--agency",
+        action="append",
+        metavar="A",
+        help="agency id, short name (CNIPA) or full name, any case (repeatable)",
+    )
+    p.add_argument(
+        "--role",
+        choices=["lead", "participant", "joint", "any"],
+        default="any",
+        help="the role the agencies must have (default: any)",
+    )
+    p.add_argument(
+        "--successor",
+        action="store_true",
+        help="map agencies to today's successor (SIPO counts as CNIPA)",
+    )
+    p.add_argument("--query", metavar="TEXT", help="text search, ignoring case")
+    p.add_argument("--format", choices=["csv", "xlsx"], required=True)
+    p.add_argument(
+        "--out", type=Path, help="output file (default: a name that says what was filtered)"
+    )
+    p.add_argument(
+        "--db", type=Path, default=None, help="database file (default: the current generation)"
+    )
+    p.add_argument("--db-dir", type=Path, default=paths.DB_DIR, help=argparse.SUPPRESS)
+    p.set_defaults(func=_cmd_export)
+
+    p = sub.add_parser("agencies", help="list the registered bodies (ids for --agency)")
+    p.set_defaults(func=_cmd_agencies)
 
     p = sub.add_parser("path", help="print the path of the current database file")
     p.add_argument("--db-dir", type=Path, default=paths.DB_DIR, help=argparse.SUPPRESS)

@@ -649,6 +649,22 @@ EDGE_COLOUR = "rgba(90, 90, 90, 0.35)"
 MAX_EDGE_WIDTH = 9.0
 
 
+# A click target on an edge keeps at least this distance (layout units) from any body.
+HANDLE_CLEARANCE = 0.06
+
+
+def edge_handle(
+    a: tuple[float, float], b: tuple[float, float], bodies: dict[str, tuple[float, float]]
+) -> tuple[float, float] | None:
+    """Where an edge's click target goes: its middle, or the nearest point along it that
+    is clear of every body; None if no such point (the edge then has no target)."""
+    for t in (0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8):
+        x, y = a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1])
+        if all(math.hypot(x - bx, y - by) >= HANDLE_CLEARANCE for bx, by in bodies.values()):
+            return (x, y)
+    return None
+
+
 def _edge_width(weight: int, max_weight: int) -> float:
     return round(1.0 + (MAX_EDGE_WIDTH - 1.0) * (weight / max_weight) ** 0.75, 1)
 
@@ -692,34 +708,38 @@ def _add_network(
             ),
             **where,
         )
-    # Invisible points in the middle of each edge carry its hover text and click target.
+    # Invisible points on each edge carry its hover text and click target. They sit at
+    # the middle of the edge, or nearer one end where the middle falls on a body (a click
+    # there must pick the body).
     mids = [
-        (source, target, weight)
+        (source, target, weight, point)
         for source, target, weight in edges.select("source", "target", "weight").iter_rows()
-        if source in positions and target in positions
+        if source in positions
+        and target in positions
+        and (point := edge_handle(positions[source], positions[target], positions)) is not None
     ]
     if mids:
         arrow = "→" if directed else "–"
         fig.add_trace(
             go.Scatter(
-                x=[(positions[s][0] + positions[t][0]) / 2 for s, t, _ in mids],
-                y=[(positions[s][1] + positions[t][1]) / 2 for s, t, _ in mids],
+                x=[p[0] for *_, p in mids],
+                y=[p[1] for *_, p in mids],
                 mode="markers",
                 marker={"size": 12, "color": "rgba(0,0,0,0.01)"},
                 hovertext=[
                     f"{names.get(s, s)} {arrow} {names.get(t, t)}: "
                     f"{w} shared measure{'s' if w != 1 else ''}"
-                    for s, t, w in mids
+                    for s, t, w, _ in mids
                 ],
                 hoverinfo="text",
-                customdata=[["edge", s, t] for s, t, _ in mids],
+                customdata=[["edge", s, t] for s, t, _, _ in mids],
                 showlegend=False,
                 name="shared measures",
             ),
             **where,
         )
     if directed:
-        for source, target, _ in mids:
+        for source, target, _, _ in mids:
             (x0, y0), (x1, y1) = positions[source], positions[target]
             fig.add_annotation(
                 x=x0 + 0.85 * (x1 - x0),
@@ -812,7 +832,7 @@ def network(
             if directed
             else ""
         )
-        + "Layout is seeded: the same data gives the same picture."
+        + "The layout is deterministic: the same data gives the same picture."
     )
     return style(fig, title, subtitle, note, height=820)
 

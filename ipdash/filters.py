@@ -7,6 +7,8 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
+import polars as pl
+
 ROLES = ("any", "lead", "participant", "joint")
 ROLE_LABELS = {
     "any": "any role",
@@ -119,6 +121,15 @@ class Labels:
 
     themes: Mapping[str, str] = field(default_factory=dict)
     agencies: Mapping[str, str] = field(default_factory=dict)
+
+
+def labels_from(themes: pl.DataFrame, agencies: pl.DataFrame) -> Labels:
+    """Labels from the codebook frame (theme_id, label) and an agency frame (agency_id,
+    short_name), e.g. queries.themes and queries.agency_options."""
+    return Labels(
+        themes=dict(zip(themes["theme_id"], themes["label"], strict=True)),
+        agencies=dict(zip(agencies["agency_id"], agencies["short_name"], strict=True)),
+    )
 
 
 def describe(f: MeasureFilter, labels: Labels | None = None) -> str:

@@ -9,11 +9,6 @@ import math
 import networkx as nx
 import polars as pl
 
-# The layout's random seed: the same data always gives the same picture.
-LAYOUT_SEED = 20120406
-# Spring-layout iterations: enough to settle 150 nodes, still well under a second.
-LAYOUT_ITERATIONS = 200
-
 
 def build_graph(
     nodes: pl.DataFrame, edges: pl.DataFrame, directed: bool, min_weight: int = 1
@@ -79,9 +74,10 @@ def metrics(
 
 
 def layout(nodes: pl.DataFrame, edges: pl.DataFrame) -> dict[str, tuple[float, float]]:
-    """Node positions: the largest connected group of bodies by a seeded spring layout
-    in the upper part of [-1, 1]^2; smaller groups and bodies sharing no measure in rows
-    along the bottom, in a fixed order. The same data always gives the same picture;
+    """Node positions: the largest connected group of bodies by a Kamada-Kawai layout
+    (deterministic) in the upper part of [-1, 1]^2; smaller groups and bodies sharing no
+    measure in rows along the bottom, in a fixed order. The same data always gives the
+    same picture;
     lay out the union of what will be compared (e.g. all plans) and reuse the positions
     for each part."""
     graph = build_graph(nodes, edges, directed=False)
@@ -91,15 +87,15 @@ def layout(nodes: pl.DataFrame, edges: pl.DataFrame) -> dict[str, tuple[float, f
     core = graph.subgraph(components[0]).copy()
     rest = [node for c in components[1:] for node in sorted(c, key=lambda n: (-len(c), n))]
     for _, _, data in core.edges(data=True):
-        data["pull"] = math.log1p(data["weight"])  # strong ties pull, without collapsing
+        # Stronger ties are shorter: 1 shared measure = 1, 10 = about 0.3.
+        data["length"] = 1.0 / (1.0 + math.log(data["weight"]))
     positions: dict[str, tuple[float, float]] = {}
     if core.number_of_nodes() == 1:
         positions[next(iter(core.nodes))] = (0.0, 0.1)
     else:
-        k = 3.0 / math.sqrt(core.number_of_nodes())
-        raw = nx.spring_layout(
-            core, k=k, weight="pull", seed=LAYOUT_SEED, iterations=LAYOUT_ITERATIONS
-        )
+        # Kamada-Kawai places bodies so that drawn distances follow path lengths: even
+        # spacing, no random start (it begins from a circle in sorted node order).
+        raw = nx.kamada_kawai_layout(core, weight="length")
         xs = [p[0] for p in raw.values()]
         ys = [p[1] for p in raw.values()]
         span_x = (max(xs) - min(xs)) or 1.0

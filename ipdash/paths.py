@@ -3,6 +3,7 @@ project works from any checkout location."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -12,5 +13,6 @@ REGISTRY = DATA / "registry"
 PATTERNS = DATA / "patterns"
 TAXONOMY = DATA / "taxonomy"
 # Generated databases live here, one file per build generation (not committed).
-DB_DIR = DATA / "db"
+# IPDASH_DB_DIR moves them (tests and benchmarks use their own directories).
+DB_DIR = Path(os.environ.get("IPDASH_DB_DIR", str(DATA / "db")))
 SQL = Path(__file__).resolve().parent / "sql"

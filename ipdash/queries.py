@@ -113,6 +113,11 @@ def agency_options(con: duckdb.DuckDBPyConnection, successor: bool) -> pl.DataFr
     )
 
 
+def agency_labels(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """Every registered body's id and short name, for labels."""
+    return _frame(con, "SELECT agency_id, short_name, name, kind FROM agencies ORDER BY agency_id")
+
+
 def agency_successor_map(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """Every registered body and the body carrying its work today."""
     return _frame(con, "SELECT agency_id, successor_id FROM agency_successors ORDER BY agency_id")

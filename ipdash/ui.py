@@ -4,8 +4,8 @@ setup -> filters -> cached query -> figure -> render.
 - One read-only connection per database generation (st.cache_resource); every query
   runs on its own cursor (see ipdash.queries) and its result is cached per database
   generation and arguments (st.cache_data).
-- Filters are widgets bound to the URL (`bind="query-params"`): copying the address
-  reproduces the view; opening it restores the filters, on every page.
+- Filters and view choices live in the URL (`st.query_params`, ids as values): copying
+  the address reproduces the view; opening it restores it, on every page.
 - Text from the documents is shown as text, never as Markdown or HTML.
 """
 
@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import html
 import logging
+import re
 import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -31,7 +32,17 @@ from ipdash import export, paths, queries
 from ipdash.db import connect_read_only, current_db_path
 from ipdash.errors import IpdashError
 from ipdash.figures import luminance
-from ipdash.filters import ROLE_LABELS, ROLES, Labels, MeasureFilter, describe, file_stem
+from ipdash.filters import (
+    ROLE_LABELS,
+    ROLES,
+    Labels,
+    MeasureFilter,
+    clean_query,
+    describe,
+    file_stem,
+    labels_from,
+    to_params,
+)
 
 LOG = logging.getLogger("ipdash")
 
@@ -99,14 +110,7 @@ class Context:
         return frame.row(0, named=True) if frame.height else {}
 
     def labels(self) -> Labels:
-        themes = self.query("themes")
-        agencies = pl.concat(
-            [self.query("agency_options", False), self.query("agency_options", True)]
-        )
-        return Labels(
-            themes=dict(zip(themes["theme_id"], themes["label"], strict=True)),
-            agencies=dict(zip(agencies["agency_id"], agencies["short_name"], strict=True)),
-        )
+        return labels_from(self.query("themes"), self.query("agency_labels"))
 
     def describe(self, f: MeasureFilter) -> str:
         return describe(f, self.labels())
@@ -124,10 +128,11 @@ PAGES = (
 
 
 def navigation() -> None:
-    """The page list at the top of the sidebar. Filters travel with the address, so the
-    same view opens on every page."""
+    """The page list at the top of the sidebar. The shared filters travel with the
+    links, so the same selection opens on every page."""
+    params = shared_filter_params()
     for path, label, icon in PAGES:
-        st.sidebar.page_link(path, label=label, icon=icon)
+        st.sidebar.page_link(path, label=label, icon=icon, query_params=params)
     st.sidebar.divider()
 
 
@@ -135,6 +140,7 @@ def setup(title: str, icon: str = ":material/description:") -> Context:
     """Page config, house CSS, navigation and the database (built on first start)."""
     st.set_page_config(page_title=f"{title} · ipdash", page_icon=icon, layout="wide")
     st.html(CSS)
+    load_url_state()
     navigation()
     return Context(db=str(ensure_database()))
 
@@ -157,7 +163,162 @@ def guard() -> Iterator[None]:
 
 
 # ---------------------------------------------------------------------------------------
-# Filters bound to the URL
+# State in the URL
+#
+# Every filter and view choice lives in the page address, with ids as values
+# (?year=2012,2022&theme=judicial&agency=cnipa&role=lead), so that copying the address
+# reproduces the view and opening it restores it. On each run the address is compared
+# with what this session last wrote: if it differs (a link was opened, the page
+# changed), its values are loaded into the widgets; after the widgets, the page writes
+# the current values back. Malformed values are ignored, never an error.
+
+# URL parameter -> kind. The first six are the filters shared by every page.
+URL_PARAMS: dict[str, str] = {
+    "year": "list",
+    "theme": "list",
+    "agency": "list",
+    "role": "str",
+    "successor": "bool",
+    "q": "str",
+    "measure": "str",
+    "directed": "bool",
+    "min_links": "int",
+    "compare_a": "str",
+    "compare_b": "str",
+    "from": "str",
+    "to": "str",
+    "highlight": "list",
+    "heat_value": "str",
+    "lead_theme": "str",
+    "profile": "str",
+    "story": "str",
+    "view": "int",
+    "present": "bool",
+}
+FILTER_PARAMS = ("year", "theme", "agency", "role", "successor", "q")
+_WRITTEN = "_url_written"
+# Longest text value taken from a URL.
+MAX_URL_VALUE_CHARS = 200
+
+
+def _parse(kind: str, values: list[str]) -> object:
+    if kind == "list":
+        out: list[str] = []
+        for value in values:
+            for part in value.split(","):
+                part = part.strip()[:MAX_URL_VALUE_CHARS]
+                if part and part not in out:
+                    out.append(part)
+        return out[:200]
+    first = clean_query(values[0]) if values else ""
+    if kind == "bool":
+        return first.lower() in {"1", "true", "yes", "on"}
+    if kind == "int":
+        return int(first) if first.isdigit() and len(first) < 6 else None
+    return first[:MAX_URL_VALUE_CHARS]
+
+
+def _url_now() -> dict[str, str]:
+    return {key: ",".join(st.query_params.get_all(key)) for key in st.query_params}
+
+
+def load_url_state() -> None:
+    """Put the address's values into the widgets' state when the address is new to this
+    session (opened from a link, or reached through the page menu)."""
+    url = _url_now()
+    if st.session_state.get(_WRITTEN) == url:
+        return
+    for key, kind in URL_PARAMS.items():
+        if key in url:
+            value = _parse(kind, st.query_params.get_all(key))
+            if value is not None:
+                st.session_state[key] = value
+        elif key in st.session_state:
+            del st.session_state[key]
+    st.session_state[_WRITTEN] = url
+
+
+def write_url(f: MeasureFilter | None = None, **view: object) -> None:
+    """Write the filters and the page's own choices into the address (only what differs
+    from the defaults), so the address always reproduces what is on screen."""
+    params: dict[str, str] = dict(to_params(f)) if f is not None else {}
+    for key, value in view.items():
+        if value in (None, "", False, [], ()):
+            continue
+        if isinstance(value, list | tuple):
+            params[key] = ",".join(str(v) for v in value)
+        elif value is True:
+            params[key] = "1"
+        else:
+            params[key] = str(value)
+    if params != _url_now():
+        st.query_params.from_dict(params)
+    st.session_state[_WRITTEN] = params
+
+
+def shared_filter_params() -> dict[str, str]:
+    """The shared filters as they stand, for links to other pages."""
+    url = _url_now()
+    return {k: v for k, v in url.items() if k in FILTER_PARAMS}
+
+
+def _keep_valid(key: str, options: list, multi: bool, default: object) -> None:
+    """Make the widget's state a valid choice before the widget is drawn (a URL may name
+    an option that does not exist, e.g. a body that is not in the current view)."""
+    if key not in st.session_state:
+        st.session_state[key] = default
+        return
+    value = st.session_state[key]
+    if multi:
+        st.session_state[key] = [v for v in (value or []) if v in options]
+    elif value not in options:
+        st.session_state[key] = default
+
+
+def multiselect(where: Any, label: str, options: list, key: str, **kwargs: Any) -> list:
+    _keep_valid(key, options, True, [])
+    return where.multiselect(label, options, key=key, **kwargs)
+
+
+def selectbox(
+    where: Any, label: str, options: list, key: str, default: object, **kwargs: Any
+) -> Any:
+    _keep_valid(
+        key, options, False, default if default in options else (options[0] if options else None)
+    )
+    return where.selectbox(label, options, key=key, **kwargs)
+
+
+def segmented(
+    where: Any, label: str, options: list, key: str, default: object, **kwargs: Any
+) -> Any:
+    _keep_valid(key, options, False, default)
+    return where.segmented_control(label, options, key=key, required=True, **kwargs) or default
+
+
+def toggle(where: Any, label: str, key: str, **kwargs: Any) -> bool:
+    if not isinstance(st.session_state.get(key), bool):
+        st.session_state[key] = False
+    return bool(where.toggle(label, key=key, **kwargs))
+
+
+def slider(
+    where: Any, label: str, low: int, high: int, key: str, default: int, **kwargs: Any
+) -> int:
+    value = st.session_state.get(key)
+    if not isinstance(value, int) or not low <= value <= high:
+        st.session_state[key] = default
+    return int(where.slider(label, low, high, key=key, **kwargs))
+
+
+def text(where: Any, label: str, key: str, **kwargs: Any) -> str:
+    if not isinstance(st.session_state.get(key), str):
+        st.session_state[key] = ""
+    return where.text_input(label, key=key, **kwargs)
+
+
+# ---------------------------------------------------------------------------------------
+# Filters
 
 
 def _plan_label(year: int, period: str) -> str:
@@ -181,9 +342,6 @@ def _map_agencies_to_successors(ctx: Context) -> None:
 
 
 def clear_filters() -> None:
-    for key in ("year", "theme", "agency", "role", "successor", "q"):
-        if key in st.session_state:
-            del st.session_state[key]
     st.session_state["year"] = []
     st.session_state["theme"] = []
     st.session_state["agency"] = []
@@ -200,7 +358,9 @@ def filter_sidebar(
     agencies: bool = True,
     search: bool = True,
 ) -> MeasureFilter:
-    """The sidebar filters, bound to the URL; returns the filter they describe."""
+    """The sidebar filters (restored from and written to the URL); returns the filter
+    they describe. A filter a page does not show keeps its value (it stays in the
+    address for the other pages); the page decides whether it applies."""
     side = st.sidebar
     side.markdown("### Filters")
     plans = ctx.query("plans")
@@ -208,42 +368,42 @@ def filter_sidebar(
         str(y): _plan_label(y, p)
         for y, p in zip(plans["plan_year"], plans["period_label"], strict=True)
     }
-    chosen_years: list[str] = []
+    chosen_years: list[str] = list(st.session_state.get("year") or [])
     if years:
-        chosen_years = side.multiselect(
+        chosen_years = multiselect(
+            side,
             "Plans",
             list(labels),
+            "year",
             format_func=lambda y: labels.get(y, y),
-            key="year",
-            bind="query-params",
             placeholder="All plans",
             help="Leave empty for all plans. 2022 is the 2021–2022 plan.",
         )
-    chosen_themes: list[str] = []
+    chosen_themes: list[str] = list(st.session_state.get("theme") or [])
     if themes:
         theme_rows = ctx.query("themes")
         theme_labels = dict(zip(theme_rows["theme_id"], theme_rows["label"], strict=True))
-        chosen_themes = side.multiselect(
+        chosen_themes = multiselect(
+            side,
             "Themes",
             list(theme_labels),
+            "theme",
             format_func=lambda t: theme_labels.get(t, t),
-            key="theme",
-            bind="query-params",
             placeholder="All themes",
             help="Each measure has one primary theme from the codebook "
             "(see the Theme shifts page).",
         )
-    successor = side.toggle(
+    successor = toggle(
+        side,
         "Map agencies to today's successor",
-        key="successor",
-        bind="query-params",
+        "successor",
         on_change=_map_agencies_to_successors,
         args=(ctx,),
         help="Off: bodies as the plan named them (SIPO in 2012). On: each body is replaced by "
         "the one carrying its work today (SIPO → CNIPA, SAIC → SAMR).",
     )
-    chosen_agencies: list[str] = []
-    role = "any"
+    chosen_agencies: list[str] = list(st.session_state.get("agency") or [])
+    role = st.session_state.get("role") or "any"
     if agencies:
         options = ctx.query("agency_options", successor)
         names = {
@@ -252,54 +412,64 @@ def filter_sidebar(
                 "agency_id", "short_name", "name", "n_measures"
             ).iter_rows()
         }
-        chosen_agencies = side.multiselect(
+        chosen_agencies = multiselect(
+            side,
             "Agencies",
             list(names),
+            "agency",
             format_func=lambda a: names.get(a, a),
-            key="agency",
-            bind="query-params",
             placeholder="Any agency",
             help="Measures naming any of these bodies (number of measures in brackets).",
         )
-        role = (
-            side.segmented_control(
-                "…in the role",
-                list(ROLES),
-                format_func=lambda r: ROLE_LABELS[r],
-                key="role",
-                bind="query-params",
-                default="any",
-                required=True,
-                help="leads = listed first; participates = listed after the lead; shares jointly = "
-                "the text says the bodies act according to their division of responsibilities.",
-                disabled=not chosen_agencies,
-            )
-            or "any"
+        role = segmented(
+            side,
+            "…in the role",
+            list(ROLES),
+            "role",
+            "any",
+            format_func=lambda r: ROLE_LABELS[r],
+            disabled=not chosen_agencies,
+            help="leads = listed first; participates = listed after the lead; shares jointly = "
+            "the text says the bodies act according to their division of responsibilities.",
         )
-    query = ""
+    query = st.session_state.get("q") or ""
     if search:
-        query = side.text_input(
+        query = text(
+            side,
             "Search the text",
-            key="q",
-            bind="query-params",
+            "q",
             max_chars=200,
             placeholder="e.g. trade secret",
-            help="Finds measures whose text or attribution contains this, "
-            "ignoring case; or a measure id such as 2020-041.",
+            help="Finds measures whose text or attribution contains this, ignoring case; "
+            "or a measure id such as 2020-041.",
         )
     side.button("Clear filters", on_click=clear_filters, use_container_width=True)
     return MeasureFilter(
         years=tuple(int(y) for y in chosen_years if str(y).isdigit()),
-        themes=tuple(chosen_themes),
-        agencies=tuple(chosen_agencies),
-        role=role if chosen_agencies else "any",
+        themes=tuple(t for t in chosen_themes if isinstance(t, str)),
+        agencies=tuple(a for a in chosen_agencies if isinstance(a, str)),
+        role=role if chosen_agencies and role in ROLES else "any",
         successor=bool(successor),
-        query=" ".join((query or "").split())[:200],
+        query=clean_query(query or ""),
     )
 
 
 # ---------------------------------------------------------------------------------------
 # Rendering
+
+
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!$<>|~])")
+
+
+def md_escape(text: str) -> str:
+    """Text made literal for Streamlit's Markdown (no links, emphasis, HTML or $math$):
+    for captions that carry user input such as a search string."""
+    return _MARKDOWN_SPECIALS.sub(r"\\\1", text or "")
+
+
+def filters_caption(ctx: Context, f: MeasureFilter, extra: str = "") -> None:
+    """The filters in words under a page title (the search string shown literally)."""
+    st.caption(md_escape(ctx.describe(f) + extra))
 
 
 def show_text(text: str, css_class: str = "ipd-text") -> None:

@@ -11,9 +11,10 @@ f = ui.filter_sidebar(ctx)
 with ui.guard():
     st.title("Measures")
     rows, stem = ui.measures_export(ctx, f)
-    st.caption(ctx.describe(f))
+    ui.filters_caption(ctx, f)
 
     if rows.height == 0:
+        ui.write_url(f)
         ui.empty_state("No measures match these filters: clear a filter or change the search.")
         st.stop()
 
@@ -40,21 +41,25 @@ with ui.guard():
     )
     ids = rows["measure_id"].to_list()
     picked = event.selection.rows if event and event.selection else []
-    if picked and ids[picked[0]] != st.session_state.get("measure"):
-        st.session_state["measure"] = ids[picked[0]]
-    if st.session_state.get("measure") not in ids:
-        st.session_state["measure"] = ids[0]
+    # A click in the table chooses the measure (only a new click: the selectbox below may
+    # have chosen another since).
+    clicked = ids[picked[0]] if picked and picked[0] < len(ids) else None
+    if clicked and clicked != st.session_state.get("_table_pick"):
+        st.session_state["measure"] = clicked
+    st.session_state["_table_pick"] = clicked
 
     st.divider()
     texts = dict(zip(rows["measure_id"], rows["text"], strict=True))
-    measure_id = st.selectbox(
+    measure_id = ui.selectbox(
+        st,
         "Measure",
         ids,
-        key="measure",
-        bind="query-params",
+        "measure",
+        ids[0],
         format_func=lambda m: f"{m} — {texts[m][:90]}{'…' if len(texts[m]) > 90 else ''}",
         help="The measure shown below; its id is in the page address, so a link opens it.",
     )
+    ui.write_url(f, measure=measure_id)
 
     detail = ctx.query("measure_detail", measure_id)
     if detail.height == 0:

@@ -26,26 +26,27 @@ def _metrics(db: str, f: MeasureFilter, directed: bool, min_weight: int) -> pl.D
 ctx = ui.setup("Agency network")
 f = ui.filter_sidebar(ctx)
 st.sidebar.markdown("### Network")
-directed = st.sidebar.toggle(
+directed = ui.toggle(
+    st.sidebar,
     "Lead → participant arrows",
-    key="directed",
-    bind="query-params",
+    "directed",
     help="Off: a line joins every two bodies named on the same measure. On: arrows run from "
     "the lead body to each participant (joint tasks have no lead and draw no arrow).",
 )
-min_weight = st.sidebar.slider(
+min_weight = ui.slider(
+    st.sidebar,
     "Hide links shared on fewer than … measures",
     1,
     10,
+    "min_links",
     1,
-    key="min_links",
-    bind="query-params",
     help="Raise this to keep only the strong ties.",
 )
+compare = {}
 
 with ui.guard():
     st.title("Agency network")
-    st.caption(ctx.describe(f))
+    ui.filters_caption(ctx, f)
     kinds = ctx.query("agency_kinds")
     tab_net, tab_compare, tab_metrics = st.tabs(
         ["Network", "Compare two plans", "Metrics per agency"]
@@ -99,22 +100,13 @@ with ui.guard():
             st.info("Fewer than two plans name responsible bodies: nothing to compare.")
         else:
             c1, c2 = st.columns(2)
-            year_a = c1.selectbox(
-                "First plan",
-                years,
-                index=0,
-                key="compare_a",
-                bind="query-params",
-                format_func=labels.get,
+            year_a = ui.selectbox(
+                c1, "First plan", years, "compare_a", years[0], format_func=labels.get
             )
-            year_b = c2.selectbox(
-                "Second plan",
-                years,
-                index=len(years) - 1,
-                key="compare_b",
-                bind="query-params",
-                format_func=labels.get,
+            year_b = ui.selectbox(
+                c2, "Second plan", years, "compare_b", years[-1], format_func=labels.get
             )
+            compare = {"compare_a": year_a, "compare_b": year_b}
             base = f.with_(years=(int(year_a), int(year_b)))
             union_nodes = ctx.query("agency_nodes", base)
             shared_positions = _layout(ctx.db, base, min_weight)
@@ -181,4 +173,10 @@ with ui.guard():
                 ctx.describe(f),
                 key="metrics",
             )
+    ui.write_url(
+        f,
+        directed=directed,
+        min_links=min_weight if min_weight != 1 else None,
+        **{k: v for k, v in compare.items() if v},
+    )
     ui.footer(ctx)

@@ -22,7 +22,7 @@ f = ui.filter_sidebar(ctx, themes=False)
 
 with ui.guard():
     st.title("Theme shifts")
-    st.caption(ctx.describe(f) + " · shares are of each plan's measures that match these filters")
+    ui.filters_caption(ctx, f, " · shares are of each plan's measures that match these filters")
     themes = ctx.query("themes")
     theme_labels = dict(zip(themes["theme_id"], themes["label"], strict=True))
     plans = ctx.query("plans")
@@ -31,27 +31,18 @@ with ui.guard():
     years = sorted(set(counts["plan_year"].to_list())) if counts.height else []
 
     if not years or counts["n"].sum() == 0:
+        ui.write_url(f)
         ui.empty_state("No measures match these filters: clear a filter.")
         st.stop()
 
     st.subheader("Between two plans")
     c1, c2, _ = st.columns([1, 1, 2])
     options = [str(y) for y in years]
-    year_a = c1.selectbox(
-        "From",
-        options,
-        index=0,
-        key="from",
-        bind="query-params",
-        format_func=lambda y: plan_labels[int(y)],
+    year_a = ui.selectbox(
+        c1, "From", options, "from", options[0], format_func=lambda y: plan_labels[int(y)]
     )
-    year_b = c2.selectbox(
-        "To",
-        options,
-        index=len(options) - 1,
-        key="to",
-        bind="query-params",
-        format_func=lambda y: plan_labels[int(y)],
+    year_b = ui.selectbox(
+        c2, "To", options, "to", options[-1], format_func=lambda y: plan_labels[int(y)]
     )
     change = ctx.query("theme_change", int(year_a), int(year_b), f)
     dumbbell = figures.theme_dumbbell(
@@ -73,12 +64,12 @@ with ui.guard():
         )
 
     st.subheader("Across all plans")
-    highlight = st.multiselect(
+    highlight = ui.multiselect(
+        st,
         "Highlight themes",
         list(theme_labels),
+        "highlight",
         format_func=theme_labels.get,
-        key="highlight",
-        bind="query-params",
         placeholder="All themes in colour",
         help="Colour only these themes and grey the others, to follow a few lines in a talk.",
     )
@@ -89,13 +80,12 @@ with ui.guard():
     )
 
     st.subheader("Theme × plan")
-    value = st.segmented_control(
+    value = ui.segmented(
+        st,
         "Colour by",
         ["share", "count"],
-        default="share",
-        key="heat_value",
-        bind="query-params",
-        required=True,
+        "heat_value",
+        "share",
         format_func=lambda v: "share of the plan" if v == "share" else "count",
     )
     ui.plot(
@@ -127,13 +117,8 @@ with ui.guard():
         st.caption("Click a point or a cell in the charts above to list its measures here.")
 
     st.subheader("Who leads a theme")
-    chosen = st.selectbox(
-        "Theme",
-        list(theme_labels),
-        format_func=theme_labels.get,
-        key="lead_theme",
-        bind="query-params",
-        index=list(theme_labels).index("enforcement"),
+    chosen = ui.selectbox(
+        st, "Theme", list(theme_labels), "lead_theme", "enforcement", format_func=theme_labels.get
     )
     leads = ctx.query("theme_lead_agencies", chosen, f, 5)
     if leads.height == 0:
@@ -163,4 +148,14 @@ with ui.guard():
         rules = ctx.query("theme_decision_rules")
         for r in rules.iter_rows(named=True):
             st.markdown(f"**{r['rule_id']}** {r['rule']}")
+    ui.write_url(
+        f,
+        **{
+            "from": year_a if year_a != options[0] else None,
+            "to": year_b if year_b != options[-1] else None,
+        },
+        highlight=highlight,
+        heat_value=value if value != "share" else None,
+        lead_theme=chosen if chosen != "enforcement" else None,
+    )
     ui.footer(ctx)

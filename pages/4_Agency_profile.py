@@ -20,16 +20,25 @@ with ui.guard():
     names = {
         a: f"{s} — {n}" for a, s, n in options.select("agency_id", "short_name", "name").iter_rows()
     }
-    if st.session_state.get("profile") not in names:
-        st.session_state["profile"] = options["agency_id"][0]
-    agency_id = st.selectbox(
+    if not st.session_state.get("profile") and f.agencies:
+        st.session_state["profile"] = f.agencies[0]  # arriving with an agency filter
+    wanted = st.session_state.get("profile")
+    if wanted and wanted not in names and f.successor:
+        # A body that was merged or renamed: show the body carrying its work today.
+        succession = ctx.query("agency_successor_map")
+        st.session_state["profile"] = dict(
+            zip(succession["agency_id"], succession["successor_id"], strict=True)
+        ).get(wanted, wanted)
+    agency_id = ui.selectbox(
+        st,
         "Body",
         list(names),
+        "profile",
+        options["agency_id"][0],
         format_func=names.get,
-        key="profile",
-        bind="query-params",
         help="Bodies named on at least one measure, most active first.",
     )
+    ui.write_url(f, profile=agency_id)
     lineage = ctx.query("agency_lineage", agency_id)
     me = lineage.filter(pl.col("is_selected")).row(0, named=True)
     kinds = ctx.query("agency_kinds")

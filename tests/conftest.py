@@ -3,7 +3,12 @@ test session into a temporary directory (never the project's data/db)."""
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
+
+# The app and the CLI under test use their own database directory, never data/db.
+os.environ.setdefault("IPDASH_DB_DIR", tempfile.mkdtemp(prefix="ipdash-test-db-"))
 
 import pytest
 

@@ -104,3 +104,10 @@ def test_source_text_in_titles_is_shown_literally():
     fig = fg.empty_figure("<script>x</script>", "a <b>bold</b> claim")
     assert fig.layout.title.text == "<b>&lt;script&gt;x&lt;/script&gt;</b>"
     assert fig.layout.annotations[0].text == "a &lt;b&gt;bold&lt;/b&gt; claim"
+
+
+def test_edge_click_targets_stay_clear_of_bodies():
+    bodies = {"a": (0.0, 0.0), "b": (1.0, 0.0), "hub": (0.5, 0.0)}
+    point = fg.edge_handle(bodies["a"], bodies["b"], bodies)
+    assert point == pytest.approx((0.4, 0.0))  # the middle is on "hub": move along the edge
+    assert fg.edge_handle((0.0, 0.0), (0.05, 0.0), {"a": (0.0, 0.0), "b": (0.05, 0.0)}) is None

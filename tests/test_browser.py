@@ -1,0 +1,231 @@
+"""End-to-end: the real app served by `streamlit run`, driven in headless Chromium with
+Playwright. Marked `browser`; CI runs them (and fails, not skips, without Chromium).
+
+Screenshots of every page land in tests/artifacts/ for people to look at.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from ipdash import paths
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = paths.ROOT / "tests" / "artifacts"
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+PAGES = {
+    "": "China's national IP-strategy promotion plans",
+    "Measures": "Measures",
+    "Agency_network": "Agency network",
+    "Theme_shifts": "Theme shifts",
+    "Agency_profile": "Agency profile",
+    "Data_quality": "Data quality",
+}
+
+
+def _chromium_or_skip() -> None:
+    if Path(CHROMIUM).exists():
+        return
+    message = f"{CHROMIUM} is missing: install Debian's chromium (./run test does it as root)"
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    """`streamlit run app.py` on loopback, with a database built beforehand."""
+    _chromium_or_skip()
+    from ipdash.build import build_database
+    from ipdash.db import current_db_path
+
+    if current_db_path(paths.DB_DIR) is None:
+        build_database(db_dir=paths.DB_DIR)
+    port = _free_port()
+    ARTIFACTS.mkdir(exist_ok=True)
+    log = ARTIFACTS / "streamlit.log"
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+        ],
+        cwd=paths.ROOT,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "IPDASH_DB_DIR": str(paths.DB_DIR)},
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(f"{url}/_stcore/health", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            pytest.fail(f"streamlit did not start; see {log}")
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture(scope="module")
+def browser(server):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1440, "height": 1800}, accept_downloads=True)
+    tab = context.new_page()
+    yield tab
+    context.close()
+
+
+def _open(page, url: str, heading: str) -> None:
+    from playwright.sync_api import expect
+
+    page.goto(url)
+    expect(page.locator("h1").first).to_contain_text(heading, timeout=60_000)
+
+
+def _no_error_shown(page) -> None:
+    from playwright.sync_api import expect
+
+    expect(page.get_by_text("Something went wrong")).to_have_count(0)
+    expect(page.get_by_text("Traceback")).to_have_count(0)
+
+
+@pytest.mark.parametrize(("path", "heading"), list(PAGES.items()))
+def test_every_page_renders(page, server, path, heading):
+    from playwright.sync_api import expect
+
+    _open(page, f"{server}/{path}", heading)
+    expect(page.locator('[data-testid="stSidebar"]')).to_contain_text("Overview")
+    if path in ("", "Agency_network", "Theme_shifts", "Agency_profile"):
+        expect(page.locator(".js-plotly-plot").first).to_be_visible(timeout=30_000)
+    _no_error_shown(page)
+    page.wait_for_timeout(800)  # let charts finish drawing before the picture
+    page.screenshot(path=str(ARTIFACTS / f"{path or 'Overview'}.png"), full_page=True)
+
+
+def test_a_filter_change_updates_the_count_and_the_address(page, server):
+    from playwright.sync_api import expect
+
+    _open(page, f"{server}/Measures?year=2014", "Measures")
+    expect(page.get_by_text("70 measures")).to_be_visible()
+    themes = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').nth(1)
+    themes.click()
+    page.keyboard.type("Judicial")
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("3 measures")).to_be_visible(timeout=30_000)
+    expect(page).to_have_url(re.compile(r".*theme=judicial"))
+    assert "year=2014" in page.url
+
+
+def test_the_address_restores_the_view_on_another_page(page, server):
+    from playwright.sync_api import expect
+
+    _open(page, f"{server}/Measures?year=2012&agency=sipo&role=lead", "Measures")
+    expect(page.get_by_text("21 measures")).to_be_visible()
+    page.locator('[data-testid="stSidebar"]').get_by_text("Agency profile").click()
+    expect(page).to_have_url(re.compile(r".*/Agency_profile\?.*agency=sipo"))
+    expect(page.locator("h1").first).to_contain_text("Agency profile")
+    expect(page.locator("h2").first).to_contain_text("State Intellectual Property Office (SIPO)")
+
+
+def test_csv_download_is_exactly_the_cli_export(page, server, tmp_path):
+    from playwright.sync_api import expect
+
+    _open(page, f"{server}/Measures?year=2012&theme=judicial", "Measures")
+    expect(page.get_by_text("5 measures")).to_be_visible()
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download CSV").click()
+    got = tmp_path / "page.csv"
+    download.value.save_as(got)
+    assert download.value.suggested_filename == "ipdash-measures-2012-judicial.csv"
+    cli = tmp_path / "cli.csv"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "ipdash",
+            "export",
+            "--year",
+            "2012",
+            "--theme",
+            "judicial",
+            "--format",
+            "csv",
+            "--out",
+            str(cli),
+        ],
+        cwd=paths.ROOT,
+        check=True,
+        env={**os.environ, "IPDASH_DB_DIR": str(paths.DB_DIR)},
+    )
+    assert got.read_bytes() == cli.read_bytes()
+    assert got.read_bytes().count(b"\r\n") == 6  # header + 5 measures
+
+
+def test_clicking_a_node_lists_its_measures(page, server):
+    from playwright.sync_api import expect
+
+    _open(page, f"{server}/Agency_network?year=2022", "Agency network")
+    chart = page.locator(".js-plotly-plot").first
+    expect(chart).to_be_visible(timeout=30_000)
+    page.wait_for_timeout(1500)
+    point = chart.evaluate("""gd => {
+        const layout = gd._fullLayout;
+        const trace = gd._fullData.find(t => Array.isArray(t.text) && t.text.includes('CNIPA'));
+        const i = trace.text.indexOf('CNIPA');
+        return [layout.xaxis._offset + layout.xaxis.l2p(trace.x[i]),
+                layout.yaxis._offset + layout.yaxis.l2p(trace.y[i])];
+    }""")
+    box = chart.bounding_box()
+    page.mouse.click(box["x"] + point[0], box["y"] + point[1])
+    expect(page.get_by_text("Measures naming CNIPA (69)")).to_be_visible(timeout=30_000)
