@@ -69,36 +69,55 @@ with ui.guard():
     st.subheader(f"Measure {d['measure_no']} of the {d['period_label']} plan ({d['measure_id']})")
     ui.show_text(d["text"])
 
+    st.markdown("**Responsible bodies**")
+    mentions = ctx.query("measure_mentions", measure_id)
+    if mentions.height == 0:
+        st.caption("The plan names no responsible body for this measure.")
+    else:
+        table = mentions.select(
+            pl.col("position").alias("#"),
+            pl.col("raw_name").alias("as written"),
+            pl.when(pl.col("mention_kind") == "agency")
+            .then(pl.col("short_name") + " — " + pl.col("name"))
+            .when(pl.col("mention_kind") == "generic_group")
+            .then("group: " + pl.col("group_label"))
+            .otherwise(pl.lit("unresolved"))
+            .alias("body at the time"),
+            pl.col("role"),
+            pl.col("lineage").alias("line to today"),
+            pl.col("resolution"),
+        )
+        st.dataframe(
+            table,
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "#": st.column_config.NumberColumn(width="small"),
+                "role": st.column_config.TextColumn(width="small"),
+                "resolution": st.column_config.TextColumn(
+                    width="small",
+                    help="name / alias: matched the registry; lineage: an old name followed "
+                    "through a restructuring to the body existing on the plan's date",
+                ),
+            },
+        )
+        if d["role_convention"] == "joint":
+            st.caption(
+                "The text says these bodies act according to their division of "
+                "responsibilities: none leads, all share the task jointly."
+            )
+
     left, right = st.columns([3, 2], gap="large")
     with left:
         st.markdown("**Where in the plan**")
         ui.show_text(d["section_path"] or "(no heading above this measure)", "ipd-small")
-        st.markdown("**Responsible bodies**")
-        mentions = ctx.query("measure_mentions", measure_id)
-        if mentions.height == 0:
-            st.caption("The plan names no responsible body for this measure.")
-        else:
-            table = mentions.select(
-                pl.col("position").alias("#"),
-                pl.col("raw_name").alias("as written"),
-                pl.when(pl.col("mention_kind") == "agency")
-                .then(pl.col("short_name") + " — " + pl.col("name"))
-                .when(pl.col("mention_kind") == "generic_group")
-                .then("group: " + pl.col("group_label"))
-                .otherwise(pl.lit("unresolved"))
-                .alias("body at the time"),
-                pl.col("role"),
-                pl.col("lineage").alias("line to today"),
-                pl.col("resolution"),
-            )
-            st.dataframe(table, hide_index=True, width="stretch")
-            if d["role_convention"] == "joint":
-                st.caption(
-                    "The text says these bodies act according to their division of "
-                    "responsibilities: none leads, all share the task jointly."
-                )
         st.markdown("**Attribution exactly as in the source**")
         st.code(d["attribution_raw"] or "(none)", language=None, wrap_lines=True)
+        st.markdown("**Source**")
+        st.markdown(
+            f"`{d['source_file']}`, characters {d['start_offset']}–{d['end_offset']} "
+            f"(document `{d['doc_id']}`)"
+        )
     with right:
         st.markdown("**Theme**")
         ranking = ctx.query("measure_theme_ranking", measure_id)
@@ -110,11 +129,6 @@ with ui.guard():
         )
         st.markdown("**Why this theme**")
         ui.show_text(d["theme_evidence"] or "", "ipd-small")
-        st.markdown("**Source**")
-        st.markdown(
-            f"`{d['source_file']}`, characters {d['start_offset']}–{d['end_offset']} "
-            f"(document `{d['doc_id']}`)"
-        )
     renderings = ctx.query("measure_renderings", measure_id)
     if renderings.height > 1:
         with st.expander(f"This plan has {renderings.height} renderings: compare them"):
