@@ -3,7 +3,7 @@
 import polars as pl
 import streamlit as st
 
-from ipdash import figures, ui
+from ipdash import ui, views
 
 ctx = ui.setup("Overview")
 
@@ -54,14 +54,7 @@ with ui.guard():
                     "omitted in the source."
                 )
 
-    kinds = ctx.query("agency_kinds")
-    ui.plot(
-        figures.top_leads(
-            ctx.query("top_lead_agencies", False, 5),
-            kinds,
-            "all plans · agencies as named at the time",
-        )
-    )
+    ui.plot(views.top_leads(ctx.query, {}), key="top_leads", chart="top_leads", params={})
 
     st.subheader("Plans at a glance")
     table = overview.select(
@@ -101,6 +94,8 @@ with ui.guard():
         "pages/5_Data_quality.py", label="Data quality", icon=":material/fact_check:"
     )
     links[1].caption("Sources, counts, omissions, rendering differences, theme confidence.")
+    links[2].page_link("pages/6_Stories.py", label="Stories", icon=":material/slideshow:")
+    links[2].caption("Present a sequence of views in a workshop; download it as a deck.")
 
     with st.expander("How to read this", expanded=False):
         st.markdown(

@@ -205,6 +205,22 @@ def resolve_agency_arguments(con: object, names: list[str], successor: bool) -> 
     return tuple(ids)
 
 
+def write_file(out: Path, data: bytes) -> None:
+    """Write a file whole or not at all: a temporary file beside it, renamed over it."""
+    out = out.expanduser()
+    if out.is_dir():
+        raise IpdashError(f"{out} is a folder: give a file name")
+    if not out.parent.is_dir():
+        raise IpdashError(f"{out.parent} does not exist: create it or choose another folder")
+    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, out)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise IpdashError(f"cannot write {out}: {exc.strerror}") from exc
+
+
 def _cmd_export(args: argparse.Namespace) -> int:
     from ipdash import export, queries
     from ipdash.db import connect_read_only, resolve_db
@@ -245,8 +261,25 @@ def _cmd_export(args: argparse.Namespace) -> int:
         )
         data = export.to_xlsx_bytes(rows, about, column_notes=export.MEASURE_COLUMN_NOTES)
     out = args.out if args.out else Path(f"{file_stem(f)}.{args.format}")
-    out.write_bytes(data)
+    write_file(out, data)
     print(f"wrote {rows.height} measures to {out} ({described})")
+    return 0
+
+
+def _cmd_deck(args: argparse.Namespace) -> int:
+    from ipdash import deck, stories, views
+    from ipdash.db import connect_read_only, resolve_db
+
+    story = deck.find_story(stories.load_stories(), args.story)
+    path = resolve_db(args.db, args.db_dir)
+    con = connect_read_only(path)
+    try:
+        data = deck.build_deck(story, views.query_on(con))
+    finally:
+        con.close()
+    out = args.out or Path(f"ipdash-deck-{story.story_id}.pptx")
+    write_file(out, data)
+    print(f"wrote {out}: {len(story.views) + 2} slides ({story.title})")
     return 0
 
 
@@ -381,6 +414,21 @@ def make_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--db-dir", type=Path, default=paths.DB_DIR, help=argparse.SUPPRESS)
     p.set_defaults(func=_cmd_export)
+
+    p = sub.add_parser(
+        "deck",
+        help="build a PowerPoint deck of a story",
+        description="A title slide, one slide per view of the story (title, chart, "
+        "caption, filters) and a closing slide with sources and data "
+        "version. Needs Chromium for the chart images.",
+    )
+    p.add_argument("--story", help="story id or title (default: the ready-made story)")
+    p.add_argument("--out", type=Path, help="output .pptx (default: ipdash-deck-<story>.pptx)")
+    p.add_argument(
+        "--db", type=Path, default=None, help="database file (default: the current generation)"
+    )
+    p.add_argument("--db-dir", type=Path, default=paths.DB_DIR, help=argparse.SUPPRESS)
+    p.set_defaults(func=_cmd_deck)
 
     p = sub.add_parser("agencies", help="list the registered bodies (ids for --agency)")
     p.set_defaults(func=_cmd_agencies)

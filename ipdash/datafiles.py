@@ -48,18 +48,23 @@ _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _con
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
 
 
+def parse_yaml(text: str, source: str) -> Any:
+    """YAML (or JSON) text parsed safely; mappings and sequences carry `.line`."""
+    try:
+        return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        raise DataFileError(source, line, f"is not valid YAML ({exc})") from exc
+
+
 def read_yaml(path: Path) -> LineDict:
     """Read a YAML file whose top level is a mapping; mappings carry `.line`."""
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise DataFileError(str(path), None, f"cannot be read ({exc.strerror})") from exc
-    try:
-        data = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        raise DataFileError(str(path), line, f"is not valid YAML ({exc})") from exc
+    data = parse_yaml(text, str(path))
     if not isinstance(data, dict):
         raise DataFileError(str(path), 1, "expected a YAML mapping at the top level")
     return data

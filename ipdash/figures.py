@@ -48,7 +48,7 @@ def style(
         font={"family": FONT, "size": 14, "color": INK},
         paper_bgcolor="white",
         plot_bgcolor="white",
-        margin={"l": 20, "r": 30, "t": 140 if panels else 110, "b": 90 if note else 50},
+        margin={"l": 20, "r": 60, "t": 140 if panels else 110, "b": 90 if note else 50},
         hoverlabel={"font": {"family": FONT, "size": 14}, "bgcolor": "white"},
         # A vertical legend right of the plot never collides with titles, however narrow
         # the screen; Plotly widens the right margin to fit it.
@@ -83,6 +83,58 @@ def style(
     fig.update_xaxes(gridcolor=GRID, zeroline=False, linecolor=GRID, automargin=True)
     fig.update_yaxes(gridcolor=GRID, zeroline=False, linecolor=GRID, automargin=True)
     return fig
+
+
+# Room the title and subtitle take above the plot (see style()).
+TITLE_ROOM = 80
+
+
+def untitled(fig: go.Figure, height: int | None = None) -> go.Figure:
+    """A copy without title and subtitle, for a slide or a screen that states them in its
+    own larger type; the plot moves up into their room."""
+    out = go.Figure(fig)
+    top = out.layout.margin.t if out.layout.margin.t is not None else 110
+    out.update_layout(
+        title={"text": "", "subtitle": {"text": ""}}, margin={"t": max(30, top - TITLE_ROOM)}
+    )
+    if height:
+        out.update_layout(height=height)
+    return out
+
+
+_FONT_KEYS = {"font", "textfont", "tickfont", "insidetextfont", "outsidetextfont"}
+
+
+def _scale_fonts(node: object, factor: float) -> None:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in _FONT_KEYS and isinstance(value, dict) and "size" in value:
+                size = value["size"]
+                if isinstance(size, int | float):
+                    value["size"] = round(size * factor, 1)
+            _scale_fonts(value, factor)
+    elif isinstance(node, list):
+        for item in node:
+            _scale_fonts(item, factor)
+
+
+def scaled_text(fig: go.Figure, factor: float) -> go.Figure:
+    """A copy with every font (titles, labels, ticks, legend, notes) `factor` times
+    larger and the margins grown to match: the same chart, readable from the back of a
+    room."""
+    data = fig.to_dict()
+    layout = data.setdefault("layout", {})
+    layout.setdefault("font", {}).setdefault("size", 14)
+    _scale_fonts(data, factor)
+    margin = layout.setdefault("margin", {})
+    for side in ("t", "b", "l", "r"):
+        if isinstance(margin.get(side), int | float):
+            margin[side] = round(margin[side] * factor)
+    for annotation in layout.get("annotations", []):
+        for shift in ("xshift", "yshift"):
+            if isinstance(annotation.get(shift), int | float):
+                annotation[shift] = annotation[shift] * factor
+    return go.Figure(data)
 
 
 def wrap(text: str, width: int) -> list[str]:
@@ -820,7 +872,7 @@ def network(
     fig = go.Figure()
     _add_network(fig, nodes, edges, positions, directed, kinds)
     fig.update_xaxes(visible=False, range=[-1.15, 1.15])
-    fig.update_yaxes(visible=False, range=[-1.12, 1.15])
+    fig.update_yaxes(visible=False, range=[-1.12, 1.22])
     fig.update_layout(clickmode="event+select", dragmode="pan")
     links = f"{edges.height} link{'s' if edges.height != 1 else ''}"
     note = (
@@ -871,10 +923,61 @@ def network_comparison(
                 max_weight=max_weight,
             )
         fig.update_xaxes(visible=False, range=[-1.15, 1.15], row=1, col=col)
-        fig.update_yaxes(visible=False, range=[-1.12, 1.15], row=1, col=col)
+        fig.update_yaxes(visible=False, range=[-1.12, 1.22], row=1, col=col)
     counts = "; ".join(f"{lab}: {n.height} bodies, {e.height} links" for lab, n, e in parts)
     note = (
         f"{counts}. Same positions in every panel; node size and line width are on one scale "
         "across panels."
     )
     return style(fig, title, subtitle, note, height=740, panels=True)
+
+
+def measures_by_theme(
+    counts: pl.DataFrame, themes: tuple[str, ...] = (), subtitle: str = ""
+) -> go.Figure:
+    """The filtered measures per plan, stacked by primary theme (only the chosen themes
+    when a theme filter is set)."""
+    title = "Measures by plan and theme"
+    shown = counts.filter(pl.col("theme_id").is_in(list(themes))) if themes else counts
+    if shown.height == 0 or shown["n"].sum() == 0:
+        return empty_figure(title, "No measures match: clear a filter.", subtitle)
+    years = sorted(set(shown["plan_year"].to_list()))
+    periods = dict(zip(shown["plan_year"], shown["period_label"], strict=False))
+    columns = [_plan_label(y, periods[y]) for y in years]
+    fig = go.Figure()
+    for theme_id in shown.sort("precedence")["theme_id"].unique(maintain_order=True).to_list():
+        rows = shown.filter(pl.col("theme_id") == theme_id).sort("plan_year")
+        label, colour = rows["label"][0], rows["colour"][0]
+        fig.add_trace(
+            go.Bar(
+                x=columns,
+                y=rows["n"].to_list(),
+                name=label,
+                marker={"color": colour},
+                hovertext=[
+                    f"<b>{label}</b><br>{c}: {n} of {p} measures ({_pct(s)})"
+                    for c, n, p, s in zip(
+                        columns, rows["n"], rows["n_plan"], rows["share"], strict=True
+                    )
+                ],
+                hoverinfo="text",
+                customdata=[[theme_id, y] for y in years],
+            )
+        )
+    totals = shown.group_by("plan_year").agg(pl.col("n").sum()).sort("plan_year")["n"].to_list()
+    fig.add_trace(
+        go.Scatter(
+            x=columns,
+            y=totals,
+            mode="text",
+            text=[f"<b>{t}</b>" for t in totals],
+            textposition="top center",
+            showlegend=False,
+            hoverinfo="skip",
+        )
+    )
+    fig.update_layout(barmode="stack")
+    fig.update_xaxes(type="category")
+    fig.update_yaxes(title_text="measures", range=[0, max(totals) * 1.15])
+    note = "Each measure counts once, under its primary theme; the number above a bar is its total."
+    return style(fig, title, subtitle, note, height=520)

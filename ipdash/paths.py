@@ -12,6 +12,10 @@ RAW = DATA / "raw"
 REGISTRY = DATA / "registry"
 PATTERNS = DATA / "patterns"
 TAXONOMY = DATA / "taxonomy"
+# The ready-made stories ship with the code; stories users save go to a file of their own
+# (not tracked by git), which IPDASH_STORIES can move.
+STORIES = DATA / "stories"
+BUILTIN_STORIES = STORIES / "builtin.yaml"
 # Generated databases live here, one file per build generation (not committed).
 # IPDASH_DB_DIR moves them (tests and benchmarks use their own directories).
 DB_DIR = Path(os.environ.get("IPDASH_DB_DIR", str(DATA / "db")))

@@ -162,7 +162,10 @@ def plan_overview(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
                 (SELECT avg(CASE WHEN f.n_agencies > 1 THEN 1.0 ELSE 0.0 END)
                  FROM measure_facts AS f WHERE f.plan_year = p.plan_year AND f.status = 'present')
             END AS share_multi_agency,
-            p.names_agencies, p.n_renderings, p.expected_measures
+            p.names_agencies, p.n_renderings, p.expected_measures,
+            (SELECT count(*) FROM measure_facts AS f
+             WHERE f.plan_year = p.plan_year AND f.role_convention = 'joint'
+               AND f.n_agencies + f.n_generic_groups > 1) AS n_joint_measures
         FROM plans AS p
         ORDER BY p.plan_year
         """,

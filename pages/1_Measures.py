@@ -3,7 +3,7 @@
 import polars as pl
 import streamlit as st
 
-from ipdash import export, queries, ui
+from ipdash import export, queries, ui, views
 
 ctx = ui.setup("Measures")
 f = ui.filter_sidebar(ctx)
@@ -32,6 +32,15 @@ with ui.guard():
         export.MEASURE_COLUMN_NOTES,
         key="measures",
     )
+
+    with st.expander("Chart: these measures by plan and theme", icon=":material/bar_chart:"):
+        chart_params = ui.view_params(f)
+        ui.plot(
+            views.measures_by_theme(ctx.query, chart_params),
+            key="measures_chart",
+            chart="measures_by_theme",
+            params=chart_params,
+        )
 
     event = ui.measure_table(
         rows,

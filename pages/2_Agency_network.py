@@ -3,16 +3,14 @@
 import polars as pl
 import streamlit as st
 
-from ipdash import export, figures, network, ui
+from ipdash import export, network, ui, views
 from ipdash.filters import MeasureFilter, file_stem
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
 def _layout(db: str, f: MeasureFilter, min_weight: int) -> dict:
     """Positions for the bodies of these measures (undirected ties), cached per data."""
-    c = ui.Context(db)
-    edges = c.query("agency_edges", f, False).filter(pl.col("weight") >= min_weight)
-    return network.layout(c.query("agency_nodes", f), edges)
+    return views.network_layout(ui.Context(db).query, f, min_weight)
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
@@ -47,14 +45,12 @@ compare = {}
 with ui.guard():
     st.title("Agency network")
     ui.filters_caption(ctx, f)
-    kinds = ctx.query("agency_kinds")
     tab_net, tab_compare, tab_metrics = st.tabs(
         ["Network", "Compare two plans", "Metrics per agency"]
     )
 
     nodes = ctx.query("agency_nodes", f)
-    edges = ctx.query("agency_edges", f, directed)
-    strong = edges.filter(pl.col("weight") >= min_weight)
+    params = ui.view_params(f, directed=directed, min_links=min_weight if min_weight != 1 else None)
 
     with tab_net:
         st.markdown(
@@ -62,11 +58,8 @@ with ui.guard():
             "kind of body). Lines join bodies named on the same measures (width: how many). "
             "**Click a body or the middle of a line** to list the measures behind it."
         )
-        positions = _layout(ctx.db, f, min_weight)
-        fig = figures.network(
-            nodes, strong, positions, kinds, directed, min_weight, ctx.describe(f)
-        )
-        ui.plot(fig, key="net_select", on_select="rerun")
+        fig = views.agency_network(ctx.query, params, _layout(ctx.db, f, min_weight))
+        ui.plot(fig, key="net_select", on_select="rerun", chart="network", params=params)
         points = [p for p in ui.selected_points("net_select") if p.get("customdata")]
         if nodes.height and points:
             kind, a, b = [*points[0]["customdata"], "", "", ""][:3]
@@ -108,26 +101,14 @@ with ui.guard():
             )
             compare = {"compare_a": year_a, "compare_b": year_b}
             base = f.with_(years=(int(year_a), int(year_b)))
-            union_nodes = ctx.query("agency_nodes", base)
-            shared_positions = _layout(ctx.db, base, min_weight)
-            parts = []
-            for year in (year_a, year_b):
-                part = f.with_(years=(int(year),))
-                parts.append(
-                    (
-                        labels[year],
-                        ctx.query("agency_nodes", part),
-                        ctx.query("agency_edges", part, directed).filter(
-                            pl.col("weight") >= min_weight
-                        ),
-                    )
-                )
-            ui.plot(
-                figures.network_comparison(
-                    parts, shared_positions, kinds, directed, ctx.describe(base)
-                )
+            compare_params = params | compare
+            fig = views.network_compare(
+                ctx.query, compare_params, _layout(ctx.db, base, min_weight)
             )
-            a_ids, b_ids = set(parts[0][1]["agency_id"]), set(parts[1][1]["agency_id"])
+            ui.plot(fig, key="net_compare", chart="network_compare", params=compare_params)
+            union_nodes = ctx.query("agency_nodes", base)
+            a_ids = set(ctx.query("agency_nodes", f.with_(years=(int(year_a),)))["agency_id"])
+            b_ids = set(ctx.query("agency_nodes", f.with_(years=(int(year_b),)))["agency_id"])
             names = dict(zip(union_nodes["agency_id"], union_nodes["short_name"], strict=True))
 
             def only(ids: set[str]) -> str:

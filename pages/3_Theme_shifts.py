@@ -3,7 +3,7 @@
 import polars as pl
 import streamlit as st
 
-from ipdash import export, figures, ui
+from ipdash import export, ui, views
 from ipdash.filters import file_stem
 
 
@@ -45,13 +45,14 @@ with ui.guard():
         c2, "To", options, "to", options[-1], format_func=lambda y: plan_labels[int(y)]
     )
     change = ctx.query("theme_change", int(year_a), int(year_b), f)
-    dumbbell = figures.theme_dumbbell(
-        change,
-        plan_labels[int(year_a)],
-        plan_labels[int(year_b)],
-        ctx.describe(f.with_(years=(int(year_a), int(year_b)))),
+    dumbbell_params = ui.view_params(f, **{"from": year_a, "to": year_b})
+    ui.plot(
+        views.theme_dumbbell(ctx.query, dumbbell_params),
+        key="dumbbell",
+        on_select=lambda: _remember_click("dumbbell"),
+        chart="theme_dumbbell",
+        params=dumbbell_params,
     )
-    ui.plot(dumbbell, key="dumbbell", on_select=lambda: _remember_click("dumbbell"))
     if change.height:
         rises = change.filter(pl.col("change_pp") > 0).head(2)
         falls = change.sort("change_pp").filter(pl.col("change_pp") < 0).head(2)
@@ -73,10 +74,13 @@ with ui.guard():
         placeholder="All themes in colour",
         help="Colour only these themes and grey the others, to follow a few lines in a talk.",
     )
+    trends_params = ui.view_params(f, highlight=highlight)
     ui.plot(
-        figures.theme_trends(counts, tuple(highlight), ctx.describe(f)),
+        views.theme_trends(ctx.query, trends_params),
         key="trends",
         on_select=lambda: _remember_click("trends"),
+        chart="theme_trends",
+        params=trends_params,
     )
 
     st.subheader("Theme × plan")
@@ -88,10 +92,13 @@ with ui.guard():
         "share",
         format_func=lambda v: "share of the plan" if v == "share" else "count",
     )
+    heatmap_params = ui.view_params(f, heat_value=value if value == "count" else None)
     ui.plot(
-        figures.theme_heatmap(counts, value or "share", ctx.describe(f)),
+        views.theme_heatmap(ctx.query, heatmap_params),
         key="heatmap",
         on_select=lambda: _remember_click("heatmap"),
+        chart="theme_heatmap",
+        params=heatmap_params,
     )
 
     drill = st.session_state.get("drill")
@@ -137,6 +144,14 @@ with ui.guard():
         st.caption(
             "n_theme = the plan's measures of this theme that match the filters; a measure "
             "whose bodies share the task jointly has no lead."
+        )
+        ui.downloads(
+            ctx,
+            table,
+            file_stem(f.with_(themes=(chosen,)), "theme-leads"),
+            f"Bodies leading {theme_labels[chosen]} measures, top five per plan",
+            ctx.describe(f),
+            key="theme_leads",
         )
 
     with st.expander("The codebook: themes, definitions and decision rules"):

@@ -5,7 +5,7 @@ import html
 import polars as pl
 import streamlit as st
 
-from ipdash import export, figures, ui
+from ipdash import export, ui, views
 from ipdash.filters import file_stem
 
 ctx = ui.setup("Agency profile")
@@ -84,23 +84,24 @@ with ui.guard():
         )
     st.dataframe(line, hide_index=True, width="stretch")
 
-    profile = ctx.query("agency_profile", agency_id, f.successor)
+    params = ui.view_params(f, profile=agency_id)
     left, right = st.columns(2)
     with left:
-        ui.plot(figures.agency_roles(profile, me["short_name"], ctx.describe(f)))
+        ui.plot(
+            views.agency_roles(ctx.query, params), key="roles", chart="agency_roles", params=params
+        )
     with right:
         ui.plot(
-            figures.agency_themes(
-                ctx.query("agency_themes", agency_id, f.successor),
-                ctx.query("themes"),
-                me["short_name"],
-                ctx.describe(f),
-            )
+            views.agency_themes(ctx.query, params),
+            key="themes",
+            chart="agency_themes",
+            params=params,
         )
     ui.plot(
-        figures.partners(
-            ctx.query("agency_partners", agency_id, f, 10), kinds, me["short_name"], ctx.describe(f)
-        )
+        views.agency_partners(ctx.query, params),
+        key="partners",
+        chart="agency_partners",
+        params=params,
     )
 
     sub = f.with_(agencies=(agency_id,), role="any")

@@ -3,7 +3,7 @@
 import polars as pl
 import streamlit as st
 
-from ipdash import checks, figures, ui
+from ipdash import checks, ui, views
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -109,7 +109,9 @@ with ui.guard():
         st.dataframe(warnings, hide_index=True, width="stretch")
 
     st.subheader("How sure the themes are")
-    ui.plot(figures.confidence_bars(ctx.query("theme_confidence")))
+    ui.plot(
+        views.theme_confidence(ctx.query, {}), key="confidence", chart="theme_confidence", params={}
+    )
     manual = ctx.query("manual_theme_decisions")
     present = int(ctx.query("plan_overview")["n_present"].sum())
     st.markdown(

@@ -4,11 +4,17 @@ test session into a temporary directory (never the project's data/db)."""
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
-# The app and the CLI under test use their own database directory, never data/db.
+# The app and the CLI under test use their own database directory, never data/db, and
+# their own saved-stories file, never data/stories/saved.yaml.
 os.environ.setdefault("IPDASH_DB_DIR", tempfile.mkdtemp(prefix="ipdash-test-db-"))
+os.environ.setdefault(
+    "IPDASH_STORIES",
+    os.path.join(tempfile.mkdtemp(prefix="ipdash-test-stories-"), "saved.yaml"),
+)
 
 import pytest
 
@@ -54,6 +60,31 @@ def con(built_db):
     connection = connect_read_only(built_db)
     yield connection
     connection.close()
+
+
+@pytest.fixture
+def q(con):
+    """Named queries over the test database, as the deck and the CLI run them."""
+    from ipdash.views import query_on
+
+    return query_on(con)
+
+
+def require_program(name: str, package: str) -> str:
+    """The program's path; a missing one skips the test on a workstation and fails it in
+    CI (CI=1), where ./run test installs it."""
+    found = shutil.which(name)
+    if found:
+        return found
+    message = f"{name} is missing: install Debian's {package} (./run test does it as root)"
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    return require_program("chromium", "chromium")
 
 
 def seed_text(doc_id: str) -> str:

@@ -15,6 +15,7 @@ PAGES = [
     "pages/3_Theme_shifts.py",
     "pages/4_Agency_profile.py",
     "pages/5_Data_quality.py",
+    "pages/6_Stories.py",
 ]
 
 
@@ -191,3 +192,83 @@ def test_a_url_naming_unknown_options_still_opens():
     )
     no_failures(at)
     assert "**70 measures** match" in texts(at)
+
+
+# ---------------------------------------------------------------------------------------
+# Stories, presentation mode and the chart menu
+
+
+@pytest.fixture
+def saved_stories(tmp_path, monkeypatch):
+    path = tmp_path / "saved.yaml"
+    monkeypatch.setenv("IPDASH_STORIES", str(path))
+    return path
+
+
+def test_stories_page_lists_the_ready_made_story_with_computed_captions(saved_stories):
+    at = run("pages/6_Stories.py")
+    no_failures(at)
+    assert at.selectbox(key="story").value == "ip-strategy-2012-2022"
+    page = texts(at)
+    assert "8 views" in page
+    assert "**1. Who leads the measures**" in page
+    assert "**8. CNIPA and its predecessors, plan by plan**" in page
+    assert "{" not in page
+    shown = [h.value for h in at.get("html")]
+    assert any("SIPO leads 21 of the 2012 plan" in v for v in shown)
+
+
+def test_presentation_mode_from_the_address_steps_through_the_story(saved_stories):
+    at = run(
+        "pages/6_Stories.py",
+        state={"story": "ip-strategy-2012-2022", "present": True, "view": 3},
+    )
+    no_failures(at)
+    shown = "\n".join(h.value for h in at.get("html"))
+    assert "2021–2022: who works with whom" in shown
+    assert "<span>3 / 8</span>" in shown
+    assert not at.selectbox  # no controls while presenting
+    at.button[1].click().run()  # Next
+    shown = "\n".join(h.value for h in at.get("html"))
+    assert "<span>4 / 8</span>" in shown
+    assert at.query_params["view"] in ("4", ["4"])
+    assert at.query_params["present"] in ("1", ["1"])
+    at.button[2].click().run()  # Exit presentation
+    no_failures(at)
+    assert at.selectbox(key="story").value == "ip-strategy-2012-2022"
+    assert "present" not in at.query_params
+
+
+def test_a_chart_menu_adds_the_view_to_a_new_story_then_the_story_is_edited(saved_stories):
+    from ipdash import stories
+
+    at = run()
+    at.text_input(key="top_leads_new_title").input("Workshop, 12 May")
+    at.text_area(key="top_leads_caption").input("Who leads, at a glance")
+    at.button(key="top_leads_add").click().run()
+    no_failures(at)
+    saved = stories.load_saved(saved_stories)
+    assert [(s.story_id, s.title) for s in saved] == [("workshop-12-may", "Workshop, 12 May")]
+    assert saved[0].views == (
+        stories.View(
+            "Who leads most: measures led per body, top five in each plan",
+            "top_leads",
+            {},
+            "Who leads, at a glance",
+        ),
+    )
+    # A second view, then reorder and delete on the Stories page.
+    at = run("pages/3_Theme_shifts.py")
+    at.selectbox(key="heatmap_story").select("workshop-12-may")
+    at.button(key="heatmap_add").click().run()
+    at = run("pages/6_Stories.py", state={"story": "workshop-12-may"})
+    no_failures(at)
+    assert "2 views" in texts(at)
+    at.button(key="down_0").click().run()
+    assert [v.chart for v in stories.load_saved(saved_stories)[0].views] == [
+        "theme_heatmap",
+        "top_leads",
+    ]
+    at.button(key="delete_1").click().run()
+    assert [v.chart for v in stories.load_saved(saved_stories)[0].views] == ["theme_heatmap"]
+    no_failures(at)

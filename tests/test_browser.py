@@ -39,16 +39,8 @@ PAGES = {
     "Theme_shifts": "Theme shifts",
     "Agency_profile": "Agency profile",
     "Data_quality": "Data quality",
+    "Stories": "Stories",
 }
-
-
-def _chromium_or_skip() -> None:
-    if Path(CHROMIUM).exists():
-        return
-    message = f"{CHROMIUM} is missing: install Debian's chromium (./run test does it as root)"
-    if os.environ.get("CI"):
-        pytest.fail(message)
-    pytest.skip(message)
 
 
 def _free_port() -> int:
@@ -58,9 +50,8 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server() -> Iterator[str]:
+def server(chromium) -> Iterator[str]:
     """`streamlit run app.py` on loopback, with a database built beforehand."""
-    _chromium_or_skip()
     from ipdash.build import build_database
     from ipdash.db import current_db_path
 
@@ -229,3 +220,59 @@ def test_clicking_a_node_lists_its_measures(page, server):
     box = chart.bounding_box()
     page.mouse.click(box["x"] + point[0], box["y"] + point[1])
     expect(page.get_by_text("Measures naming CNIPA (69)")).to_be_visible(timeout=30_000)
+
+
+def test_a_chart_downloads_as_a_slide_sized_png_from_its_menu(page, server, tmp_path):
+    import struct
+
+    from playwright.sync_api import expect
+
+    _open(page, server, "China's national IP-strategy promotion plans")
+    expect(page.locator(".js-plotly-plot").first).to_be_visible(timeout=30_000)
+    page.get_by_role("button", name="Export or save").first.click()
+    with page.expect_download(timeout=60_000) as download:
+        page.get_by_role("button", name="PNG", exact=True).click()
+    assert download.value.suggested_filename == "ipdash-top-leads-all-years.png"
+    data = Path(download.value.path()).read_bytes()
+    assert struct.unpack(">II", data[16:24]) == (3200, 1800)
+
+
+def test_presentation_mode_hides_the_controls_and_steps_through_the_story(browser, server):
+    from playwright.sync_api import expect
+
+    context = browser.new_context(viewport={"width": 1920, "height": 1080})
+    page = context.new_page()
+    try:
+        page.goto(f"{server}/Stories?story=ip-strategy-2012-2022&present=1&view=1")
+        expect(page.get_by_text("Who leads the measures")).to_be_visible(timeout=60_000)
+        expect(page.get_by_text("1 / 8").first).to_be_visible()
+        expect(page.locator('[data-testid="stSidebar"]')).to_be_hidden()
+        page.get_by_role("button", name="Next").click()
+        expect(page.get_by_text("2 / 8").first).to_be_visible(timeout=30_000)
+        expect(page.get_by_text("2012: who works with whom")).to_be_visible()
+        expect(page).to_have_url(re.compile(r".*view=2"))
+        expect(page.locator(".js-plotly-plot").first).to_be_visible()
+        page.wait_for_timeout(1500)
+        _no_error_shown(page)
+        page.screenshot(path=str(ARTIFACTS / "Stories-presenting.png"))
+        page.get_by_role("button", name="Exit presentation").click()
+        expect(page.locator('[data-testid="stSidebar"]')).to_be_visible(timeout=30_000)
+    finally:
+        context.close()
+
+
+def test_the_deck_downloads_from_the_stories_page(page, server):
+    from playwright.sync_api import expect
+
+    from ipdash import deck
+
+    _open(page, f"{server}/Stories", "Stories")
+    expect(page.get_by_text("8 views")).to_be_visible()
+    with page.expect_download(timeout=120_000) as download:
+        page.get_by_role("button", name="Download deck (.pptx)").click()
+    assert re.fullmatch(
+        r"ipdash-ip-strategy-2012-2022-\d{4}-\d{2}-\d{2}\.pptx", download.value.suggested_filename
+    )
+    titles = deck.slide_titles(Path(download.value.path()).read_bytes())
+    assert len(titles) == 10
+    assert titles[1] == "Who leads the measures"

@@ -77,3 +77,25 @@ def test_themes_doc_shift_figures_match_the_data(con):
     enforcement = change["enforcement"]
     assert f"{enforcement['share_a'] * 100:.1f}% → {enforcement['share_b'] * 100:.1f}%" in doc
     assert f"+{enforcement['change_pp']:.1f} points" in doc
+
+
+def test_presenting_doc_lists_every_story_fact_with_todays_value(q):
+    from ipdash.stories import story_facts
+
+    doc = (paths.ROOT / "docs" / "presenting.md").read_text(encoding="utf-8")
+    facts = story_facts(q)
+    for key in facts:
+        base, _, suffix = key.rpartition("_")
+        listed = f"{{{key}}}" in doc or (f"{{{base}}}" in doc and f"`…_{suffix}`" in doc)
+        assert listed, f"docs/presenting.md does not list the fact {{{key}}}"
+    today = [
+        f"{facts['lead_first']} {facts['lead_first_n']} ({facts['lead_first_share']})",
+        f"{facts['lead_last']} {facts['lead_last_n']} ({facts['lead_last_share']})",
+        f"{facts['pair_last']} {facts['pair_last_n']}",
+        f"{facts['rise1']} {facts['rise1_pp']} ({facts['rise1_a']} → {facts['rise1_b']})",
+        f"{facts['top_theme_first']} {facts['top_theme_first_share']}",
+    ]
+    for value in today:
+        assert value in doc, value
+    for image in re.findall(r"\]\((img/[^)]+)\)", doc):
+        assert (paths.ROOT / "docs" / image).is_file(), image

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import plotly.graph_objects as go
 import polars as pl
 import pytest
 
@@ -111,3 +112,29 @@ def test_edge_click_targets_stay_clear_of_bodies():
     point = fg.edge_handle(bodies["a"], bodies["b"], bodies)
     assert point == pytest.approx((0.4, 0.0))  # the middle is on "hub": move along the edge
     assert fg.edge_handle((0.0, 0.0), (0.05, 0.0), {"a": (0.0, 0.0), "b": (0.05, 0.0)}) is None
+
+
+def _simple() -> go.Figure:
+    fig = go.Figure(go.Bar(x=["a"], y=[1], textfont={"size": 10}))
+    fig.add_annotation(text="note", yshift=-70, font={"size": 12})
+    return fg.style(fig, "Title", "sub", "A note.", height=500)
+
+
+def test_untitled_drops_title_and_gives_its_room_to_the_plot():
+    fig = _simple()
+    out = fg.untitled(fig, height=400)
+    assert (out.layout.title.text, out.layout.title.subtitle.text) == ("", "")
+    assert (out.layout.margin.t, out.layout.height) == (30, 400)
+    assert fig.layout.title.text == "<b>Title</b>"  # the original is untouched
+
+
+def test_scaled_text_enlarges_every_font_and_the_margins():
+    fig = _simple()
+    out = fg.scaled_text(fig, 1.5)
+    assert out.layout.font.size == 21  # 14 x 1.5
+    assert out.layout.legend.font.size == 19.5  # 13 x 1.5
+    assert out.data[0].textfont.size == 15
+    assert [a.font.size for a in out.layout.annotations] == [18, 18]
+    assert [a.yshift for a in out.layout.annotations] == [-105, -105]
+    assert out.layout.margin.t == 165
+    assert fig.layout.font.size == 14

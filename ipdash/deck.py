@@ -1,0 +1,206 @@
+"""A PowerPoint deck of a story: a title slide, one slide per view (title, chart,
+caption, the filters in one line) and a closing slide with sources and data version.
+The same function serves the app's download button and `python -m ipdash deck`."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime
+
+from pptx import Presentation
+from pptx.dml.color import RGBColor
+from pptx.enum.text import PP_ALIGN
+from pptx.slide import Slide
+from pptx.util import Emu, Inches, Length, Pt
+
+from ipdash import images, stories, views
+from ipdash.errors import DataFileError
+from ipdash.export import SOURCE_CITATION
+from ipdash.views import Query
+
+# 16:9, the default widescreen PowerPoint size.
+SLIDE_WIDTH, SLIDE_HEIGHT = Inches(13.333), Inches(7.5)
+INK = RGBColor(0x22, 0x22, 0x22)
+MUTED = RGBColor(0x66, 0x66, 0x66)
+ACCENT = RGBColor(0x33, 0x41, 0x5C)
+BLANK_LAYOUT = 6
+# Captions longer than this (characters) get smaller type to fit three lines.
+LONG_CAPTION = 170
+
+
+def _text(
+    slide: Slide,
+    left: Length,
+    top: Length,
+    width: Length,
+    height: Length,
+    text: str,
+    size: int,
+    colour: RGBColor = INK,
+    bold: bool = False,
+    align: PP_ALIGN = PP_ALIGN.LEFT,
+) -> None:
+    box = slide.shapes.add_textbox(left, top, width, height)
+    frame = box.text_frame
+    frame.word_wrap = True
+    paragraph = frame.paragraphs[0]
+    paragraph.alignment = align
+    run = paragraph.add_run()
+    run.text = text
+    run.font.size = Pt(size)
+    run.font.bold = bold
+    run.font.color.rgb = colour
+    run.font.name = "Liberation Sans"
+
+
+def build_deck(story: stories.Story, q: Query, exported: datetime | None = None) -> bytes:
+    """The deck for a story, as .pptx bytes; captions are filled from the data."""
+    exported = exported or datetime.now(UTC)
+    info = q("build_info").row(0, named=True)
+    facts = stories.story_facts(q)
+    footer = images.footer_text(info["data_version"], exported)
+    deck = Presentation()
+    deck.slide_width, deck.slide_height = SLIDE_WIDTH, SLIDE_HEIGHT
+    layout = deck.slide_layouts[BLANK_LAYOUT]
+    margin = Inches(0.6)
+    width = SLIDE_WIDTH - 2 * margin
+
+    title_slide = deck.slides.add_slide(layout)
+    _text(
+        title_slide,
+        margin,
+        Inches(2.3),
+        width,
+        Inches(1.4),
+        stories.fill(story.title, facts),
+        40,
+        ACCENT,
+        bold=True,
+    )
+    _text(
+        title_slide,
+        margin,
+        Inches(3.8),
+        width,
+        Inches(1.2),
+        stories.fill(story.subtitle, facts),
+        20,
+        INK,
+    )
+    _text(
+        title_slide,
+        margin,
+        Inches(6.2),
+        width,
+        Inches(0.8),
+        f"{len(story.views)} views · data version {info['data_version']} · {exported:%d %B %Y}",
+        14,
+        MUTED,
+    )
+
+    count = len(story.views)
+    for number, view in enumerate(story.views, start=1):
+        view = stories.resolved(view, facts)
+        slide = deck.slides.add_slide(layout)
+        _text(
+            slide,
+            margin,
+            Inches(0.3),
+            width - Inches(1.2),
+            Inches(0.8),
+            view.title,
+            28,
+            ACCENT,
+            bold=True,
+        )
+        _text(
+            slide,
+            SLIDE_WIDTH - margin - Inches(1.2),
+            Inches(0.35),
+            Inches(1.2),
+            Inches(0.5),
+            f"{number} / {count}",
+            14,
+            MUTED,
+            align=PP_ALIGN.RIGHT,
+        )
+        figure = views.build(view.chart, q, view.params)
+        picture = images.slide_image(figure, footer)
+        height = Inches(5.0)
+        canvas_w, canvas_h = images.SLIDE_CANVAS
+        pic_width = Emu(int(height * canvas_w / canvas_h))
+        slide.shapes.add_picture(
+            io.BytesIO(picture), int((SLIDE_WIDTH - pic_width) / 2), Inches(1.1), pic_width, height
+        )
+        if view.caption:
+            size = 16 if len(view.caption) <= LONG_CAPTION else 14
+            _text(slide, margin, Inches(6.15), width, Inches(0.85), view.caption, size, INK)
+        _text(
+            slide,
+            margin,
+            Inches(7.0),
+            width,
+            Inches(0.4),
+            views.describe_view(view.chart, q, view.params),
+            10,
+            MUTED,
+        )
+
+    closing = deck.slides.add_slide(layout)
+    _text(
+        closing,
+        margin,
+        Inches(0.4),
+        width,
+        Inches(0.8),
+        "Sources and method",
+        28,
+        ACCENT,
+        bold=True,
+    )
+    documents = q("documents")
+    lines = [f"Source: {SOURCE_CITATION}."]
+    for row in documents.sort(["plan_year", "doc_id"]).iter_rows(named=True):
+        lines.append(
+            f"• {row['period_label']} plan — {row['rendering']} rendering, "
+            f"{row['source_file']}{' (canonical)' if row['is_canonical'] else ''}"
+        )
+    lines += [
+        "Roles as the plans state them: the first-listed body leads, the others participate; "
+        "bodies acting 'in accordance with the division of responsibilities' share jointly.",
+        "Bodies are resolved to one registry across the 2013, 2018 and 2023 State Council "
+        "restructurings; themes come from one codebook applied by transparent rules "
+        "(validation in docs/themes.md).",
+        f"Data version {info['data_version']} (database build {info['build_id']}); "
+        f"deck made {exported:%Y-%m-%d %H:%M} UTC with ipdash.",
+    ]
+    _text(closing, margin, Inches(1.4), width, Inches(5.6), "\n".join(lines), 14, INK)
+    buffer = io.BytesIO()
+    deck.save(buffer)
+    return buffer.getvalue()
+
+
+def find_story(all_stories: list[stories.Story], name: str | None) -> stories.Story:
+    """A story by id or title (any case); the built-in story when no name is given."""
+    if not all_stories:
+        raise DataFileError(str(stories.stories_path()), None, "holds no stories")
+    if not name:
+        return next((s for s in all_stories if s.builtin), all_stories[0])
+    wanted = name.strip().lower()
+    for story in all_stories:
+        if wanted in (story.story_id, story.title.lower()):
+            return story
+    known = ", ".join(s.story_id for s in all_stories)
+    raise DataFileError(
+        str(stories.stories_path()), None, f"has no story {name!r}; stories: {known}"
+    )
+
+
+def slide_titles(deck_bytes: bytes) -> list[str]:
+    """The text of the first text box on every slide (for checks and tests)."""
+    deck = Presentation(io.BytesIO(deck_bytes))
+    titles = []
+    for slide in deck.slides:
+        texts = [s.text_frame.text for s in slide.shapes if s.has_text_frame and s.text_frame.text]
+        titles.append(texts[0] if texts else "")
+    return titles

@@ -1,0 +1,295 @@
+"""Charts by name: every chart the app shows can be rebuilt from a chart id and its
+parameters (the same parameters the page address holds). The pages, saved views
+("stories"), presentation mode and the PowerPoint deck all build charts through here,
+so a view saved from a page looks the same on a slide.
+
+A builder takes `q`, a function running a named query (`q("theme_change", 2012, 2022, f)`):
+the app passes its cached `Context.query`, the CLI and the deck a plain connection.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+import plotly.graph_objects as go
+import polars as pl
+
+from ipdash import figures, network, queries
+from ipdash.filters import MeasureFilter, describe, file_stem, from_params, labels_from
+
+Query = Callable[..., Any]
+Params = Mapping[str, str]
+
+
+def query_on(con: duckdb.DuckDBPyConnection) -> Query:
+    """A query function over a plain connection (no caching): q(name, *args)."""
+
+    def run(name: str, *args: object) -> Any:
+        return getattr(queries, name)(con, *args)
+
+    return run
+
+
+def filter_of(params: Params) -> MeasureFilter:
+    return from_params(params)
+
+
+def subtitle(q: Query, f: MeasureFilter) -> str:
+    return describe(f, labels_from(q("themes"), q("agency_labels")))
+
+
+def _plan_labels(q: Query) -> dict[int, str]:
+    plans = q("plans")
+    return dict(zip(plans["plan_year"], plans["period_label"], strict=True))
+
+
+def _int(params: Params, key: str, default: int) -> int:
+    value = str(params.get(key, "")).strip()
+    return int(value) if value.isdigit() else default
+
+
+def _flag(params: Params, key: str) -> bool:
+    return str(params.get(key, "")).strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _two_plans(q: Query, params: Params, first: str, second: str) -> tuple[int, int]:
+    """Two plan years from the parameters, defaulting to the first and last plans that
+    have data (for network comparisons: plans naming bodies)."""
+    plans = q("plans")
+    years = plans["plan_year"].to_list()
+    if first.startswith("compare"):
+        years = plans.filter(pl.col("names_agencies"))["plan_year"].to_list() or years
+    a, b = _int(params, first, years[0]), _int(params, second, years[-1])
+    return (a if a in years else years[0]), (b if b in years else years[-1])
+
+
+# ---------------------------------------------------------------------------------------
+# Builders
+
+
+def top_leads(q: Query, params: Params) -> go.Figure:
+    f = filter_of(params)
+    return figures.top_leads(
+        q("top_lead_agencies", f.successor, 5), q("agency_kinds"), subtitle(q, f)
+    )
+
+
+def _dumbbell_scope(q: Query, params: Params) -> MeasureFilter:
+    return filter_of(params).with_(years=_two_plans(q, params, "from", "to"))
+
+
+def theme_dumbbell(q: Query, params: Params) -> go.Figure:
+    f = filter_of(params)
+    year_a, year_b = _two_plans(q, params, "from", "to")
+    labels = _plan_labels(q)
+    change = q("theme_change", year_a, year_b, f)
+    return figures.theme_dumbbell(
+        change, labels[year_a], labels[year_b], subtitle(q, _dumbbell_scope(q, params))
+    )
+
+
+def theme_trends(q: Query, params: Params) -> go.Figure:
+    f = filter_of(params)
+    highlight = tuple(h for h in str(params.get("highlight", "")).split(",") if h)
+    return figures.theme_trends(q("theme_counts_by_year", f), highlight, subtitle(q, f))
+
+
+def theme_heatmap(q: Query, params: Params) -> go.Figure:
+    f = filter_of(params)
+    value = "count" if params.get("heat_value") == "count" else "share"
+    return figures.theme_heatmap(q("theme_counts_by_year", f), value, subtitle(q, f))
+
+
+def network_layout(q: Query, f: MeasureFilter, min_weight: int) -> dict[str, tuple[float, float]]:
+    """Positions for the bodies of these measures (undirected ties of at least min_weight)."""
+    edges = q("agency_edges", f, False).filter(pl.col("weight") >= min_weight)
+    return network.layout(q("agency_nodes", f), edges)
+
+
+def agency_network(q: Query, params: Params, positions: dict | None = None) -> go.Figure:
+    f = filter_of(params)
+    directed = _flag(params, "directed")
+    min_weight = max(1, _int(params, "min_links", 1))
+    edges = q("agency_edges", f, directed).filter(pl.col("weight") >= min_weight)
+    if positions is None:
+        positions = network_layout(q, f, min_weight)
+    return figures.network(
+        q("agency_nodes", f),
+        edges,
+        positions,
+        q("agency_kinds"),
+        directed,
+        min_weight,
+        subtitle(q, f),
+    )
+
+
+def _compare_scope(q: Query, params: Params) -> MeasureFilter:
+    return filter_of(params).with_(years=_two_plans(q, params, "compare_a", "compare_b"))
+
+
+def network_compare(q: Query, params: Params, positions: dict | None = None) -> go.Figure:
+    f = filter_of(params)
+    directed = _flag(params, "directed")
+    min_weight = max(1, _int(params, "min_links", 1))
+    year_a, year_b = _two_plans(q, params, "compare_a", "compare_b")
+    labels = _plan_labels(q)
+    base = _compare_scope(q, params)
+    if positions is None:
+        positions = network_layout(q, base, min_weight)
+    parts = []
+    for year in (year_a, year_b):
+        part = f.with_(years=(year,))
+        edges = q("agency_edges", part, directed).filter(pl.col("weight") >= min_weight)
+        parts.append((labels[year], q("agency_nodes", part), edges))
+    return figures.network_comparison(
+        parts, positions, q("agency_kinds"), directed, subtitle(q, base)
+    )
+
+
+def _profile_agency(q: Query, params: Params) -> tuple[str, str]:
+    f = filter_of(params)
+    options = q("agency_options", f.successor)
+    wanted = str(params.get("profile", ""))
+    if wanted not in set(options["agency_id"]) and f.successor:
+        succession = q("agency_successor_map")
+        wanted = dict(zip(succession["agency_id"], succession["successor_id"], strict=True)).get(
+            wanted, wanted
+        )
+    if wanted not in set(options["agency_id"]):
+        wanted = options["agency_id"][0]
+    name = options.filter(pl.col("agency_id") == wanted)["short_name"][0]
+    return wanted, name
+
+
+def agency_roles(q: Query, params: Params) -> go.Figure:
+    f = filter_of(params)
+    agency_id, name = _profile_agency(q, params)
+    return figures.agency_roles(q("agency_profile", agency_id, f.successor), name, subtitle(q, f))
+
+
+def agency_themes(q: Query, params: Params) -> go.Figure:
+    f = filter_of(params)
+    agency_id, name = _profile_agency(q, params)
+    return figures.agency_themes(
+        q("agency_themes", agency_id, f.successor), q("themes"), name, subtitle(q, f)
+    )
+
+
+def agency_partners(q: Query, params: Params) -> go.Figure:
+    f = filter_of(params)
+    agency_id, name = _profile_agency(q, params)
+    return figures.partners(
+        q("agency_partners", agency_id, f, 10), q("agency_kinds"), name, subtitle(q, f)
+    )
+
+
+def measures_by_theme(q: Query, params: Params) -> go.Figure:
+    f = filter_of(params)
+    return figures.measures_by_theme(
+        q("theme_counts_by_year", f.with_(themes=())), f.themes, subtitle(q, f)
+    )
+
+
+def theme_confidence(q: Query, params: Params) -> go.Figure:
+    return figures.confidence_bars(q("theme_confidence"))
+
+
+PROFILE_PAGE = "pages/4_Agency_profile.py"
+
+
+@dataclass(frozen=True)
+class Chart:
+    chart_id: str
+    label: str  # what a user picks from
+    page: str  # the page that shows it (file under the project root)
+    build: Callable[[Query, Params], go.Figure]
+    # The measures the chart draws on, for the line describing its filters.
+    scope: Callable[[Query, Params], MeasureFilter] = lambda q, params: filter_of(params)
+
+
+CHARTS: dict[str, Chart] = {
+    c.chart_id: c
+    for c in (
+        Chart("top_leads", "Who leads most (top five per plan)", "app.py", top_leads),
+        Chart(
+            "measures_by_theme",
+            "Filtered measures by theme and plan",
+            "pages/1_Measures.py",
+            measures_by_theme,
+        ),
+        Chart("network", "Agency network", "pages/2_Agency_network.py", agency_network),
+        Chart(
+            "network_compare",
+            "Agency network, two plans side by side",
+            "pages/2_Agency_network.py",
+            network_compare,
+            _compare_scope,
+        ),
+        Chart(
+            "theme_dumbbell",
+            "Theme shares, one plan vs another",
+            "pages/3_Theme_shifts.py",
+            theme_dumbbell,
+            _dumbbell_scope,
+        ),
+        Chart(
+            "theme_trends", "Theme shares across all plans", "pages/3_Theme_shifts.py", theme_trends
+        ),
+        Chart("theme_heatmap", "Theme × plan heatmap", "pages/3_Theme_shifts.py", theme_heatmap),
+        Chart(
+            "agency_roles",
+            "One body: measures per plan by role",
+            PROFILE_PAGE,
+            agency_roles,
+        ),
+        Chart(
+            "agency_themes",
+            "One body: its measures by theme",
+            PROFILE_PAGE,
+            agency_themes,
+        ),
+        Chart(
+            "agency_partners",
+            "One body: its partners",
+            PROFILE_PAGE,
+            agency_partners,
+        ),
+        Chart(
+            "theme_confidence",
+            "Theme classifier confidence",
+            "pages/5_Data_quality.py",
+            theme_confidence,
+        ),
+    )
+}
+
+
+def _chart(chart_id: str) -> Chart:
+    if chart_id not in CHARTS:
+        raise KeyError(f"unknown chart {chart_id!r}; known: {', '.join(CHARTS)}")
+    return CHARTS[chart_id]
+
+
+def build(chart_id: str, q: Query, params: Params) -> go.Figure:
+    """The chart `chart_id` for these parameters."""
+    return _chart(chart_id).build(q, params)
+
+
+def view_file_stem(chart_id: str, q: Query, params: Params) -> str:
+    """A file name for an exported chart that says what it shows, e.g.
+    "ipdash-theme-dumbbell-2012-2022" or "ipdash-agency-roles-all-years-successors-cnipa"."""
+    chart = _chart(chart_id)
+    stem = file_stem(chart.scope(q, params), chart_id.replace("_", "-"))
+    if chart.page == PROFILE_PAGE:  # one body's charts: name the body
+        stem += "-" + _profile_agency(q, params)[0].replace("_", "-")
+    return stem
+
+
+def describe_view(chart_id: str, q: Query, params: Params) -> str:
+    """What the chart shows and for which measures, in one line (slides, story lists)."""
+    chart = _chart(chart_id)
+    return f"{chart.label} · {subtitle(q, chart.scope(q, params))}"

@@ -1,0 +1,398 @@
+"""Stories: sequences of saved views for workshops, presented one per screen or
+exported as a PowerPoint deck."""
+
+import html
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import streamlit as st
+
+from ipdash import deck, figures, images, stories, ui, views
+from ipdash.errors import IpdashError
+
+# Chart height in presentation mode: fits a 1080-pixel-high screen with title and caption.
+PRESENT_HEIGHT = 640
+# Type in presentation mode is this much larger than on the pages (read from afar).
+PRESENT_TEXT_SCALE = 1.35
+PREVIEW_HEIGHT = 420
+PRESENT_CSS = """
+<style>
+  [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
+  [data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecoration"],
+  [data-testid="stExpandSidebarButton"] { display: none !important; }
+  [data-testid="stMainBlockContainer"] { padding-top: 1.2rem; padding-bottom: 1rem;
+                                         max-width: 1600px; }
+  .ipd-present-top { display: flex; justify-content: space-between; color: #666;
+                     font-size: 1.1rem; }
+  .ipd-present-title { font-size: 2.6rem; font-weight: 700; line-height: 1.2;
+                       color: #33415C; margin: 0.2rem 0 0.4rem; }
+  .ipd-present-caption { font-size: 1.55rem; line-height: 1.45; color: #222; }
+  .ipd-present-filters { font-size: 1rem; color: #666; margin-top: 0.4rem; }
+</style>
+"""
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _facts(db: str) -> dict[str, str]:
+    """The facts captions may name, computed once per database generation."""
+    return stories.story_facts(ui.Context(db).query)
+
+
+def _load() -> tuple[list[stories.Story], str | None]:
+    """All stories, and a message if the saved stories cannot be read (the ready-made
+    ones are still shown; nothing is written until the file is fixed)."""
+    try:
+        return stories.load_stories(), None
+    except IpdashError as exc:
+        return stories.load_builtin(), str(exc)
+
+
+def _change(change: Callable[[list[stories.Story]], list[stories.Story]], message: str) -> bool:
+    """Apply a change to the saved stories (in a button callback); report the outcome on
+    the next run."""
+    try:
+        stories.update_stories(change)
+    except IpdashError as exc:
+        st.session_state["_stories_error"] = str(exc)
+        return False
+    st.session_state["_stories_done"] = message
+    return True
+
+
+def _edit_view(story_id: str, index: int) -> None:
+    title = st.session_state[f"edit_title_{index}"].strip()
+    caption = st.session_state[f"edit_caption_{index}"].strip()
+    _change(lambda s: stories.edit_view(s, story_id, index, title, caption), "Saved.")
+
+
+def _copy(story: stories.Story, taken: set[str]) -> None:
+    copy = stories.copy_story(story, st.session_state["copy_title"].strip() or story.title, taken)
+    if _change(lambda s: [*s, copy], f"Copied to “{copy.title}”: this copy is yours to edit."):
+        st.session_state["story"] = copy.story_id
+
+
+def _rename(story_id: str) -> None:
+    title = st.session_state["rename_title"].strip()
+    if title:
+        _change(lambda s: stories.rename_story(s, story_id, title), "Renamed.")
+
+
+def _delete(story_id: str, fallback: str) -> None:
+    if _change(lambda s: stories.delete_story(s, story_id), "Story deleted."):
+        st.session_state["story"] = fallback
+
+
+def _import(incoming: list[stories.Story], reserved: set[str]) -> None:
+    if _change(lambda s: stories.merge(s, incoming, reserved), f"Imported {len(incoming)}."):
+        st.session_state["_upload_n"] = st.session_state.get("_upload_n", 0) + 1
+
+
+def _go(index: int) -> None:
+    st.session_state["view"] = index + 1
+
+
+def _present(index: int | None = None) -> None:
+    st.session_state["present"] = True
+    if index is not None:
+        st.session_state["view"] = index + 1
+
+
+def _stop_presenting() -> None:
+    st.session_state["present"] = False
+
+
+def _filter_line(view: stories.View) -> str:
+    return views.describe_view(view.chart, ctx.query, view.params)
+
+
+def show_presentation(story: stories.Story, index: int) -> None:
+    """One view per screen: title, chart, caption, and the way to the next view."""
+    st.html(PRESENT_CSS)
+    count = len(story.views)
+    view = stories.resolved(story.views[index], facts)
+    st.html(
+        f"<div class='ipd-present-top'><span>{html.escape(stories.fill(story.title, facts))}"
+        f"</span><span>{index + 1} / {count}</span></div>"
+        f"<div class='ipd-present-title'>{html.escape(view.title)}</div>"
+    )
+    figure = views.build(view.chart, ctx.query, view.params)
+    figure = figures.scaled_text(figures.untitled(figure, PRESENT_HEIGHT), PRESENT_TEXT_SCALE)
+    ui.plot(figure, key=f"present_{story.story_id}_{index}")
+    if view.caption:
+        st.html(f"<div class='ipd-present-caption'>{html.escape(view.caption)}</div>")
+    st.html(f"<div class='ipd-present-filters'>{html.escape(_filter_line(view))}</div>")
+    back, position, forward, _, leave = st.columns(
+        [1.2, 0.8, 1.2, 3, 1.4], vertical_alignment="center"
+    )
+    back.button(
+        "Previous",
+        icon=":material/arrow_back:",
+        on_click=_go,
+        args=(index - 1,),
+        disabled=index == 0,
+        use_container_width=True,
+    )
+    position.markdown(f"**{index + 1} / {count}**")
+    forward.button(
+        "Next",
+        icon=":material/arrow_forward:",
+        on_click=_go,
+        args=(index + 1,),
+        disabled=index >= count - 1,
+        type="primary",
+        use_container_width=True,
+    )
+    leave.button(
+        "Exit presentation",
+        icon=":material/close_fullscreen:",
+        on_click=_stop_presenting,
+        use_container_width=True,
+    )
+
+
+def show_view_row(story: stories.Story, index: int, preview: bool) -> None:
+    """A view in the story list: what it shows, and the buttons to arrange it."""
+    raw = story.views[index]
+    view = stories.resolved(raw, facts)
+    chart = views.CHARTS[view.chart]
+    with st.container(border=True):
+        text, buttons = st.columns([5, 3])
+        with text:
+            st.markdown(f"**{index + 1}. {ui.md_escape(view.title)}**")
+            if view.caption:
+                ui.show_text(view.caption, "ipd-small")
+            st.caption(ui.md_escape(_filter_line(view)))
+        with buttons:
+            row = st.columns(5 if not story.builtin else 2)
+            row[0].page_link(
+                chart.page,
+                label="Open",
+                icon=":material/open_in_new:",
+                query_params=view.params,
+                help="Open this view on its page, with its filters",
+            )
+            row[1].button(
+                "",
+                icon=":material/slideshow:",
+                key=f"present_from_{index}",
+                help="Present from this view",
+                on_click=_present,
+                args=(index,),
+            )
+            if not story.builtin:
+                sid = story.story_id
+                row[2].button(
+                    "",
+                    icon=":material/arrow_upward:",
+                    key=f"up_{index}",
+                    help="Move up",
+                    disabled=index == 0,
+                    on_click=_change,
+                    args=(lambda s: stories.move_view(s, sid, index, -1), "Moved."),
+                )
+                row[3].button(
+                    "",
+                    icon=":material/arrow_downward:",
+                    key=f"down_{index}",
+                    help="Move down",
+                    disabled=index == len(story.views) - 1,
+                    on_click=_change,
+                    args=(lambda s: stories.move_view(s, sid, index, 1), "Moved."),
+                )
+                with row[4].popover("", icon=":material/edit:", help="Edit or delete"):
+                    st.text_input("Title", raw.title, key=f"edit_title_{index}", max_chars=160)
+                    st.text_area(
+                        "Caption",
+                        raw.caption,
+                        key=f"edit_caption_{index}",
+                        max_chars=600,
+                        help="May name facts in braces, e.g. {lead_last}, filled from the data.",
+                    )
+                    st.button(
+                        "Save",
+                        key=f"save_{index}",
+                        type="primary",
+                        on_click=_edit_view,
+                        args=(sid, index),
+                    )
+                    st.button(
+                        "Delete this view",
+                        key=f"delete_{index}",
+                        icon=":material/delete:",
+                        on_click=_change,
+                        args=(lambda s: stories.delete_view(s, sid, index), "Deleted."),
+                    )
+        if preview:
+            figure = views.build(view.chart, ctx.query, view.params)
+            ui.plot(figures.untitled(figure, PREVIEW_HEIGHT), key=f"preview_{index}")
+
+
+ctx = ui.setup("Stories", ":material/slideshow:")
+
+with ui.guard():
+    all_stories, load_error = _load()
+    facts = _facts(ctx.db)
+    by_id = {s.story_id: s for s in all_stories}
+    story_ids = list(by_id)
+    present = bool(st.session_state.get("present")) and bool(story_ids)
+    # The selection survives presentation mode (where no selector is drawn) in the address.
+    wanted = st.session_state.get("story") or st.query_params.get("story", "")
+    last = st.session_state.get("_last_story")
+    default = wanted if wanted in by_id else (last if last in by_id else story_ids[0])
+
+    if present:
+        story = by_id.get(wanted) or by_id[story_ids[0]]
+        if not story.views:
+            st.session_state["present"] = present = False
+    if present:
+        index = min(max(int(st.session_state.get("view") or 1), 1), len(story.views)) - 1
+        show_presentation(story, index)
+        ui.write_url(None, story=story.story_id, present=True, view=index + 1)
+        st.stop()
+
+    st.title("Stories")
+    st.markdown(
+        "A story is a sequence of saved views for a workshop or a talk. **Present** it one "
+        "chart per screen, or **download it as a PowerPoint deck**. Add views from the "
+        "**Export or save** menu under any chart."
+    )
+    if load_error:
+        st.error(
+            f"Your saved stories could not be read: {load_error}. Fix or remove the file; "
+            "until then only the ready-made stories are shown and nothing is saved."
+        )
+    for flag, show in (("_stories_error", st.error), ("_stories_done", st.toast)):
+        if flag in st.session_state:
+            show(st.session_state.pop(flag))
+
+    story_id = ui.selectbox(
+        st,
+        "Story",
+        story_ids,
+        "story",
+        default,
+        format_func=lambda s: by_id[s].title + ("  (ready-made)" if by_id[s].builtin else ""),
+    )
+    story = by_id[story_id]
+    st.session_state["_last_story"] = story_id
+    if story.subtitle:
+        st.markdown(ui.md_escape(stories.fill(story.subtitle, facts)))
+
+    actions = st.columns([1, 1.3, 1.3, 2.4])
+    actions[0].button(
+        "Present",
+        icon=":material/slideshow:",
+        type="primary",
+        on_click=_present,
+        args=(0,),
+        disabled=not story.views,
+        use_container_width=True,
+    )
+    has_browser = images.find_chromium() is not None
+    actions[1].download_button(
+        "Download deck (.pptx)",
+        data=lambda story=story: deck.build_deck(story, ctx.query),
+        file_name=f"ipdash-{story.story_id}-{datetime.now(UTC):%Y-%m-%d}.pptx",
+        mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        icon=":material/download:",
+        on_click="ignore",
+        disabled=not story.views or not has_browser,
+        help=f"A title slide, {len(story.views)} chart slides and a sources slide"
+        + ("" if has_browser else " (needs Chromium on the server)"),
+        use_container_width=True,
+    )
+    actions[2].download_button(
+        "Download story file",
+        data=stories.dump_stories([story]),
+        file_name=f"ipdash-story-{story.story_id}.yaml",
+        mime="application/x-yaml",
+        icon=":material/file_export:",
+        on_click="ignore",
+        help="To hand this story to a colleague: they import it below.",
+        use_container_width=True,
+    )
+    with actions[3]:
+        if story.builtin:
+            with st.popover("Make an editable copy", icon=":material/content_copy:"):
+                st.text_input(
+                    "Title of the copy", f"{story.title} (my copy)", key="copy_title", max_chars=120
+                )
+                st.button("Copy", type="primary", on_click=_copy, args=(story, set(by_id)))
+        else:
+            with st.popover("Rename or delete", icon=":material/edit:"):
+                st.text_input("Title", story.title, key="rename_title", max_chars=120)
+                st.button("Rename", type="primary", on_click=_rename, args=(story_id,))
+                st.divider()
+                sure = st.checkbox("Yes, delete this story and its views")
+                st.button(
+                    "Delete story",
+                    icon=":material/delete:",
+                    disabled=not sure,
+                    on_click=_delete,
+                    args=(story_id, story_ids[0]),
+                )
+
+    if story.builtin:
+        st.caption(
+            "A ready-made story: its captions are computed from the data. It is read-only; "
+            "make an editable copy to reorder, edit or extend it."
+        )
+    st.subheader(f"{len(story.views)} view{'s' if len(story.views) != 1 else ''}")
+    if not story.views:
+        st.info(
+            "This story has no views yet: open a chart on any page, then **Export or save → "
+            "Add to a story**."
+        )
+    else:
+        preview = st.toggle("Show the charts", help="Draw every view's chart in the list.")
+        for i in range(len(story.views)):
+            show_view_row(story, i, preview)
+
+    st.subheader("Share stories")
+    left, right = st.columns(2)
+    with left:
+        saved = [s for s in all_stories if not s.builtin]
+        st.markdown("**Export** your stories to one file (YAML), to keep or to hand over.")
+        st.download_button(
+            f"Download all your stories ({len(saved)})",
+            data=stories.dump_stories(saved),
+            file_name=f"ipdash-stories-{datetime.now(UTC):%Y-%m-%d}.yaml",
+            mime="application/x-yaml",
+            icon=":material/download:",
+            on_click="ignore",
+            disabled=not saved,
+        )
+    with right:
+        st.markdown("**Import** a stories file a colleague exported (YAML or JSON).")
+        upload = st.file_uploader(
+            "Stories file",
+            type=["yaml", "yml", "json"],
+            label_visibility="collapsed",
+            key=f"upload_{st.session_state.get('_upload_n', 0)}",
+        )
+        if upload is not None:
+            try:
+                incoming = stories.import_text(
+                    upload.getvalue().decode("utf-8", errors="replace"), upload.name
+                )
+            except IpdashError as exc:
+                st.error(str(exc))
+            else:
+                replaced = {s.story_id for s in saved} & {s.story_id for s in incoming}
+                st.markdown(
+                    "\n".join(
+                        f"- {ui.md_escape(s.title)} ({len(s.views)} views)"
+                        + (" — replaces your story of this id" if s.story_id in replaced else "")
+                        for s in incoming
+                    )
+                    or "The file holds no stories."
+                )
+                st.button(
+                    f"Import {len(incoming)} stor{'ies' if len(incoming) != 1 else 'y'}",
+                    type="primary",
+                    disabled=not incoming,
+                    on_click=_import,
+                    args=(incoming, {s.story_id for s in all_stories if s.builtin}),
+                )
+    ui.write_url(None, story=story_id)
+    ui.footer(ctx)

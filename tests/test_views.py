@@ -1,0 +1,77 @@
+"""Charts by name: every chart a page shows can be rebuilt from its id and parameters
+(what stories, presentation mode and decks rely on)."""
+
+from __future__ import annotations
+
+import pytest
+
+from ipdash import views
+
+HOSTILE = {
+    "year": "abc,2012;DROP TABLE measures",
+    "theme": "'; --",
+    "agency": "<script>",
+    "profile": "nobody",
+    "from": "1900",
+    "to": "x",
+    "compare_a": "9999",
+    "min_links": "-3",
+    "highlight": "nope,,",
+    "heat_value": "bogus",
+}
+
+
+@pytest.mark.parametrize("chart_id", list(views.CHARTS))
+def test_every_chart_builds_from_default_parameters(q, chart_id):
+    fig = views.build(chart_id, q, {})
+    assert fig.layout.title.text
+    assert fig.data or fig.layout.annotations
+
+
+@pytest.mark.parametrize("chart_id", list(views.CHARTS))
+def test_malformed_parameters_fall_back_instead_of_failing(q, chart_id):
+    fig = views.build(chart_id, q, HOSTILE)
+    assert fig.layout.title.text
+
+
+def test_every_chart_names_an_existing_page():
+    from ipdash import paths
+
+    for chart in views.CHARTS.values():
+        assert (paths.ROOT / chart.page).is_file(), chart.page
+
+
+def test_parameters_choose_what_is_drawn(q):
+    network_2012 = views.build("network", q, {"year": "2012"})
+    assert network_2012.layout.title.subtitle.text == "2012 · agencies as named at the time"
+    profile = views.build("agency_roles", q, {"profile": "cnipa", "successor": "1"})
+    assert "CNIPA" in profile.layout.title.text
+    dumbbell = views.build("theme_dumbbell", q, {"from": "2014", "to": "2020"})
+    assert [t.name for t in dumbbell.data if t.name][:2] == ["2014", "2020"]
+
+
+def test_the_description_states_the_plans_a_comparison_draws_on(q):
+    assert views.describe_view("network_compare", q, {"successor": "1"}) == (
+        "Agency network, two plans side by side · 2012, 2022 · agencies mapped to today's "
+        "successors"
+    )
+    assert views.describe_view("theme_dumbbell", q, {"from": "2014", "to": "2020"}) == (
+        "Theme shares, one plan vs another · 2014, 2020 · agencies as named at the time"
+    )
+    assert views.describe_view("top_leads", q, {}) == (
+        "Who leads most (top five per plan) · all plans · agencies as named at the time"
+    )
+
+
+def test_an_unknown_chart_is_named_in_the_error(q):
+    with pytest.raises(KeyError, match="unknown chart 'pie'"):
+        views.build("pie", q, {})
+
+
+def test_file_names_say_what_the_chart_shows(q):
+    assert views.view_file_stem("theme_dumbbell", q, {}) == "ipdash-theme-dumbbell-2012-2022"
+    assert views.view_file_stem("top_leads", q, {}) == "ipdash-top-leads-all-years"
+    assert (
+        views.view_file_stem("agency_roles", q, {"profile": "cnipa", "successor": "1"})
+        == "ipdash-agency-roles-all-years-successors-cnipa"
+    )
