@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -26,6 +26,12 @@ from ipdash.patterns import AttributionPatterns
 _ID = re.compile(r"^[a-z][a-z0-9_]{0,30}$")
 # A list segment joining more pieces than this is never one name.
 MAX_PIECES_PER_NAME = 8
+# The plans' longest list has 17 pieces. A longer one is split at every separator
+# without joining pieces back into names: the joining costs time per piece, and a
+# hostile document could otherwise hold a thousand lists of hundreds of names.
+MAX_PIECES_JOINED = 30
+# Splits remembered per registry (the parser and the resolver split the same lists).
+_SPLIT_CACHE_SIZE = 4096
 # Costs for splitting a list of names: a registered name costs nothing; an unknown name
 # costs 1, more if it swallows several organisation-like pieces (then it is probably
 # several bodies), a little more if nothing in it looks like an organisation.
@@ -88,6 +94,9 @@ class Registry:
     index_sources: dict[str, frozenset[str]]  # normalised name -> kinds of name it is
     group_index: dict[str, str]  # normalised name -> group id
     predecessors: dict[str, tuple[str, ...]]
+    split_cache: dict[tuple[str, AttributionPatterns], tuple[str, ...]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     def chain(self, agency_id: str) -> list[str]:
         """The agency and its successors, oldest first."""
@@ -100,16 +109,24 @@ class Registry:
         return self.chain(agency_id)[-1]
 
 
-_QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "`": "'", "´": "'"})
+# Apostrophes vanish inside a name ("Children’s" = "Childrens"); any other mark is a space.
+_APOSTROPHES = ("'", "‘", "’", "`", "´")
+_NOT_NAME_CHARS = re.compile(r"[^\w\u4e00-\u9fff]+")
 
 
+# Names repeat across lists (the same few hundred bodies): each is normalised once.
+@lru_cache(maxsize=65_536)
 def normalize_name(name: str) -> str:
     """The form names are matched in: case, quotes, apostrophes, dashes, punctuation and
     spacing are ignored, and a leading 'the' is dropped ("The State—owned ..." and
     "state-owned ..." match)."""
-    text = unicodedata.normalize("NFKC", name).translate(_QUOTES).lower()
-    text = text.replace("'", "").replace("&", " and ")
-    text = re.sub(r"[^\w\u4e00-\u9fff]+", " ", text).strip()
+    # NFKC leaves ASCII as it is; skipping it keeps hostile lists of names fast.
+    text = (name if name.isascii() else unicodedata.normalize("NFKC", name)).lower()
+    for mark in _APOSTROPHES:
+        if mark in text:
+            text = text.replace(mark, "")
+    text = text.replace("&", " and ")
+    text = _NOT_NAME_CHARS.sub(" ", text).strip()
     if text.startswith("the "):
         text = text[4:]
     return text
@@ -425,7 +442,19 @@ def split_names(names: str, registry: Registry, patterns: AttributionPatterns) -
     Television"), so the list is cut at every separator and the pieces are joined back
     into names by a small dynamic programme: registered names cost nothing, unknown
     names cost more the more bodies they seem to swallow. The cheapest reading wins.
+    A list of more than MAX_PIECES_JOINED pieces is split at every separator.
     """
+    key = (names, patterns)
+    cached = registry.split_cache.get(key)
+    if cached is None:
+        cached = tuple(_split_names(names, registry, patterns))
+        if len(registry.split_cache) >= _SPLIT_CACHE_SIZE:
+            registry.split_cache.clear()
+        registry.split_cache[key] = cached
+    return list(cached)
+
+
+def _split_names(names: str, registry: Registry, patterns: AttributionPatterns) -> list[str]:
     pieces: list[tuple[int, int]] = []
     cursor = 0
     for sep in patterns.separators.finditer(names):
@@ -437,6 +466,8 @@ def split_names(names: str, registry: Registry, patterns: AttributionPatterns) -
     pieces = [(s, e) for s, e in pieces if names[s:e].strip()]
     if not pieces:
         return []
+    if len(pieces) > MAX_PIECES_JOINED:
+        return [name for s, e in pieces if (name := strip_leading_words(names[s:e], patterns))]
     n = len(pieces)
     org_piece = [
         is_organisation_like(strip_leading_words(names[s:e], patterns), patterns) for s, e in pieces

@@ -1,42 +1,73 @@
 """The one export module: CSV and XLSX files of any table, safe to open in a spreadsheet.
+Every CSV or XLSX file the app or the command line writes is made here
+(tests/test_export.py checks that no other code writes one).
 
-Spreadsheet formula injection (OWASP "CSV injection", ASVS 5.3.10): a text cell that a
-spreadsheet would read as a formula is neutralised by prefixing a single quote. A cell
-counts as dangerous when it starts with = + - @ | % tab, CR, LF or NUL, also after
-leading spaces or quotes. Numbers stay numbers (numeric columns are never touched, nor a
-text cell that is just a negative number). In XLSX, text is always written as a string
-cell, never as a formula or link.
+Spreadsheet formula injection (OWASP "CSV injection", ASVS 5.3.10): a text cell or header
+that a spreadsheet would read as a formula is neutralised by prefixing a single quote.
+A cell counts as dangerous when it starts with = + - @ | % tab, CR, LF or NUL (| and %
+as Apache Superset also treats them), also after leading spaces, quotes or invisible
+characters, and also in full-width or other compatibility forms (＝1+1, ﹦1+1: a
+spreadsheet does not run those today, but an import that normalises text would).
+Numbers stay numbers: numeric columns are never touched, nor a text cell that is just a
+negative number ("-5"). In CSV every text field is quoted, so a spreadsheet that splits
+on another delimiter (";" in many locales) cannot cut a payload out of a field. In XLSX
+text is always written as a string cell, never as a formula, link or number; dates are
+dates.
 """
 
 from __future__ import annotations
 
-import csv
 import io
+import math
 import re
+import unicodedata
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from decimal import Decimal
 
 import polars as pl
 import xlsxwriter
 
 # The characters that make a spreadsheet treat a cell as a formula or command.
-TRIGGERS = ("=", "+", "-", "@", "|", "%", "\t", "\r", "\n", "\0")
-# Characters a payload may hide behind: the check looks past them.
-_PADDING = " \"'"
-_PLAIN_NUMBER = re.compile(r"^-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?$")
+TRIGGERS = frozenset("=+-@|%\t\r\n\0")
+# Quotes a payload may hide behind (the check looks past them, as past spaces).
+_QUOTES = frozenset("\"'")
+# A text cell that is just a number: left as it is ("-5" is a number, not a formula).
+_PLAIN_NUMBER = re.compile(r"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
+# Characters Excel does not allow in a sheet name.
+_SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+# Excel's limit on the length of a sheet name.
+_SHEET_NAME_MAX = 31
+# Dates and times in XLSX cells (ISO order, as in the CSV).
+_DATE_FORMAT = "yyyy-mm-dd"
+_DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
 SOURCE_CITATION = "Promotion Plans for the Implementation of the National IP Strategy, 2012–2022"
+
+
+def is_dangerous(value: str) -> bool:
+    """True if a spreadsheet could read the text as a formula: its first character that
+    is not a space, quote or invisible character is a trigger (compatibility forms such
+    as full-width ＝ count as the character they stand for). Plain numbers are safe."""
+    if not value or _PLAIN_NUMBER.fullmatch(value):
+        return False
+    for ch in value:
+        if ch in TRIGGERS or unicodedata.normalize("NFKC", ch)[:1] in TRIGGERS:
+            return True
+        if not (
+            ch.isspace()
+            or ch in _QUOTES
+            or unicodedata.normalize("NFKC", ch) in _QUOTES
+            or unicodedata.category(ch) == "Cf"  # zero-width, bidi marks, BOM
+        ):
+            return False
+    return False
 
 
 def neutralise(value: str) -> str:
     """The text as a spreadsheet can only show it: a leading quote is added when the
-    text would start a formula ("=cmd", " +1+1", "'=x", "\\t=x"); plain numbers such as
-    "-5" are left as they are."""
-    if not value or _PLAIN_NUMBER.match(value):
-        return value
-    stripped = value.lstrip(_PADDING)
-    if value[0] in TRIGGERS or (stripped and stripped[0] in TRIGGERS):
-        return "'" + value
-    return value
+    text would start a formula ("=cmd", " +1+1", "'=x", "\\t=x", "＝1+1"); plain numbers
+    such as "-5" are left as they are."""
+    return "'" + value if is_dangerous(value) else value
 
 
 def _text(value: object) -> str:
@@ -51,17 +82,25 @@ def _is_numeric(dtype: pl.DataType) -> bool:
     return dtype.is_numeric()
 
 
+def _is_temporal(dtype: pl.DataType) -> bool:
+    return isinstance(dtype, pl.Date | pl.Datetime)
+
+
 def safe_rows(frame: pl.DataFrame) -> tuple[list[str], list[list[object]]]:
-    """Headers and rows with every text cell neutralised; numbers kept as numbers."""
+    """Headers and rows with every text cell neutralised; numbers kept as numbers and
+    dates as dates."""
     headers = [neutralise(str(c)) for c in frame.columns]
-    numeric = [_is_numeric(dtype) for dtype in frame.dtypes]
+    kept = [_is_numeric(dtype) or _is_temporal(dtype) for dtype in frame.dtypes]
     rows = []
     for row in frame.iter_rows():
         out: list[object] = []
-        for value, is_number in zip(row, numeric, strict=True):
+        for value, keep in zip(row, kept, strict=True):
             if value is None:
                 out.append(None)
-            elif is_number and not isinstance(value, bool):
+            elif isinstance(value, float) and not math.isfinite(value):
+                # No spreadsheet number: NaN is missing, infinity is written as text.
+                out.append(None if math.isnan(value) else neutralise(str(value)))
+            elif keep and not isinstance(value, bool | str):
                 out.append(value)
             else:
                 out.append(neutralise(_text(value)))
@@ -69,16 +108,28 @@ def safe_rows(frame: pl.DataFrame) -> tuple[list[str], list[list[object]]]:
     return headers, rows
 
 
+def _csv_field(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return '"' + str(value).replace('"', '""') + '"'
+
+
 def to_csv_bytes(frame: pl.DataFrame) -> bytes:
     """UTF-8 CSV with a byte-order mark (so Excel reads Chinese names and dashes right),
-    every field quoted when needed, formula triggers neutralised."""
+    every text field quoted, numbers bare, formula triggers neutralised."""
     headers, rows = safe_rows(frame)
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
-    writer.writerow(headers)
-    for row in rows:
-        writer.writerow(["" if v is None else v for v in row])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    lines = [",".join(_csv_field(h) for h in headers)]
+    lines += [",".join(_csv_field(v) for v in row) for row in rows]
+    return ("\ufeff" + "".join(line + "\r\n" for line in lines)).encode("utf-8")
+
+
+def _sheet_name(name: str) -> str:
+    name = _SHEET_NAME_FORBIDDEN.sub("_", name).strip("'")[:_SHEET_NAME_MAX]
+    return name if name.strip() and name.lower() != "about" else "data"
 
 
 def to_xlsx_bytes(
@@ -96,23 +147,31 @@ def to_xlsx_bytes(
         buffer,
         {
             "in_memory": True,
+            # Text is written with write_string only; these keep it so if anyone uses write().
             "strings_to_formulas": False,
             "strings_to_urls": False,
             "strings_to_numbers": False,
+            # Excel has no time zones: times are written as they read.
+            "remove_timezone": True,
         },
     )
     bold = workbook.add_format({"bold": True, "bg_color": "#F2F2F2", "border": 1})
     wrap = workbook.add_format({"text_wrap": True, "valign": "top"})
-    sheet = workbook.add_worksheet(sheet_name[:31])
-    numeric = [_is_numeric(dtype) for dtype in frame.dtypes]
+    day = workbook.add_format({"num_format": _DATE_FORMAT})
+    moment = workbook.add_format({"num_format": _DATETIME_FORMAT})
+    sheet = workbook.add_worksheet(_sheet_name(sheet_name))
     for col, header in enumerate(headers):
         sheet.write_string(0, col, header, bold)
     for r, row in enumerate(rows, start=1):
         for c, value in enumerate(row):
             if value is None:
                 continue
-            if numeric[c] and isinstance(value, int | float) and not isinstance(value, bool):
-                sheet.write_number(r, c, value)
+            if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+                sheet.write_number(r, c, float(value) if isinstance(value, Decimal) else value)
+            elif isinstance(value, datetime):
+                sheet.write_datetime(r, c, value, moment)
+            elif isinstance(value, date):
+                sheet.write_datetime(r, c, value, day)
             else:
                 sheet.write_string(r, c, str(value), wrap if len(str(value)) > 60 else None)
     for col, name in enumerate(frame.columns):

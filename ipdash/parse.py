@@ -38,12 +38,16 @@ from ipdash.clean import clean_text, strip_decoration
 from ipdash.errors import ParseError
 from ipdash.patterns import Patterns
 
-# A plan has at most a few thousand measures; far more numbered items is not a plan.
-MAX_CANDIDATES = 50_000
+# A plan has at most a few thousand measures (the seeds have 79-126 numbered items with
+# headings); far more numbered items is not a plan, and each costs parsing time.
+MAX_CANDIDATES = 20_000
 # A jump in numbering larger than this is not read as a continuation of the same list.
 MAX_GAP = 10
 # A heading is a title: longer "headings" are prose that happens to start with a number.
 HEADING_MAX_CHARS = 300
+# A title ends this close to its marker or it is no title: looking further would scan a
+# document without line breaks once per candidate heading (quadratic time).
+_TITLE_WINDOW = 10 * HEADING_MAX_CHARS
 # Measures are numbered below this; larger numbers are years or quantities.
 MAX_MEASURE_NUMBER = 9999
 # Scores for choosing the measure chain: every measure counts far more than any
@@ -261,7 +265,7 @@ def find_markers(text: str, patterns: Patterns) -> list[Marker]:
     structure = patterns.structure
     found: list[Marker] = []
 
-    for m in re.finditer(r"\d+[.．、]", text):
+    for m in re.finditer(r"(?<!\d)\d+[.．、]", text):  # from the first digit: linear time
         digits = m.group()[:-1]
         start = m.start()
         after = m.end()
@@ -444,10 +448,17 @@ def _paren_groups(text: str, start: int, end: int) -> list[tuple[int, int]]:
 
 
 def _ends_body(
-    text: str, pos: int, end: int, heading_starts: list[int], patterns: Patterns
+    text: str,
+    pos: int,
+    end: int,
+    heading_starts: list[int],
+    patterns: Patterns,
+    seen: dict[str, bool] | None = None,
 ) -> bool:
     """True if nothing but punctuation, a line break, a heading, a role note or a footer
-    follows pos before the next measure: an attribution closes its measure."""
+    follows pos before the next measure: an attribution closes its measure. `seen`
+    remembers what was decided for the text of a line (a measure followed by thousands
+    of parenthesised groups repeats the same lines)."""
     j = pos
     while j < end and text[j] in " \t.;。；)）":
         j += 1
@@ -457,7 +468,12 @@ def _ends_body(
     if i < len(heading_starts) and heading_starts[i] == j:
         return True
     line = text[j : min(end, j + 300)].split("\n", 1)[0]
-    return bool(patterns.structure.role_note.match(line)) or _is_boilerplate(line, patterns)
+    if seen is not None and line in seen:
+        return seen[line]
+    ends = bool(patterns.structure.role_note.match(line)) or _is_boilerplate(line, patterns)
+    if seen is not None:
+        seen[line] = ends
+    return ends
 
 
 def _find_attribution(
@@ -469,8 +485,9 @@ def _find_attribution(
     heading_starts: list[int],
 ) -> _Attribution | None:
     """The last parenthesised list of bodies in [start, end) that closes the measure."""
+    seen: dict[str, bool] = {}
     for g_start, g_end in reversed(_paren_groups(text, start, end)):
-        if not _ends_body(text, g_end, end, heading_starts, patterns):
+        if not _ends_body(text, g_end, end, heading_starts, patterns, seen):
             continue
         raw_content = text[g_start + 1 : g_end - 1]
         content = clean_text(raw_content, patterns.cleaning)
@@ -511,8 +528,9 @@ def _title_end(
     text: str, mk: Marker, limit: int, next_starts: list[int], patterns: Patterns
 ) -> int:
     """Where a heading's title ends: the line end, the next marker, an objectives
-    paragraph or a "Specific measures:" label glued after it, or the region end."""
-    end = limit
+    paragraph or a "Specific measures:" label glued after it, or the region end; at most
+    _TITLE_WINDOW characters after the marker."""
+    end = limit = min(limit, mk.end + _TITLE_WINDOW)
     newline = text.find("\n", mk.end, limit)
     if newline != -1:
         end = newline
@@ -672,8 +690,11 @@ def _assemble(
 
     # Headings: at line starts within regions, or glued in a chain before the next marker.
     accepted: list[Marker] = []
+    region_of: dict[int, int] = {}  # heading start -> end of its region
     for r_start, r_end in regions:
-        inside = [c for c in heading_cands if r_start <= c.start < r_end]
+        inside = heading_cands[
+            bisect.bisect_left(heading_starts, r_start) : bisect.bisect_left(heading_starts, r_end)
+        ]
         chosen: dict[int, Marker] = {}
         boundary = r_end
         for cand in reversed(inside):
@@ -686,19 +707,18 @@ def _assemble(
                 break
         for cand in inside:
             if cand.line_start and cand.start not in chosen:
-                title = strip_decoration(
-                    text[cand.end : _title_end(text, cand, r_end, [], patterns)]
-                )
-                if _heading_title_ok(title) and len(title) <= HEADING_MAX_CHARS:
+                end = _title_end(text, cand, r_end, [], patterns)
+                title = strip_decoration(text[cand.end : end])
+                if (
+                    _heading_title_ok(title)
+                    and len(title) <= HEADING_MAX_CHARS
+                    and end < cand.end + _TITLE_WINDOW
+                ):
                     chosen[cand.start] = cand
         accepted.extend(sorted(chosen.values(), key=lambda c: c.start))
+        region_of.update(dict.fromkeys(chosen, r_end))
 
     all_starts = sorted([mk.start for mk in accepted] + [mk.start for mk in chain])
-    region_of = {}
-    for r_start, r_end in regions:
-        for mk in accepted:
-            if r_start <= mk.start < r_end:
-                region_of[mk.start] = r_end
     raw_headings = []
     for mk in accepted:
         end = _title_end(text, mk, region_of[mk.start], all_starts, patterns)
@@ -712,8 +732,14 @@ def _assemble(
     role_note = None
     intros: dict[int, str] = {}
     heading_spans = sorted((h.start, h.end) for h in headings if not h.unlabelled)
+    span_starts = [h_start for h_start, _ in heading_spans]
     for r_start, r_end in [*regions[1:], regions[0]]:
-        pieces = _pieces_outside_headings(r_start, r_end, heading_spans)
+        # Only the spans that reach into the region (spans do not overlap).
+        first = bisect.bisect_left(span_starts, r_start)
+        while first > 0 and heading_spans[first - 1][1] > r_start:
+            first -= 1
+        last = bisect.bisect_left(span_starts, r_end)
+        pieces = _pieces_outside_headings(r_start, r_end, heading_spans[first:last])
         for p_start, p_end, after_heading in pieces:
             note, leftovers, intro = _classify_piece(text, p_start, p_end, after_heading, patterns)
             if note and role_note is None:

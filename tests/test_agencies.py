@@ -115,6 +115,30 @@ def test_split_names(registry, patterns, names, expected):
     assert split_names(names, registry, patterns.attribution) == expected
 
 
+def test_normalize_name_drops_apostrophes_and_backticks_in_any_form():
+    assert {
+        normalize_name(n)
+        for n in ("People's", "People’s", "People‘s", "People`s", "ＰＥＯＰＬＥ'Ｓ")
+    } == {"peoples"}
+    assert normalize_name("“Assets” & Co.") == "assets and co"
+
+
+def test_a_list_longer_than_any_plans_is_split_at_every_separator(registry, patterns):
+    """The plans' longest list has 17 names; past MAX_PIECES_JOINED pieces the pieces
+    are not joined back into names (which would take time per piece)."""
+    from ipdash.agencies import MAX_PIECES_JOINED
+
+    radio = "State Administration of Radio, Film, and Television"
+    short = ", ".join(["Ministry of Finance"] * 5 + [radio])
+    assert split_names(short, registry, patterns.attribution)[-1] == radio
+    long = ", ".join(["Ministry of Finance"] * MAX_PIECES_JOINED + [radio])
+    assert split_names(long, registry, patterns.attribution)[-3:] == [
+        "State Administration of Radio",
+        "Film",
+        "Television",
+    ]
+
+
 @pytest.mark.parametrize(
     ("name", "day", "agency_id", "method"),
     [

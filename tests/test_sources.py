@@ -86,3 +86,35 @@ def test_decode_rejects_binary_and_empty():
         decode_bytes(bytes(range(256)) * 20, "x.txt")
     with pytest.raises(ParseError, match="the file is empty"):
         decode_bytes(b"  \n", "x.txt")
+
+
+def test_mojibake_is_repaired_line_by_line_as_ftfy_does():
+    import ftfy
+
+    from ipdash.sources import _FTFY
+
+    text = (paths.RAW / "002_504d37ac8016cd13.txt").read_text(encoding="utf-8")
+    broken = text.replace("“", "â€œ").replace("”", "â€\x9d") + "\nÃ©tÃ© \x1b[31mred\x1b[0m\n"
+    got = decode_bytes(broken.encode())
+    assert got.text == ftfy.fix_text(broken, _FTFY)
+    assert got.decoding == "utf-8 + mojibake repaired"
+    assert "“" in got.text
+    assert got.text.endswith("été red\n")
+
+
+def test_a_large_non_ascii_text_is_decoded_without_the_mojibake_check():
+    from ipdash.sources import MOJIBAKE_REPAIR_MAX_CHARS
+
+    data = ("1. Plan â€œAâ€\x9d\n" * (MOJIBAKE_REPAIR_MAX_CHARS // 10)).encode()
+    got = decode_bytes(data)
+    assert got.decoding == "utf-8 + mojibake not checked (too much non-ASCII text)"
+    assert got.text.startswith("1. Plan â€œAâ€")
+
+
+def test_decode_refuses_a_document_longer_than_any_plan_before_reading_it():
+    from ipdash.sources import MAX_DOCUMENT_CHARS
+
+    with pytest.raises(ParseError, match=r"x.txt: the document is 500,001 characters long"):
+        decode_bytes(b"x" * (MAX_DOCUMENT_CHARS + 1), "x.txt")
+    with pytest.raises(ParseError, match=r"x.txt: the document is 2.0 MB: more than a plan"):
+        decode_bytes(b"x" * (MAX_DOCUMENT_CHARS * 4 + 1), "x.txt")
