@@ -137,6 +137,48 @@ def _cmd_parse(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_add(args: argparse.Namespace) -> int:
+    from ipdash import intake
+
+    try:
+        data = args.file.read_bytes()
+    except OSError as exc:
+        raise IpdashError(f"{args.file}: cannot be read ({exc.strerror})") from exc
+    extracted = intake.extract_text(args.file.name, data)
+    guessed = intake.guess(extracted)
+    year = args.year
+    period = args.period or (
+        guessed.period_label if guessed.plan_year == year and guessed.period_label else str(year)
+    )
+    title = args.title or guessed.title
+    if not title:
+        raise IpdashError("the text states no title: give one with --title")
+    metadata = intake.PlanMetadata(
+        year, period, title, args.issuing_body or "", args.issue_date or None
+    )
+    intake.check_metadata(metadata)
+    preview = intake.preview(extracted, metadata, raw_dir=args.raw)
+    print(intake.format_preview(preview))
+    print()
+    mode = args.mode or "new"
+    if preview.existing and args.mode is None:
+        raise IpdashError(
+            f"the corpus already has a {preview.existing[0].period_label} plan (year {year}): "
+            "pass --mode rendering to add this document as another rendering of it, or "
+            "--mode replace to replace it"
+        )
+    if args.dry_run:
+        print("dry run: nothing was written")
+        return 0
+    result = intake.add_plan(extracted, metadata, mode, raw_dir=args.raw, db_dir=args.db_dir)
+    print(
+        f"added {args.file.name} as {result.file} (document {result.doc_id}, {result.mode})"
+        + (f"; replaced {', '.join(result.replaced)}" if result.replaced else "")
+    )
+    print(f"built {result.build.path} in {result.build.seconds:.1f} s")
+    return 0
+
+
 def _cmd_check(args: argparse.Namespace) -> int:
     from ipdash.checks import failed, format_report, run_checks
     from ipdash.db import connect_read_only, resolve_db
@@ -303,6 +345,35 @@ def _cmd_path(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_synth(args: argparse.Namespace) -> int:
+    from ipdash import synth
+    from ipdash.agencies import load_registry
+    from ipdash.build import build_tables, parse_all
+    from ipdash.patterns import load_patterns
+
+    out = args.out.resolve()
+    if out == paths.RAW.resolve():
+        raise synth.SynthError("--out must not be data/raw: that is the real corpus")
+    years = None
+    if args.years:
+        first, _, last = args.years.partition("-")
+        if not (first.isdigit() and last.isdigit()):
+            raise synth.SynthError(f"--years must be FIRST-LAST, e.g. 2008-2022: {args.years!r}")
+        years = (int(first), int(last))
+    patterns, registry = load_patterns(), load_registry()
+    _, docs = parse_all(paths.RAW, patterns, registry)
+    profile = synth.learn_profile(build_tables(docs, registry), patterns)
+    corpus = synth.generate_corpus(
+        args.measures, args.seed, profile, synth.load_templates(), registry, patterns, years
+    )
+    out.mkdir(parents=True, exist_ok=True)
+    for name, text in corpus.files.items():
+        (out / name).write_text(text, encoding="utf-8", newline="")
+    documents = len(corpus.files) - 1
+    print(f"wrote {len(corpus.measures):,} measures in {documents} plan documents to {out}")
+    return 0
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m ipdash",
@@ -350,6 +421,32 @@ def make_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--json", action="store_true", help="print JSON instead of a summary")
     p.set_defaults(func=_cmd_parse)
+
+    p = sub.add_parser(
+        "add",
+        help="add a plan document to the corpus and rebuild",
+        description="Read a plan (.txt, .md, .pdf or .docx), print what the parser finds, "
+        "then store it in data/raw with its manifest entry and build a new database "
+        "generation. On any error nothing is changed and the exit status is non-zero.",
+    )
+    p.add_argument("file", type=Path, help="the document (.txt, .md, .pdf or .docx, ≤ 10 MB)")
+    p.add_argument("--year", type=int, required=True, help="plan year, e.g. 2023")
+    p.add_argument("--title", help="the plan's title (default: the title line the text states)")
+    p.add_argument(
+        "--period", help="period label, e.g. 2023 or 2023–2024 (default: what the text states)"
+    )
+    p.add_argument("--issuing-body", help="who issued the plan")
+    p.add_argument("--issue-date", type=date.fromisoformat, help="issue date, YYYY-MM-DD")
+    p.add_argument(
+        "--mode",
+        choices=("new", "rendering", "replace"),
+        help="for a plan year already in the corpus: add another rendering of it, or "
+        "replace it (default: new)",
+    )
+    p.add_argument("--dry-run", action="store_true", help="print the preview only; write nothing")
+    p.add_argument("--raw", type=Path, default=paths.RAW, help=argparse.SUPPRESS)
+    p.add_argument("--db-dir", type=Path, default=paths.DB_DIR, help=argparse.SUPPRESS)
+    p.set_defaults(func=_cmd_add)
 
     p = sub.add_parser(
         "check",
@@ -436,6 +533,23 @@ def make_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("path", help="print the path of the current database file")
     p.add_argument("--db-dir", type=Path, default=paths.DB_DIR, help=argparse.SUPPRESS)
     p.set_defaults(func=_cmd_path)
+
+    p = sub.add_parser(
+        "synth",
+        help="write a synthetic corpus of N measures for benchmarks",
+        description="Write plan documents and a manifest.csv in the formats of the real "
+        "plans, with bodies, roles and phrasings at the real corpus's frequencies, for "
+        "`build --raw DIR`. The same seed gives byte-identical files.",
+    )
+    p.add_argument("--measures", type=int, required=True, metavar="N", help="how many measures")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--out", type=Path, required=True, help="folder to write (not data/raw)")
+    p.add_argument(
+        "--years",
+        help="plan years FIRST-LAST (default: 2008-2022, more when a plan per year would "
+        "exceed 2,000 measures)",
+    )
+    p.set_defaults(func=_cmd_synth)
     return parser
 
 

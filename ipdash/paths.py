@@ -8,7 +8,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
-RAW = DATA / "raw"
+# The source documents and their manifest; IPDASH_RAW_DIR moves them (a deployment's own
+# corpus, or a scratch copy to try adding plans).
+RAW = Path(os.environ.get("IPDASH_RAW_DIR", str(DATA / "raw")))
 REGISTRY = DATA / "registry"
 PATTERNS = DATA / "patterns"
 TAXONOMY = DATA / "taxonomy"

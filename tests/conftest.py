@@ -3,9 +3,11 @@ test session into a temporary directory (never the project's data/db)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 # The app and the CLI under test use their own database directory, never data/db, and
@@ -17,12 +19,25 @@ os.environ.setdefault(
 )
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from ipdash import paths
 from ipdash.agencies import Registry, load_registry
 from ipdash.build import ParsedSource, build_database, parse_all
 from ipdash.db import connect_read_only
 from ipdash.patterns import Patterns, load_patterns
+
+# Property tests (tests/test_hostile.py, tests/test_export.py): a modest budget on a
+# workstation, more examples in CI (CI=1); HYPOTHESIS_PROFILE picks one explicitly. No
+# deadline: other jobs on a shared machine stretch wall time (the tests that bound
+# time measure it themselves).
+settings.register_profile(
+    "dev", max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile(
+    "ci", max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
 
 SEEDS = {
     "2012-pdf": "000_8dd6051134989dae.txt",
@@ -70,6 +85,19 @@ def q(con):
     return query_on(con)
 
 
+@pytest.fixture
+def corpus(tmp_path) -> tuple[Path, Path]:
+    """A copy of data/raw and a database built from it, both in a temporary folder (for
+    tests that add plans)."""
+    import shutil
+
+    raw = tmp_path / "raw"
+    shutil.copytree(paths.RAW, raw, ignore=shutil.ignore_patterns(".*"))
+    db_dir = tmp_path / "db"
+    build_database(raw_dir=raw, db_dir=db_dir)
+    return raw, db_dir
+
+
 def require_program(name: str, package: str) -> str:
     """The program's path; a missing one skips the test on a workstation and fails it in
     CI (CI=1), where ./run test installs it."""
@@ -80,6 +108,59 @@ def require_program(name: str, package: str) -> str:
     if os.environ.get("CI"):
         pytest.fail(message)
     pytest.skip(message)
+
+
+@contextlib.contextmanager
+def serve_app(env: dict[str, str], log: Path) -> Iterator[str]:
+    """`streamlit run app.py` on a free loopback port with these environment settings;
+    yields its address and stops it afterwards."""
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    log.parent.mkdir(parents=True, exist_ok=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+        ],
+        cwd=paths.ROOT,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+        env={**os.environ, **env},
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(f"{url}/_stcore/health", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            pytest.fail(f"streamlit did not start; see {log}")
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
 
 
 @pytest.fixture(scope="session")

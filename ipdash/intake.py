@@ -1,0 +1,652 @@
+"""Adding a plan: read an uploaded document (.txt, .md, .pdf or .docx), preview what
+the parser finds before anything is written, then store it under data/raw with its
+manifest entry and build a new database generation, switched to atomically.
+
+The steps and what a failure leaves behind:
+
+1. `extract_text` and `preview` only read: an unreadable file or one without measures
+   raises ParseError and nothing is written.
+2. `add_plan` first builds every table in memory from the current documents plus the
+   new one (a dry run): if that fails, nothing is written.
+3. It then writes the document under a new name, and the new manifest through a
+   temporary file renamed over the old one (a plan replaced keeps its files, moved to
+   data/raw/replaced/).
+4. Finally it builds a new database generation and points CURRENT at it. If that build
+   fails, the manifest, the files and the served database are restored as they were.
+   If the process is killed between 3 and 4, the app rebuilds on its next start, because
+   the database's data version no longer matches data/raw (see ui.ensure_database).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import fcntl
+import hashlib
+import io
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import polars as pl
+
+from ipdash import paths
+from ipdash.agencies import Registry, load_registry
+from ipdash.build import (
+    BuildResult,
+    ParsedSource,
+    build_database,
+    build_tables,
+    parse_source,
+    theme_tables,
+)
+from ipdash.errors import IpdashError, ParseError
+from ipdash.parse import GuessedMetadata, guess_metadata
+from ipdash.patterns import Patterns, load_patterns
+from ipdash.sources import (
+    MANIFEST,
+    DecodedText,
+    Source,
+    decode_bytes,
+    load_manifest,
+    read_source,
+)
+from ipdash.themes import load_taxonomy
+
+# The same limit as server.maxUploadSize in .streamlit/config.toml (megabytes there).
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+# File type -> the rendering recorded in the manifest.
+RENDERINGS = {".txt": "plain-text", ".md": "markdown", ".pdf": "pdf-text", ".docx": "docx-text"}
+MODES = ("new", "rendering", "replace")
+# Where uploaded PDF and Word originals are kept, beside the text the build reads.
+ORIGINALS = "originals"
+REPLACED = "replaced"
+# Plausible plan years (the manifest accepts the same range).
+YEARS = (1990, 2100)
+
+
+class AddPlanError(IpdashError):
+    """The plan could not be added; data/raw and the database are as they were."""
+
+
+# ---------------------------------------------------------------------------------------
+# Reading an upload
+
+
+@dataclass(frozen=True)
+class Extracted:
+    """An uploaded document as text, with how the text was obtained."""
+
+    name: str  # the file name as uploaded
+    suffix: str  # ".txt", ".md", ".pdf" or ".docx"
+    data: bytes  # the bytes as uploaded
+    decoded: DecodedText  # the text the parser reads and how it was decoded
+
+    @property
+    def rendering(self) -> str:
+        return RENDERINGS[self.suffix]
+
+
+def _safe_name(name: str) -> str:
+    """The base name of an uploaded file, for messages (no folders, no control chars)."""
+    base = re.split(r"[\\/]", name)[-1]
+    return re.sub(r"[\x00-\x1f\x7f]", "", base)[:120] or "upload"
+
+
+def _pdf_text(data: bytes, name: str) -> str:
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted:
+            raise ParseError(name, "the PDF is password-protected: upload an unprotected copy")
+        pages = [page.extract_text() or "" for page in reader.pages]
+    except ParseError:
+        raise
+    except (PdfReadError, ValueError, KeyError, TypeError, OSError, RecursionError) as exc:
+        raise ParseError(name, f"is not a readable PDF ({type(exc).__name__}: {exc})") from exc
+    text = "\n\n".join(pages)
+    if not text.strip():
+        raise ParseError(
+            name,
+            "the PDF has no text layer (a scan?): run it through OCR first or upload the text",
+        )
+    return text
+
+
+def _docx_text(data: bytes, name: str) -> str:
+    import zipfile
+
+    import docx
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise ParseError(name, f"is not a readable Word document ({exc})") from exc
+    except Exception as exc:  # python-docx raises its own types for broken packages
+        raise ParseError(name, f"is not a readable Word document ({exc})") from exc
+    lines = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        for row in table.rows:
+            lines.append(" ".join(cell.text for cell in row.cells))
+    return "\n".join(lines)
+
+
+def extract_text(name: str, data: bytes) -> Extracted:
+    """The text of an uploaded document. Raises ParseError (with the file name and what
+    was expected) for an unsupported type, a file too large, or one that is not text."""
+    name = _safe_name(name)
+    suffix = Path(name).suffix.lower()
+    if suffix not in RENDERINGS:
+        raise ParseError(
+            name, f"is a {suffix or 'file without extension'}: upload .txt, .md, .pdf or .docx"
+        )
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise ParseError(
+            name,
+            f"is {len(data) / 1024 / 1024:.1f} MB; the limit is {MAX_UPLOAD_BYTES // 1024 // 1024} "
+            "MB",
+        )
+    if suffix in (".txt", ".md"):
+        return Extracted(name, suffix, data, decode_bytes(data, name))
+    text = _pdf_text(data, name) if suffix == ".pdf" else _docx_text(data, name)
+    decoded = decode_bytes(text.encode("utf-8"), name)
+    method = "pypdf text layer" if suffix == ".pdf" else "python-docx paragraphs and tables"
+    return Extracted(
+        name,
+        suffix,
+        data,
+        DecodedText(
+            decoded.text,
+            f"{method} + {decoded.decoding}",
+            hashlib.sha256(data).hexdigest(),
+        ),
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# Preview
+
+
+@dataclass(frozen=True)
+class PlanMetadata:
+    """What the person adding a plan states about it."""
+
+    plan_year: int
+    period_label: str
+    title: str
+    issuing_body: str = ""
+    issue_date: date | None = None
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What the parser finds in an upload, before anything is written."""
+
+    extracted: Extracted
+    metadata: PlanMetadata
+    guessed: GuessedMetadata
+    parsed: ParsedSource
+    existing: tuple[Source, ...]  # renderings of this plan year already in data/raw
+    registry: Registry = field(repr=False)
+
+    @property
+    def n_measures(self) -> int:
+        return len(self.parsed.parsed.measures)
+
+    @property
+    def n_present(self) -> int:
+        return len(self.parsed.parsed.present)
+
+    def measures(self) -> pl.DataFrame:
+        """One row per measure: number, status, section, text, bodies with roles."""
+        rows = []
+        for m in self.parsed.parsed.measures:
+            mentions = self.parsed.mentions.get(m.number, [])
+            rows.append(
+                {
+                    "no.": m.number,
+                    "status": m.status,
+                    "section": " › ".join(h.label for h in m.path),
+                    "text": m.text,
+                    "bodies (role)": "; ".join(
+                        f"{self._label(x)} ({x.role})"
+                        for x in mentions
+                        if x.resolution.kind != "unresolved"
+                    ),
+                    "unresolved": "; ".join(
+                        x.raw_name for x in mentions if x.resolution.kind == "unresolved"
+                    ),
+                    "attribution as written": m.attribution_raw or "",
+                }
+            )
+        return pl.DataFrame(rows, schema=_MEASURE_SCHEMA)
+
+    def _label(self, mention: object) -> str:
+        resolution = mention.resolution  # type: ignore[attr-defined]
+        if resolution.kind == "agency":
+            return self.registry.agencies[resolution.agency_id].short_name
+        if resolution.kind == "generic_group":
+            return f"group: {resolution.group_id}"
+        return f"? {mention.raw_name}"  # type: ignore[attr-defined]
+
+    def sections(self) -> pl.DataFrame:
+        """The headings the measures sit under, with their measure counts."""
+        counts: dict[str, int] = {}
+        for m in self.parsed.parsed.measures:
+            key = " › ".join(h.label for h in m.path) or "(no heading)"
+            counts[key] = counts.get(key, 0) + 1
+        return pl.DataFrame(
+            {"section": list(counts), "measures": list(counts.values())},
+            schema={"section": pl.String, "measures": pl.Int64},
+        )
+
+    def agencies(self) -> pl.DataFrame:
+        """Every body found, with how many measures it leads, joins or shares jointly."""
+        roles: dict[str, dict[str, int]] = {}
+        for mentions in self.parsed.mentions.values():
+            for x in mentions:
+                if x.resolution.kind != "agency":
+                    continue
+                counts = roles.setdefault(x.resolution.agency_id, {})
+                counts[x.role] = counts.get(x.role, 0) + 1
+        rows = [
+            {
+                "body": self.registry.agencies[a].short_name,
+                "name": self.registry.agencies[a].name,
+                "leads": c.get("lead", 0),
+                "participates": c.get("participant", 0),
+                "shares jointly": c.get("joint", 0),
+            }
+            for a, c in roles.items()
+        ]
+        frame = pl.DataFrame(rows, schema=_AGENCY_SCHEMA)
+        return frame.sort(["leads", "participates", "body"], descending=[True, True, False])
+
+    def unresolved(self) -> pl.DataFrame:
+        """Names in attributions that match no registered body, with their measures."""
+        found: dict[str, list[int]] = {}
+        for number, mentions in self.parsed.mentions.items():
+            for x in mentions:
+                if x.resolution.kind == "unresolved":
+                    found.setdefault(x.raw_name, []).append(number)
+        return pl.DataFrame(
+            {
+                "name as written": list(found),
+                "measures": [", ".join(map(str, v)) for v in found.values()],
+            },
+            schema={"name as written": pl.String, "measures": pl.String},
+        )
+
+    def warnings(self) -> pl.DataFrame:
+        """The parser's warnings (numbering gaps, duplicate numbers, measures without
+        bodies in a plan that names them elsewhere, text it could not place), and a note
+        when no measure names a body."""
+        rows = [
+            {"kind": w.kind, "line": w.line, "measure": w.measure_no, "message": w.message}
+            for w in self.parsed.parsed.warnings
+        ]
+        # The parser itself reports single measures without bodies ("no_attribution").
+        if not any(m.attribution_raw for m in self.parsed.parsed.present):
+            rows.append(
+                {
+                    "kind": "no_bodies",
+                    "line": None,
+                    "measure": None,
+                    "message": "no measure names a responsible body (like the 2014 plan): "
+                    "the plan will count in theme charts, not in agency charts",
+                }
+            )
+        return pl.DataFrame(rows, schema=_WARNING_SCHEMA)
+
+
+_MEASURE_SCHEMA = {
+    "no.": pl.Int64,
+    "status": pl.String,
+    "section": pl.String,
+    "text": pl.String,
+    "bodies (role)": pl.String,
+    "unresolved": pl.String,
+    "attribution as written": pl.String,
+}
+_AGENCY_SCHEMA = {
+    "body": pl.String,
+    "name": pl.String,
+    "leads": pl.Int64,
+    "participates": pl.Int64,
+    "shares jointly": pl.Int64,
+}
+_WARNING_SCHEMA = {"kind": pl.String, "line": pl.Int64, "measure": pl.Int64, "message": pl.String}
+
+
+def _source_for(
+    extracted: Extracted, metadata: PlanMetadata, file: str, doc_id: str, canonical: bool
+) -> Source:
+    today = datetime.now(UTC).date().isoformat()
+    return Source(
+        file=file,
+        doc_id=doc_id,
+        plan_year=metadata.plan_year,
+        period_label=metadata.period_label,
+        title=metadata.title,
+        issuing_body=metadata.issuing_body,
+        issue_date=metadata.issue_date,
+        language="en",
+        rendering=extracted.rendering,
+        canonical=canonical,
+        expected_measures=None,
+        rendering_note=f"Added with ipdash on {today} from the upload {extracted.name} "
+        f"(decoded as {extracted.decoded.decoding}).",
+    )
+
+
+def guess(
+    extracted: Extracted, patterns: Patterns | None = None, registry: Registry | None = None
+) -> GuessedMetadata:
+    """What the text states about itself (plan year, period, title), to pre-fill a form."""
+    patterns = patterns or load_patterns()
+    registry = registry or load_registry()
+    probe = PlanMetadata(datetime.now(UTC).year, "", "")
+    parsed = parse_source(
+        _source_for(extracted, probe, extracted.name, "preview", True),
+        extracted.decoded,
+        patterns,
+        registry,
+    )
+    return guess_metadata(parsed.parsed)
+
+
+def check_metadata(metadata: PlanMetadata) -> None:
+    """Refuse an implausible year or an empty period label or title."""
+    low, high = YEARS
+    if not low <= metadata.plan_year <= high:
+        raise AddPlanError(f"plan year {metadata.plan_year} is not between {low} and {high}")
+    if not metadata.period_label.strip():
+        raise AddPlanError("the period label is empty: e.g. 2023, or 2023–2024")
+    if not metadata.title.strip():
+        raise AddPlanError("the title is empty: give the plan's title as the document states it")
+    if "\n" in metadata.title or "\n" in metadata.period_label:
+        raise AddPlanError("the title and period label must be one line each")
+
+
+def preview(
+    extracted: Extracted,
+    metadata: PlanMetadata | None = None,
+    raw_dir: Path = paths.RAW,
+    patterns: Patterns | None = None,
+    registry: Registry | None = None,
+) -> Preview:
+    """Parse the upload as the build would (agencies resolved on the plan's date)
+    without writing anything. Without metadata, what the text states is used."""
+    patterns = patterns or load_patterns()
+    registry = registry or load_registry()
+    guessed = guess(extracted, patterns, registry)
+    if metadata is None:
+        year = guessed.plan_year or datetime.now(UTC).year
+        metadata = PlanMetadata(
+            year, guessed.period_label or str(year), guessed.title or extracted.name
+        )
+    parsed = parse_source(
+        _source_for(extracted, metadata, extracted.name, "preview", True),
+        extracted.decoded,
+        patterns,
+        registry,
+    )
+    existing = tuple(s for s in load_manifest(raw_dir) if s.plan_year == metadata.plan_year)
+    return Preview(extracted, metadata, guessed, parsed, existing, registry)
+
+
+# ---------------------------------------------------------------------------------------
+# Adding
+
+
+@dataclass(frozen=True)
+class AddResult:
+    file: str
+    doc_id: str
+    mode: str
+    build: BuildResult
+    replaced: tuple[str, ...] = ()
+
+
+@contextlib.contextmanager
+def _raw_lock(raw_dir: Path) -> Iterator[None]:
+    """One plan is added at a time (an exclusive lock on a file in data/raw)."""
+    with (raw_dir / ".add.lock").open("a") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def _manifest_row(source: Source) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(
+        [
+            source.file,
+            source.doc_id,
+            source.plan_year,
+            source.period_label,
+            source.title,
+            source.issuing_body,
+            source.issue_date.isoformat() if source.issue_date else "",
+            source.language,
+            source.rendering,
+            "true" if source.canonical else "false",
+            source.expected_measures if source.expected_measures is not None else "",
+            source.rendering_note,
+        ]
+    )
+    return out.getvalue()
+
+
+def manifest_without_year(text: str, plan_year: int) -> str:
+    """The manifest text without the rows of one plan year; every other line is kept
+    exactly as written (so the change reviews as a clean diff)."""
+    lines = text.splitlines(keepends=True)
+    reader = csv.reader(io.StringIO(text))
+    header = next(reader)
+    year_column = header.index("plan_year")
+    drop: set[int] = set()
+    start = reader.line_num  # physical lines consumed so far
+    for record in reader:
+        end = reader.line_num
+        if len(record) > year_column and record[year_column].strip() == str(plan_year):
+            drop.update(range(start, end))
+        start = end
+    return "".join(line for i, line in enumerate(lines) if i not in drop)
+
+
+def _new_file_name(raw_dir: Path, sources: list[Source], digest: str) -> str:
+    numbers = [int(m.group(1)) for s in sources if (m := re.match(r"(\d{3})_", s.file))]
+    taken = {p.name for p in raw_dir.iterdir()}
+    number = max(numbers, default=-1) + 1
+    while True:
+        name = f"{number:03d}_{digest[:16]}.txt"
+        if name not in taken:
+            return name
+        number += 1
+
+
+def _new_doc_id(sources: list[Source], plan_year: int, rendering: str, canonical: bool) -> str:
+    """The year for a new plan ("2023"), the year and rendering for another rendering
+    ("2012-markdown"), numbered if taken."""
+    taken = {s.doc_id for s in sources}
+    base = str(plan_year) if canonical else f"{plan_year}-{rendering}"
+    candidate, n = base, 2
+    while candidate in taken:
+        candidate, n = f"{base}-{n}", n + 1
+    return candidate
+
+
+def add_plan(
+    extracted: Extracted,
+    metadata: PlanMetadata,
+    mode: str = "new",
+    raw_dir: Path = paths.RAW,
+    db_dir: Path = paths.DB_DIR,
+) -> AddResult:
+    """Store the document under raw_dir with its manifest row and build a new database
+    generation. `mode`: "new" (a plan year not yet in the corpus), "rendering" (another
+    rendering of an existing plan: it keeps that plan's period label and title) or
+    "replace" (the new document replaces the plan year's documents, which are moved to
+    raw_dir/replaced/). Raises AddPlanError or ParseError and changes nothing on failure."""
+    if mode not in MODES:
+        raise AddPlanError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
+    check_metadata(metadata)
+    patterns, registry = load_patterns(), load_registry()
+    with _raw_lock(raw_dir):
+        sources = load_manifest(raw_dir)
+        same_year = [s for s in sources if s.plan_year == metadata.plan_year]
+        if same_year and mode == "new":
+            raise AddPlanError(
+                f"the corpus already has a {same_year[0].period_label} plan (year "
+                f"{metadata.plan_year}): add this document as another rendering of it, or "
+                "replace it"
+            )
+        if not same_year and mode != "new":
+            raise AddPlanError(
+                f"there is no plan of year {metadata.plan_year} to {mode}: add it as a new plan"
+            )
+        if mode == "rendering":
+            canonical = next(s for s in same_year if s.canonical)
+            metadata = PlanMetadata(
+                metadata.plan_year,
+                canonical.period_label,
+                canonical.title,
+                metadata.issuing_body or canonical.issuing_body,
+                metadata.issue_date or canonical.issue_date,
+            )
+        kept = [s for s in sources if mode != "replace" or s.plan_year != metadata.plan_year]
+        text_bytes = extracted.decoded.text.encode("utf-8")
+        file = _new_file_name(raw_dir, sources, hashlib.sha256(text_bytes).hexdigest())
+        doc_id = _new_doc_id(kept, metadata.plan_year, extracted.rendering, mode != "rendering")
+        new_source = _source_for(extracted, metadata, file, doc_id, canonical=mode != "rendering")
+        if mode == "rendering":
+            new_source = replace(new_source, expected_measures=canonical.expected_measures)
+
+        # Dry run: every table built in memory from the documents as they will be.
+        docs: list[ParsedSource] = [
+            parse_source(s, read_source(s, raw_dir), patterns, registry) for s in kept
+        ]
+        docs.append(parse_source(new_source, extracted.decoded, patterns, registry))
+        try:
+            build_tables(docs, registry)
+            theme_tables(docs, load_taxonomy())
+        except IpdashError as exc:
+            raise AddPlanError(f"the plan cannot be built: {exc}; nothing was changed") from exc
+
+        # Commit to data/raw: the new document, then the manifest in one rename.
+        manifest_path = raw_dir / MANIFEST
+        old_manifest = manifest_path.read_bytes()
+        base = old_manifest.decode("utf-8")
+        if mode == "replace":
+            base = manifest_without_year(base, metadata.plan_year)
+        if not base.endswith("\n"):
+            base += "\n"
+        written: list[Path] = []
+        moved: list[tuple[Path, Path]] = []
+        replaced_dir: Path | None = None
+        try:
+            _write_atomic(raw_dir / file, text_bytes)
+            written.append(raw_dir / file)
+            if extracted.suffix in (".pdf", ".docx"):
+                (raw_dir / ORIGINALS).mkdir(exist_ok=True)
+                original = raw_dir / ORIGINALS / f"{Path(file).stem}{extracted.suffix}"
+                _write_atomic(original, extracted.data)
+                written.append(original)
+            _write_atomic(manifest_path, (base + _manifest_row(new_source)).encode("utf-8"))
+            if mode == "replace":
+                stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+                target = raw_dir / REPLACED / f"{metadata.plan_year}-{stamp}"
+                target.mkdir(parents=True, exist_ok=True)
+                replaced_dir = target
+                for s in same_year:
+                    shutil.move(raw_dir / s.file, target / s.file)
+                    moved.append((target / s.file, raw_dir / s.file))
+                (target / "manifest-before.csv").write_bytes(old_manifest)
+            result = build_database(raw_dir=raw_dir, db_dir=db_dir)
+        except BaseException as exc:
+            for moved_to, original_place in moved:
+                with contextlib.suppress(OSError):
+                    shutil.move(moved_to, original_place)
+            _write_atomic(manifest_path, old_manifest)
+            for path in written:
+                with contextlib.suppress(OSError):
+                    path.unlink()
+            if replaced_dir is not None:
+                shutil.rmtree(replaced_dir, ignore_errors=True)
+            if isinstance(exc, Exception):
+                raise AddPlanError(
+                    f"building the database failed ({exc}); data/raw and the database are "
+                    "as they were"
+                ) from exc
+            raise
+    return AddResult(
+        file, doc_id, mode, result, tuple(s.file for s in same_year if mode == "replace")
+    )
+
+
+def format_preview(p: Preview, max_rows: int = 400) -> str:
+    """The preview as plain text, for the command line."""
+    measures = p.measures()
+    omitted = measures.filter(pl.col("status") != "present").height
+    lines = [
+        f"{p.extracted.name}: decoded as {p.extracted.decoded.decoding}",
+        f"plan year {p.metadata.plan_year}, period {p.metadata.period_label}: {p.metadata.title}",
+        f"{p.n_measures} measures ({p.n_present} present, {omitted} omitted in the source), "
+        f"levels: {', '.join(p.parsed.parsed.level_names) or 'none'}",
+        "",
+        "sections:",
+    ]
+    lines += [f"  {r['measures']:>4}  {r['section']}" for r in p.sections().iter_rows(named=True)]
+    agencies = p.agencies()
+    lines += ["", f"bodies ({agencies.height}): leads / participates / shares jointly"]
+    lines += [
+        f"  {r['body']:<12} {r['leads']:>3} {r['participates']:>3} {r['shares jointly']:>3}  "
+        f"{r['name']}"
+        for r in agencies.iter_rows(named=True)
+    ]
+    unresolved = p.unresolved()
+    lines += ["", f"unresolved names ({unresolved.height}):"]
+    lines += [
+        f"  {r['name as written']} (measures {r['measures']})"
+        for r in unresolved.iter_rows(named=True)
+    ]
+    warnings = p.warnings()
+    lines += ["", f"warnings ({warnings.height}):"]
+    for r in warnings.iter_rows(named=True):
+        where = f" (line {r['line']})" if r["line"] else ""
+        lines.append(f"  {r['kind']}{where}: {r['message']}")
+    lines += ["", "measures:"]
+    for r in measures.head(max_rows).iter_rows(named=True):
+        text = r["text"] if len(r["text"]) <= 90 else r["text"][:89] + "…"
+        lines.append(f"  {r['no.']:>4}. {text}")
+        named = [r["bodies (role)"]] if r["bodies (role)"] else []
+        named += [f"UNRESOLVED {r['unresolved']}"] if r["unresolved"] else []
+        if named:
+            lines.append("        " + "; ".join(named))
+    return "\n".join(lines)

@@ -1,0 +1,349 @@
+"""Adding a plan: reading uploads of every type, the preview, and adding a plan so that
+data/raw and the served database change together or not at all."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ipdash import intake, paths
+from ipdash.db import connect_read_only, current_db_path
+from ipdash.errors import ParseError
+from ipdash.intake import AddPlanError, PlanMetadata
+
+PLAN_2023 = """Promotion Plan for the Implementation of the National IP Strategy in 2023
+In order to implement the Outline, the key tasks for 2023 are specified as follows.
+I. Improve laws and regulations on intellectual property rights
+1. Promote the revision of the Rules for the Implementation of the Patent Law. (Responsible by \
+State Intellectual Property Administration, Ministry of Justice)
+2. Promote the revision of the Copyright Law regulation. (Responsible by Propaganda Department \
+of Central Committee)
+II. Strengthen protection
+3. Crack down on infringement and counterfeiting. (State Administration for Market Regulation, \
+Ministry of Public Security, and General Administration of Customs are individually responsible \
+for their duties)
+4. Improve the trial of intellectual property cases. (Responsible by Supreme People's Court)
+6. Study a measure of an unknown body. (Responsible by Ministry of Imaginary Affairs)
+7. Publish the annual report.
+"""
+META_2023 = PlanMetadata(2023, "2023", "Promotion Plan for the National IP Strategy in 2023")
+
+
+def minimal_pdf(lines: list[str]) -> bytes:
+    """A one-page PDF whose text layer holds these lines (Helvetica, WinAnsi)."""
+    ops = ["BT", "/F1 10 Tf", "40 800 Td", "12 TL"]
+    for line in lines:
+        escaped = line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+        ops.append(f"({escaped}) Tj T*")
+    ops.append("ET")
+    stream = "\n".join(ops).encode("latin-1")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+    ]
+    out = io.BytesIO()
+    out.write(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(out.tell())
+        out.write(b"%d 0 obj\n" % number + body + b"\nendobj\n")
+    xref = out.tell()
+    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
+    for offset in offsets:
+        out.write(b"%010d 00000 n \n" % offset)
+    out.write(
+        b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    )
+    return out.getvalue()
+
+
+def docx_bytes(paragraphs: list[str]) -> bytes:
+    import docx
+
+    document = docx.Document()
+    for text in paragraphs:
+        document.add_paragraph(text)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def snapshot(raw: Path, db_dir: Path) -> tuple[dict[str, bytes], Path | None]:
+    files = {
+        str(p.relative_to(raw)): p.read_bytes()
+        for p in sorted(raw.rglob("*"))
+        if p.is_file() and not p.name.startswith(".")
+    }
+    return files, current_db_path(db_dir)
+
+
+def count(db: Path, sql: str) -> object:
+    con = connect_read_only(db)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+# ---------------------------------------------------------------------------------------
+# Reading uploads
+
+
+def test_utf16_upload_records_its_decoding():
+    extracted = intake.extract_text("plan.txt", PLAN_2023.encode("utf-16"))
+    assert extracted.decoded.decoding == "utf-16-le"
+    assert extracted.rendering == "plain-text"
+
+
+def test_pdf_upload_is_read_from_its_text_layer():
+    extracted = intake.extract_text(
+        "plan.pdf", minimal_pdf(["1. Promote the revision of the law. (Responsible by MOJ)"])
+    )
+    assert "1. Promote the revision of the law. (Responsible by MOJ)" in extracted.decoded.text
+    assert extracted.decoded.decoding.startswith("pypdf text layer + utf-8")
+    assert extracted.rendering == "pdf-text"
+
+
+def test_docx_upload_is_read_paragraph_by_paragraph():
+    extracted = intake.extract_text("Plan.DOCX", docx_bytes(["Title", "1. First measure."]))
+    assert extracted.decoded.text == "Title\n1. First measure."
+    assert extracted.suffix == ".docx"
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        ("plan.exe", b"MZ", "is a .exe: upload .txt, .md, .pdf or .docx"),
+        ("plan", b"text", "is a file without extension"),
+        ("plan.txt", b"", "the file is empty"),
+        ("plan.txt", bytes(range(256)) * 40, "this is not a text document"),
+        ("plan.txt", b"x" * (10 * 1024 * 1024 + 1), "is 10.0 MB; the limit is 10 MB"),
+        ("plan.pdf", b"%PDF-1.4 garbage", "is not a readable PDF"),
+        ("plan.docx", b"PK\x03\x04 not a zip", "is not a readable Word document"),
+        ("../../etc/plan.md", b"", "plan.md: the file is empty"),
+    ],
+)
+def test_unreadable_uploads_are_refused_in_plain_words(name, data, message):
+    with pytest.raises(ParseError, match=message.replace(".", r"\.")):
+        intake.extract_text(name, data)
+
+
+def test_pdf_without_text_and_encrypted_pdf_are_refused():
+    from pypdf import PdfWriter
+
+    blank = PdfWriter()
+    blank.add_blank_page(width=595, height=842)
+    buffer = io.BytesIO()
+    blank.write(buffer)
+    with pytest.raises(ParseError, match="no text layer"):
+        intake.extract_text("scan.pdf", buffer.getvalue())
+    blank.encrypt("secret")
+    buffer = io.BytesIO()
+    blank.write(buffer)
+    with pytest.raises(ParseError, match="password-protected"):
+        intake.extract_text("locked.pdf", buffer.getvalue())
+
+
+# ---------------------------------------------------------------------------------------
+# Preview
+
+
+def test_preview_lists_measures_bodies_unresolved_names_and_warnings():
+    extracted = intake.extract_text("plan2023.txt", PLAN_2023.encode("utf-8"))
+    p = intake.preview(extracted, META_2023)
+    assert (p.n_measures, p.n_present) == (6, 6)
+    assert p.sections().rows() == [
+        ("I. Improve laws and regulations on intellectual property rights", 2),
+        ("II. Strengthen protection", 4),
+    ]
+    assert p.agencies().rows() == [
+        ("CNIPA", "China National Intellectual Property Administration", 1, 0, 0),
+        ("CPD", "Publicity Department of the CPC Central Committee", 1, 0, 0),
+        ("SPC", "Supreme People's Court", 1, 0, 0),
+        ("MOJ", "Ministry of Justice", 0, 1, 0),
+        ("GACC", "General Administration of Customs", 0, 0, 1),
+        ("MPS", "Ministry of Public Security", 0, 0, 1),
+        ("SAMR", "State Administration for Market Regulation", 0, 0, 1),
+    ]
+    assert p.unresolved().rows() == [("Ministry of Imaginary Affairs", "6")]
+    warnings = p.warnings()
+    assert warnings.select("kind", "measure").rows() == [
+        ("numbering_gap", 6),
+        ("no_attribution", 7),
+    ]
+    assert p.measures()["bodies (role)"].to_list()[2] == "SAMR (joint); MPS (joint); GACC (joint)"
+    assert p.existing == ()
+
+
+def test_preview_prefills_what_the_text_states():
+    extracted = intake.extract_text("plan2023.txt", PLAN_2023.encode("utf-8"))
+    guessed = intake.guess(extracted)
+    assert (guessed.plan_year, guessed.period_label, guessed.title) == (
+        2023,
+        "2023",
+        "Promotion Plan for the Implementation of the National IP Strategy in 2023",
+    )
+
+
+def test_preview_of_an_existing_year_names_its_documents():
+    extracted = intake.extract_text("again.txt", PLAN_2023.encode("utf-8"))
+    p = intake.preview(extracted, PlanMetadata(2012, "2012", "x"))
+    assert [s.doc_id for s in p.existing] == ["2012-pdf", "2012-md"]
+
+
+@pytest.mark.parametrize(
+    ("metadata", "message"),
+    [
+        (PlanMetadata(1800, "1800", "t"), "plan year 1800 is not between 1990 and 2100"),
+        (PlanMetadata(2023, " ", "t"), "the period label is empty"),
+        (PlanMetadata(2023, "2023", ""), "the title is empty"),
+        (PlanMetadata(2023, "2023", "a\nb"), "one line each"),
+    ],
+)
+def test_metadata_is_checked(metadata, message):
+    with pytest.raises(AddPlanError, match=message):
+        intake.check_metadata(metadata)
+
+
+# ---------------------------------------------------------------------------------------
+# Adding
+
+
+def test_adding_a_new_plan_writes_the_document_and_switches_the_database(corpus):
+    raw, db_dir = corpus
+    before_files, before_db = snapshot(raw, db_dir)
+    old = connect_read_only(before_db)  # a session reading while the plan is added
+    extracted = intake.extract_text("plan2023.txt", PLAN_2023.encode("utf-8"))
+    result = intake.add_plan(extracted, META_2023, "new", raw_dir=raw, db_dir=db_dir)
+    assert (result.file, result.doc_id) == ("005_f9f068f3345f25a4.txt", "2023")
+    manifest = (raw / "manifest.csv").read_text(encoding="utf-8")
+    assert manifest.startswith(before_files["manifest.csv"].decode("utf-8"))
+    assert manifest.splitlines()[-1].startswith(
+        "005_f9f068f3345f25a4.txt,2023,2023,2023,Promotion Plan for the National IP Strategy "
+        "in 2023,,,en,plain-text,true,,Added with ipdash on "
+    )
+    assert (raw / result.file).read_text(encoding="utf-8") == PLAN_2023
+    new_db = current_db_path(db_dir)
+    assert new_db != before_db
+    assert before_db.exists()  # the previous generation stays for open sessions
+    assert old.execute("SELECT count(*) FROM measures").fetchall() == [(384,)]
+    old.close()
+    assert count(new_db, "SELECT count(*) FROM measures") == [(390,)]
+    assert count(
+        new_db, "SELECT agency_id, role FROM measure_agencies WHERE measure_id = '2023-001'"
+    ) == [("cnipa", "lead"), ("moj", "participant")]
+
+
+def test_an_existing_year_needs_a_choice_and_nothing_changes(corpus):
+    raw, db_dir = corpus
+    before = snapshot(raw, db_dir)
+    extracted = intake.extract_text("again.txt", PLAN_2023.encode("utf-8"))
+    with pytest.raises(AddPlanError, match=r"already has a 2020 plan .* another rendering"):
+        intake.add_plan(extracted, PlanMetadata(2020, "2020", "x"), "new", raw, db_dir)
+    with pytest.raises(AddPlanError, match="there is no plan of year 2023 to replace"):
+        intake.add_plan(extracted, META_2023, "replace", raw, db_dir)
+    assert snapshot(raw, db_dir) == before
+
+
+def test_a_rendering_keeps_the_plans_title_and_period(corpus):
+    raw, db_dir = corpus
+    md = (paths.RAW / "001_0d2518ec689bdc93.txt").read_bytes()
+    extracted = intake.extract_text("2012 again.md", md)
+    result = intake.add_plan(
+        extracted, PlanMetadata(2012, "x", "ignored"), "rendering", raw_dir=raw, db_dir=db_dir
+    )
+    assert result.doc_id == "2012-markdown"
+    db = current_db_path(db_dir)
+    assert count(db, "SELECT count(*) FROM documents WHERE plan_year = 2012") == [(3,)]
+    assert count(db, "SELECT count(*) FROM measures WHERE plan_year = 2012") == [(90,)]
+    assert count(db, "SELECT DISTINCT title FROM documents WHERE plan_year = 2012") == [
+        ("Promotion Plan on the Implementation of National IP Strategy 2012",)
+    ]
+
+
+def test_replacing_a_plan_keeps_the_old_documents_aside(corpus):
+    raw, db_dir = corpus
+    extracted = intake.extract_text("plan2014.txt", PLAN_2023.encode("utf-8"))
+    result = intake.add_plan(
+        extracted, PlanMetadata(2014, "2014", "A new 2014"), "replace", raw_dir=raw, db_dir=db_dir
+    )
+    assert result.replaced == ("004_cf8bd29487bfe8b0.txt",)
+    assert not (raw / "004_cf8bd29487bfe8b0.txt").exists()
+    aside = list((raw / "replaced").glob("2014-*/004_cf8bd29487bfe8b0.txt"))
+    assert len(aside) == 1
+    assert aside[0].read_bytes() == (paths.RAW / "004_cf8bd29487bfe8b0.txt").read_bytes()
+    manifest = (raw / "manifest.csv").read_text(encoding="utf-8")
+    assert "004_cf8bd29487bfe8b0.txt" not in manifest
+    assert count(
+        current_db_path(db_dir), "SELECT count(*) FROM measures WHERE plan_year = 2014"
+    ) == [(6,)]
+
+
+def test_a_failed_build_restores_data_raw_and_the_database(corpus, monkeypatch):
+    raw, db_dir = corpus
+    before = snapshot(raw, db_dir)
+
+    def broken_build(**_: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(intake, "build_database", broken_build)
+    extracted = intake.extract_text("plan2014.txt", PLAN_2023.encode("utf-8"))
+    with pytest.raises(AddPlanError, match=r"building the database failed \(disk full\)"):
+        intake.add_plan(extracted, PlanMetadata(2014, "2014", "t"), "replace", raw, db_dir)
+    assert snapshot(raw, db_dir) == before
+    assert not (raw / "replaced").exists() or not any((raw / "replaced").iterdir())
+
+
+def test_manifest_rows_of_a_year_are_removed_and_other_lines_kept_as_written():
+    text = (
+        "file,doc_id,plan_year,note\n"
+        'a.txt,a,2012,"quoted, with comma"\n'
+        'b.txt,b,2014,"two\nlines"\n'
+        'c.txt,c,2020,"not needed"\n'
+    )
+    assert intake.manifest_without_year(text, 2014) == (
+        'file,doc_id,plan_year,note\na.txt,a,2012,"quoted, with comma"\nc.txt,c,2020,"not needed"\n'
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# The command line
+
+
+def cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "ipdash", *args],
+        capture_output=True,
+        text=True,
+        cwd=paths.ROOT,
+        timeout=120,
+    )
+
+
+def test_cli_add_prints_the_preview_then_adds(corpus, tmp_path):
+    raw, db_dir = corpus
+    plan = tmp_path / "plan2023.txt"
+    plan.write_text(PLAN_2023, encoding="utf-8")
+    dry = cli(
+        "add", str(plan), "--year", "2023", "--raw", str(raw), "--db-dir", str(db_dir), "--dry-run"
+    )
+    assert dry.returncode == 0, dry.stderr
+    assert "6 measures (6 present, 0 omitted in the source), levels: part" in dry.stdout
+    assert "  Ministry of Imaginary Affairs (measures 6)" in dry.stdout
+    assert "\n        UNRESOLVED Ministry of Imaginary Affairs\n" in dry.stdout
+    assert dry.stdout.rstrip().endswith("dry run: nothing was written")
+    assert "005_" not in (raw / "manifest.csv").read_text(encoding="utf-8")
+    done = cli("add", str(plan), "--year", "2023", "--raw", str(raw), "--db-dir", str(db_dir))
+    assert done.returncode == 0, done.stderr
+    assert "added plan2023.txt as 005_f9f068f3345f25a4.txt (document 2023, new)" in done.stdout
+    again = cli("add", str(plan), "--year", "2023", "--raw", str(raw), "--db-dir", str(db_dir))
+    assert again.returncode == 2
+    assert "pass --mode rendering" in again.stderr
