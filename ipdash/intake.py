@@ -50,6 +50,7 @@ from ipdash.parse import GuessedMetadata, guess_metadata
 from ipdash.patterns import Patterns, load_patterns
 from ipdash.sources import (
     MANIFEST,
+    PERIOD_LABEL,
     DecodedText,
     Source,
     decode_bytes,
@@ -369,6 +370,11 @@ def check_metadata(metadata: PlanMetadata) -> None:
         raise AddPlanError(f"plan year {metadata.plan_year} is not between {low} and {high}")
     if not metadata.period_label.strip():
         raise AddPlanError("the period label is empty: e.g. 2023, or 2023–2024")
+    if not PERIOD_LABEL.fullmatch(metadata.period_label):
+        raise AddPlanError(
+            f"the period label must be a year or two years, e.g. 2023 or 2023–2024, "
+            f"got {metadata.period_label!r}"
+        )
     if not metadata.title.strip():
         raise AddPlanError("the title is empty: give the plan's title as the document states it")
     if "\n" in metadata.title or "\n" in metadata.period_label:

@@ -40,6 +40,9 @@ MANIFEST_COLUMNS = [
 ]
 # Plan-level fields every rendering of one plan must agree on.
 _PLAN_FIELDS = ("period_label", "title", "expected_measures")
+# A plan's period: one year or a span ("2021–2022"). Labels are shown in headings and
+# file names, so nothing else is allowed in them.
+PERIOD_LABEL = re.compile(r"\d{4}(?:[–-]\d{4})?")
 # Above this share of control characters (after decoding) a file is binary, not text.
 _BINARY_CONTROL_SHARE = 0.05
 _DOC_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,40}$")
@@ -110,6 +113,13 @@ def load_manifest(raw_dir: Path = paths.RAW) -> list[Source]:
         for column in ("period_label", "title", "rendering"):
             if not r.get(column):
                 raise DataFileError(str(path), r.line, f"column '{column}' is empty")
+        if not PERIOD_LABEL.fullmatch(r.get("period_label")):
+            raise DataFileError(
+                str(path),
+                r.line,
+                f"period_label must be a year or two years (2023, 2021–2022), "
+                f"got {r.get('period_label')!r}",
+            )
         sources.append(
             Source(
                 file=r.get("file"),

@@ -39,7 +39,6 @@ from ipdash.filters import (
     MeasureFilter,
     clean_query,
     describe,
-    file_stem,
     labels_from,
     to_params,
 )
@@ -70,18 +69,48 @@ def _connection(path: str) -> duckdb.DuckDBPyConnection:
 
 
 def ensure_database() -> Path:
-    """The current database generation, building it first if none exists yet."""
+    """The current database generation, building it first if none exists yet (and once
+    per server start if data/raw or the code changed since it was built)."""
     path = current_db_path(paths.DB_DIR)
     if path is None:
         from ipdash.build import build_database
 
         with st.spinner("Building the database from the plans (first start only, a few seconds)…"):
-            build_database()
+            build_database(raw_dir=paths.RAW, db_dir=paths.DB_DIR)
+        path = current_db_path(paths.DB_DIR)
+    else:
+        _rebuild_if_out_of_date(str(paths.DB_DIR), str(paths.RAW))
         path = current_db_path(paths.DB_DIR)
     if path is None:
         st.error("The database could not be built. Run `python -m ipdash build` to see why.")
         st.stop()
     return path
+
+
+@st.cache_resource(show_spinner="Updating the database: the sources changed since it was built…")
+def _rebuild_if_out_of_date(db_dir: str, raw_dir: str) -> bool:
+    """Once per server process: rebuild when the database's data version differs from
+    what data/raw and the code give now (after an update, or a plan added by a process
+    that stopped before it finished). A failed rebuild keeps the current database."""
+    from ipdash.build import build_database, sources_version
+
+    current = current_db_path(Path(db_dir))
+    if current is None:
+        return False
+    try:
+        con = connect_read_only(current)
+        try:
+            built = con.execute("SELECT data_version FROM build_info").fetchall()[0][0]
+        finally:
+            con.close()
+        if built == sources_version(Path(raw_dir)):
+            return False
+        build_database(raw_dir=Path(raw_dir), db_dir=Path(db_dir))
+        LOG.info("rebuilt %s: the sources changed since %s was built", db_dir, current.name)
+        return True
+    except Exception as exc:  # keep serving the database we have
+        LOG.error("checking or rebuilding the database failed: %s", exc)
+        return False
 
 
 @st.cache_data(show_spinner=False, max_entries=MAX_CACHED_RESULTS)
@@ -125,6 +154,7 @@ PAGES = (
     ("pages/4_Agency_profile.py", "Agency profile", ":material/account_balance:"),
     ("pages/5_Data_quality.py", "Data quality", ":material/fact_check:"),
     ("pages/6_Stories.py", "Stories", ":material/slideshow:"),
+    ("pages/7_Add_a_plan.py", "Add a plan", ":material/upload_file:"),
 )
 
 
@@ -137,9 +167,57 @@ def navigation() -> None:
     st.sidebar.divider()
 
 
-def setup(title: str, icon: str = ":material/description:") -> Context:
+# The browser tab's icon, served by the app itself (a Material icon as page_icon would
+# make every browser fetch it from fonts.gstatic.com).
+FAVICON = str(Path(__file__).resolve().parent / "assets" / "favicon.png")
+
+
+def hold_made_downloads(manager: Any) -> bool:
+    """Keep a file made when its download button is clicked (a chart image, a large
+    table) until the clicking session's next run, as Streamlit keeps the files made with
+    the page. Streamlit 1.67 leaves such a file to no session, so the next two script
+    runs anywhere on the server delete it: with many people on one server the browser
+    then fetched a deleted file ("404", 5 of 10 sessions in bench/load.py). Wraps the
+    manager's execute_deferred once; returns False (and changes nothing) if the manager
+    is not the one this was written for."""
+    if getattr(manager, "_ipdash_holds_made", False):
+        return True
+    callables = getattr(manager, "_deferred_callables", None)
+    by_session = getattr(manager, "_files_by_session_and_coord", None)
+    lock = getattr(manager, "_lock", None)
+    execute = getattr(manager, "execute_deferred", None)
+    if not isinstance(callables, dict) or not isinstance(by_session, dict) or lock is None:
+        return False
+    if execute is None:
+        return False
+
+    def execute_and_hold(file_id: str) -> str:
+        entry = callables.get(file_id)
+        url = execute(file_id)
+        made = url.rsplit("/", 1)[-1].split(".", 1)[0]  # /media/<file id><extension>
+        if isinstance(entry, dict):
+            with lock:
+                files = by_session.get(entry.get("session_id"))
+                if files is not None:  # the session has not started another run yet
+                    files[f"{entry.get('coordinates')}:made"] = made
+        return url
+
+    manager.execute_deferred = execute_and_hold
+    manager._ipdash_holds_made = True
+    return True
+
+
+def _hold_made_downloads_on_this_server() -> None:
+    from streamlit import runtime
+
+    if runtime.exists():
+        hold_made_downloads(runtime.get_instance().media_file_mgr)
+
+
+def setup(title: str) -> Context:
     """Page config, house CSS, navigation and the database (built on first start)."""
-    st.set_page_config(page_title=f"{title} · ipdash", page_icon=icon, layout="wide")
+    _hold_made_downloads_on_this_server()
+    st.set_page_config(page_title=f"{title} · ipdash", page_icon=FAVICON, layout="wide")
     st.html(CSS)
     load_url_state()
     navigation()
@@ -544,7 +622,7 @@ def plot(
 
 def _plain_title(fig: go.Figure) -> str:
     return (
-        re.sub(r"<[^>]+>", "", fig.layout.title.text or "")
+        re.sub(r"<[^<>]*>", "", fig.layout.title.text or "")
         .replace("&lt;", "<")
         .replace("&gt;", ">")
         .replace("&amp;", "&")
@@ -646,27 +724,40 @@ def selected_points(key: str) -> list[dict]:
 
 def downloads(
     ctx: Context,
-    frame: pl.DataFrame,
+    frame: pl.DataFrame | Callable[[], pl.DataFrame],
     stem: str,
     what: str,
     filters: str,
     column_notes: dict[str, str] | None = None,
     key: str = "dl",
 ) -> None:
-    """CSV and Excel downloads of exactly this frame, named after what was filtered."""
+    """CSV and Excel downloads of exactly this frame, named after what was filtered. For
+    a callable (a large result, see all_measures) the files are made when clicked, not on
+    every rerun (an Excel file of 100,000 measures takes seconds)."""
     info = ctx.info
-    about = export.about_rows(
-        what,
-        filters,
-        info.get("data_version", "?"),
-        info.get("build_id", "?"),
-        frame.height,
-        datetime.now(UTC),
-    )
+
+    def rows() -> pl.DataFrame:
+        return frame() if callable(frame) else frame
+
+    def csv() -> bytes:
+        return export.to_csv_bytes(rows())
+
+    def xlsx() -> bytes:
+        data = rows()
+        about = export.about_rows(
+            what,
+            filters,
+            info.get("data_version", "?"),
+            info.get("build_id", "?"),
+            data.height,
+            datetime.now(UTC),
+        )
+        return export.to_xlsx_bytes(data, about, column_notes=column_notes)
+
     left, right, _ = st.columns([1, 1, 3])
     left.download_button(
         "Download CSV",
-        export.to_csv_bytes(frame),
+        csv if callable(frame) else csv(),
         icon=":material/download:",
         file_name=f"{stem}.csv",
         mime="text/csv",
@@ -676,7 +767,7 @@ def downloads(
     )
     right.download_button(
         "Download Excel",
-        export.to_xlsx_bytes(frame, about, column_notes=column_notes),
+        xlsx if callable(frame) else xlsx(),
         icon=":material/table_view:",
         file_name=f"{stem}.xlsx",
         key=f"{key}_xlsx",
@@ -684,6 +775,31 @@ def downloads(
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         on_click="ignore",
     )
+
+
+# Measures a table shows (and the Measures page offers to pick); the downloads hold every
+# measure that matches. A browser table of 100,000 measures took seconds to send.
+TABLE_ROWS = 1000
+
+
+def measure_rows(ctx: Context, f: MeasureFilter) -> tuple[pl.DataFrame, int]:
+    """The first TABLE_ROWS measures matching a filter, and how many match."""
+    return ctx.query("first_measures", f, TABLE_ROWS), ctx.query("count_measures", f)
+
+
+def all_measures(
+    ctx: Context, f: MeasureFilter, shown: pl.DataFrame, total: int
+) -> pl.DataFrame | Callable[[], pl.DataFrame]:
+    """What a download of every measure matching a filter holds: the rows shown when they
+    are all of them (the files are then made with the page), else a query run on click.
+
+    Files made on click are not held for the session by Streamlit: under load another
+    session's rerun can remove one before the browser fetches it, so they are kept for
+    results larger than a table shows (docs/reliability.md)."""
+    if total <= shown.height:
+        return shown
+    con = ctx.connection
+    return lambda: queries.filtered_measures(con, f)
 
 
 MEASURE_COLUMNS = {
@@ -709,9 +825,16 @@ def measure_table(
     ),
     key: str | None = None,
     selectable: bool = False,
+    total: int | None = None,
 ) -> Any:
     """A table of measures with readable headers (text shown as text); with
-    `selectable`, one row can be clicked and the selection is returned."""
+    `selectable`, one row can be clicked and the selection is returned. With `total`
+    (how many match, when `rows` are the first TABLE_ROWS), says what is not shown."""
+    if total is not None and total > rows.height:
+        st.caption(
+            f"Showing the first {rows.height:,} of {total:,} measures: narrow the filters, "
+            "or download them all."
+        )
     height = min(600, 38 + 35 * max(1, rows.height))
     config = {c: MEASURE_COLUMNS[c] for c in columns if c in MEASURE_COLUMNS}
     if selectable:
@@ -733,11 +856,6 @@ def measure_table(
         column_config=config,
         key=key,
     )
-
-
-def measures_export(ctx: Context, f: MeasureFilter) -> tuple[pl.DataFrame, str]:
-    """The rows and file stem the Measures page and `python -m ipdash export` share."""
-    return ctx.query("filtered_measures", f), file_stem(f)
 
 
 def footer(ctx: Context) -> None:

@@ -41,6 +41,7 @@ VISITS = [
     "Agency_profile?profile=cnipa&year=2023",
     "Data_quality",
     "Stories",
+    "Add_a_plan",
 ]
 
 
@@ -91,11 +92,14 @@ def test_hostile_text_is_shown_literally_and_nothing_runs_or_leaves(hostile_serv
             for text in LITERAL:
                 expect(body).to_contain_text(text, timeout=30_000)
             page.screenshot(path=str(ARTIFACTS / "hostile-measure.png"), full_page=True)
+            assert page.evaluate("() => window.__pwned") is None
             for visit in VISITS[1:]:
                 page.goto(f"{hostile_server}/{visit}")
                 expect(page.locator("h1").first).to_be_visible(timeout=60_000)
                 page.wait_for_timeout(1500)
                 expect(page.get_by_text("Something went wrong")).to_have_count(0)
+                # Every page load starts a new window: a script run anywhere shows here.
+                assert page.evaluate("() => window.__pwned") is None, visit
             page.goto(f"{hostile_server}/{VISITS[1]}")
             expect(body).to_contain_text("<script>alert(3)</script>", timeout=60_000)
             assert page.evaluate("() => window.__pwned") is None

@@ -11,7 +11,7 @@ from ipdash.checks import failed, format_report, load_checks, run_checks
 
 def test_checks_are_declared_with_severity():
     checks = load_checks()
-    assert len(checks) == 20
+    assert len(checks) == 21
     assert {c.severity for c in checks} == {"error", "warning", "info"}
     assert all(c.sql.upper().startswith("SELECT") for c in checks)
 
@@ -23,7 +23,7 @@ def test_checks_pass_on_the_seeds(con):
     assert len(by_name["renderings_agree_on_text"].problems) == 7
     assert by_name["offsets_trace_to_source"].passed
     report = format_report(results)
-    assert report.endswith("19 checks: 0 failed, 1 with warnings")
+    assert report.endswith("20 checks: 0 failed, 1 with warnings")
     assert "info manual_decisions: 0 of 375 present measures have a manual theme decision" in report
 
 
@@ -40,8 +40,15 @@ def test_checks_fail_on_broken_data(built_db, tmp_path):
         "UPDATE measure_renderings SET start_offset = start_offset + 3 "
         "WHERE measure_id = '2014-001'"
     )
+    con.execute(
+        "INSERT INTO measure_agency_links SELECT * FROM measure_agency_links "
+        "WHERE measure_id = '2012-001' AND agency_id = 'most' AND agency_view = 'named'"
+    )
     results = {r.check.name: r for r in run_checks(con)}
     con.close()
+    assert results["unique_agency_links"].problems == [
+        "2012-001: most linked 2 times in the named view"
+    ]
     assert results["numbering_contiguous"].problems == ["plan 2020: 99 measures numbered 1..100"]
     assert results["unresolved_names"].problems == [
         "2022-001: State Administration for Market Regulation (test)"

@@ -206,6 +206,7 @@ def test_preview_of_an_existing_year_names_its_documents():
         (PlanMetadata(2023, " ", "t"), "the period label is empty"),
         (PlanMetadata(2023, "2023", ""), "the title is empty"),
         (PlanMetadata(2023, "2023", "a\nb"), "one line each"),
+        (PlanMetadata(2023, "**2023** :red[x]", "t"), "must be a year or two years"),
     ],
 )
 def test_metadata_is_checked(metadata, message):
@@ -258,7 +259,11 @@ def test_a_rendering_keeps_the_plans_title_and_period(corpus):
     md = (paths.RAW / "001_0d2518ec689bdc93.txt").read_bytes()
     extracted = intake.extract_text("2012 again.md", md)
     result = intake.add_plan(
-        extracted, PlanMetadata(2012, "x", "ignored"), "rendering", raw_dir=raw, db_dir=db_dir
+        extracted,
+        PlanMetadata(2012, "2012–2013", "ignored"),
+        "rendering",
+        raw_dir=raw,
+        db_dir=db_dir,
     )
     assert result.doc_id == "2012-markdown"
     db = current_db_path(db_dir)
@@ -266,6 +271,9 @@ def test_a_rendering_keeps_the_plans_title_and_period(corpus):
     assert count(db, "SELECT count(*) FROM measures WHERE plan_year = 2012") == [(90,)]
     assert count(db, "SELECT DISTINCT title FROM documents WHERE plan_year = 2012") == [
         ("Promotion Plan on the Implementation of National IP Strategy 2012",)
+    ]
+    assert count(db, "SELECT DISTINCT period_label FROM documents WHERE plan_year = 2012") == [
+        ("2012",)
     ]
 
 

@@ -50,6 +50,7 @@ def _manifest_with(tmp_path, old, new):
         ("004_cf8bd29487bfe8b0.txt", "missing.txt", "file 'missing.txt' is not in"),
         ("2014-04-01", "1 April 2014", "issue_date' must be a date YYYY-MM-DD"),
         (",2020,2020,2020,", ",2020,twenty,2020,", "plan_year must be a year"),
+        (",2020,2020,2020,", ",2020,2020,:red[2020],", "period_label must be a year or two"),
     ],
 )
 def test_manifest_errors_name_the_line(tmp_path, old, new, message):

@@ -20,6 +20,11 @@ HAVING min(measure_no) <> 1 OR max(measure_no) <> count(*) OR count(DISTINCT mea
 SELECT measure_id, measure_id || ' appears ' || count(*) || ' times' AS detail
 FROM measures GROUP BY measure_id HAVING count(*) > 1;
 
+-- check: unique_agency_links | error | each body is linked to a measure once per view (the queries count links as measures)
+SELECT measure_id, measure_id || ': ' || agency_id || ' linked ' || count(*)
+    || ' times in the ' || agency_view || ' view' AS detail
+FROM measure_agency_links GROUP BY measure_id, agency_id, agency_view HAVING count(*) > 1;
+
 -- check: present_measures_have_text | error | every present measure has its text; omitted ones have none
 SELECT measure_id, measure_id || ' (' || status || ') has '
     || CASE WHEN text = '' THEN 'no text' ELSE 'text' END AS detail

@@ -1,0 +1,49 @@
+"""ipdash.ui: what the pages share that can be tested without running a page."""
+
+from __future__ import annotations
+
+from streamlit.runtime.media_file_manager import MediaFileManager
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+
+from ipdash import ui
+
+# Outside a script run Streamlit files everything under this session id.
+SESSION = "dontcare"
+
+
+def _made_on_click(manager: MediaFileManager) -> str:
+    placeholder = manager.add_deferred(lambda: b"a,b\n1,2\n", "text/csv", "1.2.3", "x.csv")
+    url = manager.execute_deferred(placeholder)  # the user clicked
+    return url.rsplit("/", 1)[-1].split(".", 1)[0]
+
+
+def test_streamlit_alone_deletes_a_file_made_on_click_after_two_runs_elsewhere():
+    manager = MediaFileManager(MemoryMediaFileStorage("/media"))
+    made = _made_on_click(manager)
+    manager.remove_orphaned_files()  # another session's run ends
+    manager.remove_orphaned_files()  # and another: the browser has not fetched it yet
+    assert manager.read_file(made) is None
+
+
+def test_a_file_made_on_click_is_held_until_the_sessions_next_run():
+    manager = MediaFileManager(MemoryMediaFileStorage("/media"))
+    assert ui.hold_made_downloads(manager)
+    assert ui.hold_made_downloads(manager)  # once only
+    made = _made_on_click(manager)
+    for _ in range(5):
+        manager.remove_orphaned_files()
+    assert manager.read_file(made).content == b"a,b\n1,2\n"
+    manager.clear_session_refs(SESSION)  # the session runs again: the file may go
+    manager.remove_orphaned_files()
+    manager.remove_orphaned_files()
+    assert manager.read_file(made) is None
+
+
+def test_an_unknown_file_manager_is_left_alone():
+    class Other:
+        def execute_deferred(self, file_id: str) -> str:
+            return file_id
+
+    other = Other()
+    assert not ui.hold_made_downloads(other)
+    assert other.execute_deferred("x") == "x"
