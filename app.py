@@ -8,19 +8,29 @@ from ipdash import ui, views
 ctx = ui.setup("Overview")
 
 with ui.guard():
-    st.title("China's national IP-strategy promotion plans, 2012–2022")
+    overview = ctx.query("plan_overview")
+    first, last = overview["period_label"][0], overview["period_label"][-1]
+    span = first.split("–")[0] + "–" + last.split("–")[-1]
+    st.title(f"China's national IP-strategy promotion plans, {span}")
     st.markdown(
         "Every year the State Council's inter-ministerial joint meeting lists about a hundred "
         "numbered measures to implement the national IP strategy, and after each measure the "
         "government bodies responsible for it — **the first listed leads**. This dashboard "
-        "turns four of these plans into data: who does what, with whom, and how priorities moved."
+        f"turns {overview.height} of these plans into data: who does what, with whom, and how "
+        "priorities moved."
     )
 
-    overview = ctx.query("plan_overview")
     top = ctx.query("top_lead_agencies", False, 1)
+    omitted = views.omitted_in_source(ctx.query)
     leader = {r["plan_year"]: r for r in top.iter_rows(named=True)}
-    cols = st.columns(overview.height)
-    for col, row in zip(cols, overview.iter_rows(named=True), strict=True):
+    cards = overview.tail(views.MAX_PLAN_PANELS)
+    if cards.height < overview.height:
+        st.caption(
+            f"The {cards.height} most recent of {overview.height} plans; all of them are in "
+            "the table below."
+        )
+    cols = st.columns(cards.height)
+    for col, row in zip(cols, cards.iter_rows(named=True), strict=True):
         with col, st.container(border=True):
             st.markdown(f"#### {row['period_label']} plan")
             st.metric(
@@ -37,21 +47,23 @@ with ui.guard():
                 share = row["share_multi_agency"] or 0
                 st.metric("Agencies involved", row["n_agencies"])
                 st.metric(
-                    "Shared by several agencies",
+                    "Shared",
                     f"{share:.0%}",
                     help="Share of measures naming more than one responsible body",
                 )
                 lead = leader.get(row["plan_year"])
                 if lead:
                     st.caption(
-                        f"Leads most: **{lead['short_name']}**, {lead['n_led']} measures "
+                        f"Leads most: **{lead['short_name']}**, {lead['n_led']} "
+                        f"measure{'s' if lead['n_led'] != 1 else ''} "
                         f"({lead['share_led']:.0%})"
                     )
             else:
-                st.metric("Agencies involved", "not named")
+                st.metric("Agencies involved", "–", help="The plan names no responsible bodies")
+                numbers = omitted.get(row["plan_year"])
                 st.caption(
-                    "This translation names no responsible bodies; measures 55–63 are "
-                    "omitted in the source."
+                    "This plan names no responsible bodies"
+                    + (f"; measures {numbers} are omitted in the source." if numbers else ".")
                 )
 
     ui.plot(views.top_leads(ctx.query, {}), key="top_leads", chart="top_leads", params={})

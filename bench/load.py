@@ -55,6 +55,8 @@ LAUNCH_ARGS = [
     "--no-first-run",
     "--disable-dev-shm-usage",
 ]
+# The started server's output: where a page's error is explained.
+SERVER_LOG = ROOT / "bench" / "out" / "load-server.log"
 # One step (a page load, a rerun, a download) taking longer than this counts as an error.
 STEP_TIMEOUT_MS = 60_000
 # Searches and plans the sessions choose from, so that sessions differ.
@@ -76,6 +78,11 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+def _server_log() -> object:
+    SERVER_LOG.parent.mkdir(parents=True, exist_ok=True)
+    return SERVER_LOG.open("w", encoding="utf-8")
+
+
 def start_server(db_dir: str) -> tuple[subprocess.Popen, str]:
     port = _free_port()
     env = {**os.environ, "IPDASH_DB_DIR": db_dir}
@@ -95,8 +102,8 @@ def start_server(db_dir: str) -> tuple[subprocess.Popen, str]:
         ],
         cwd=ROOT,
         env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=_server_log(),
+        stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
@@ -296,6 +303,8 @@ def report(label: str, results: Results, before: float, after: float) -> None:
     )
     for error in results.errors[:5]:
         print(f"  {error}")
+    if results.errors:
+        print(f"  (the server's log: {SERVER_LOG})")
 
 
 async def soak(url: str, sessions: int, minutes: float, pid: int, client: str) -> int:
@@ -327,6 +336,8 @@ async def soak(url: str, sessions: int, minutes: float, pid: int, client: str) -
     )
     for error in errors[:5]:
         print(f"  {error}")
+    if errors:
+        print(f"  (the server's log: {SERVER_LOG})")
     return 1 if errors else 0
 
 

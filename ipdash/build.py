@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import difflib
 import hashlib
+import logging
 import os
 import time
 from collections.abc import Iterable
@@ -43,6 +44,8 @@ from ipdash.patterns import Patterns, load_patterns
 from ipdash.sources import DecodedText, Source, load_manifest, read_source
 from ipdash.themes import Taxonomy, ThemeResult, apply_manual, classify, load_taxonomy
 
+LOG = logging.getLogger(__name__)
+
 # At most this many word differences are spelled out per measure in a disagreement.
 MAX_DIFFS_SHOWN = 4
 
@@ -62,15 +65,21 @@ class ParsedSource:
 
 
 def parse_source(
-    source: Source, decoded: DecodedText, patterns: Patterns, registry: Registry
+    source: Source,
+    decoded: DecodedText,
+    patterns: Patterns,
+    registry: Registry,
+    parsed: ParsedDocument | None = None,
 ) -> ParsedSource:
-    """Parse one decoded document and resolve its attributions on its reference date."""
-    parsed = parse_document(
-        decoded.text,
-        patterns,
-        source=source.file,
-        is_body_list=lambda names: looks_like_body_list(names, registry, patterns.attribution),
-    )
+    """Parse one decoded document (unless `parsed` is given) and resolve its
+    attributions on its reference date."""
+    if parsed is None:
+        parsed = parse_document(
+            decoded.text,
+            patterns,
+            source=source.file,
+            is_body_list=lambda names: looks_like_body_list(names, registry, patterns.attribution),
+        )
     mentions = {
         m.number: resolve_attribution(
             m.names, m.roles or "lead_first", registry, patterns.attribution, source.reference_date
@@ -192,10 +201,18 @@ def classify_corpus(
     return results
 
 
-def theme_tables(docs: list[ParsedSource], taxonomy: Taxonomy) -> dict[str, pl.DataFrame]:
-    """Classify every present measure of the canonical renderings; tables of the codebook."""
+def theme_tables(
+    docs: list[ParsedSource], taxonomy: Taxonomy, check_manual: bool = True
+) -> dict[str, pl.DataFrame]:
+    """Classify every present measure of the canonical renderings; tables of the codebook.
+    With check_manual, a manual decision for a measure that is not among them is an error
+    (off when `docs` are some of the plans, see build_database)."""
     by_rules = classify_corpus(docs, taxonomy, use_manual=False)
-    final = classify_corpus(docs, taxonomy, use_manual=True)
+    # The same as classify_corpus(use_manual=True), without classifying everything twice.
+    final = {
+        mid: apply_manual(r, taxonomy.manual[mid]) if mid in taxonomy.manual else r
+        for mid, r in by_rules.items()
+    }
     measure_themes = []
     manual_rows = [
         {
@@ -224,12 +241,8 @@ def theme_tables(docs: list[ParsedSource], taxonomy: Taxonomy) -> dict[str, pl.D
                     "evidence_json": evidence_json,
                 }
             )
-    unknown = set(taxonomy.manual) - {r["measure_id"] for r in manual_rows}
-    if unknown:
-        raise BuildError(
-            f"data/taxonomy/manual_decisions.csv names measures that are not present "
-            f"measures of any plan: {', '.join(sorted(unknown))}"
-        )
+    if check_manual:
+        check_manual_decisions(taxonomy, {r["measure_id"] for r in manual_rows})
     themes = [
         {
             "theme_id": t.theme_id,
@@ -269,6 +282,16 @@ def theme_tables(docs: list[ParsedSource], taxonomy: Taxonomy) -> dict[str, pl.D
         "measure_themes": pl.DataFrame(measure_themes, infer_schema_length=None),
         "manual_theme_decisions": pl.DataFrame(manual_rows, infer_schema_length=None),
     }
+
+
+def check_manual_decisions(taxonomy: Taxonomy, applied: set[str]) -> None:
+    """Every manual theme decision must name a present measure of some plan."""
+    unknown = set(taxonomy.manual) - applied
+    if unknown:
+        raise BuildError(
+            f"data/taxonomy/manual_decisions.csv names measures that are not present "
+            f"measures of any plan: {', '.join(sorted(unknown))}"
+        )
 
 
 def build_tables(docs: list[ParsedSource], registry: Registry) -> dict[str, pl.DataFrame]:
@@ -509,6 +532,7 @@ def _files_digest(paths_: Iterable[Path], root: Path) -> str:
 def data_version(raw_dir: Path, sources: list[Source]) -> str:
     """A hash of every input: source files, curated data and the code that reads them.
     The same inputs give the same version, whatever the build time."""
+    raw_dir = raw_dir.resolve()  # a relative --raw would not compare with paths.ROOT
     inputs = [raw_dir / s.file for s in sources] + [raw_dir / "manifest.csv"]
     for directory in (paths.REGISTRY, paths.PATTERNS, paths.TAXONOMY):
         if directory.is_dir():
@@ -520,6 +544,12 @@ def data_version(raw_dir: Path, sources: list[Source]) -> str:
     if outside:
         digest = hashlib.sha256((digest + _files_digest(outside, raw_dir)).encode()).hexdigest()
     return digest[:12]
+
+
+def sources_version(raw_dir: Path = paths.RAW) -> str:
+    """The data version a build of raw_dir would have now (compare it with a database's
+    build_info.data_version to see whether the database is out of date)."""
+    return data_version(raw_dir, load_manifest(raw_dir))
 
 
 def _column_list(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
@@ -600,18 +630,102 @@ def parse_all(
     return sources, docs
 
 
+def corpus_tables(
+    sources: list[Source], raw_dir: Path, check_manual: bool = True
+) -> dict[str, pl.DataFrame]:
+    """Every table of these documents (read, parsed, resolved and classified)."""
+    patterns, registry = load_patterns(), load_registry()
+    docs = []
+    for source in sources:
+        docs.append(parse_source(source, read_source(source, raw_dir), patterns, registry))
+    return build_tables(docs, registry) | theme_tables(docs, load_taxonomy(), check_manual)
+
+
+# Tables with rows per document or plan (the others hold the registry and the codebook).
+PLAN_TABLES = (
+    "plans",
+    "documents",
+    "sections",
+    "measures",
+    "measure_renderings",
+    "attribution_mentions",
+    "measure_agencies",
+    "rendering_disagreements",
+    "parse_warnings",
+    "measure_themes",
+    "manual_theme_decisions",
+)
+# Below this many bytes of sources one process builds faster than starting workers (the
+# real plans are 0.2 MB; workers pay off from about 2 MB, see docs/benchmarks.md).
+PARALLEL_MIN_BYTES = 4_000_000
+
+
+def _plan_tables(sources: list[Source], raw_dir: str) -> dict[str, pl.DataFrame]:
+    # A worker's task: the tables of one plan year's documents (renderings together).
+    tables = corpus_tables(sources, Path(raw_dir), check_manual=False)
+    return {name: tables[name] for name in PLAN_TABLES}
+
+
+def build_workers(sources: list[Source], raw_dir: Path) -> int:
+    """Worker processes for a build: one per core for a large corpus, else none."""
+    size = sum((raw_dir / s.file).stat().st_size for s in sources)
+    return 1 if size < PARALLEL_MIN_BYTES else min(os.cpu_count() or 1, len(sources))
+
+
+def parallel_tables(sources: list[Source], raw_dir: Path, workers: int) -> dict[str, pl.DataFrame]:
+    """corpus_tables with the plans spread over worker processes (each plan year's
+    documents in one task), the rows in plan-year order. Workers are spawned, not
+    forked: the app may build from a process with threads running."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    by_year: dict[int, list[Source]] = {}
+    for source in sources:
+        by_year.setdefault(source.plan_year, []).append(source)
+    context = multiprocessing.get_context("spawn")
+    try:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            parts = list(
+                pool.map(
+                    _plan_tables,
+                    [by_year[year] for year in sorted(by_year)],
+                    [str(raw_dir)] * len(by_year),
+                )
+            )
+    except BrokenProcessPool:
+        # A worker could not start (e.g. a script calling the build without an
+        # `if __name__ == "__main__":` guard): the same tables in this process.
+        LOG.warning("build workers failed to start; building in one process")
+        return corpus_tables(sources, raw_dir)
+    shared = build_tables([], load_registry()) | theme_tables([], load_taxonomy(), False)
+    tables = {name: frame for name, frame in shared.items() if name not in PLAN_TABLES}
+    for name in PLAN_TABLES:
+        frames = [part[name] for part in parts if part[name].width]
+        tables[name] = pl.concat(frames, how="diagonal_relaxed") if frames else shared[name]
+    applied = tables["manual_theme_decisions"]
+    check_manual_decisions(load_taxonomy(), set(applied["measure_id"]) if applied.height else set())
+    return tables
+
+
 def build_database(
     raw_dir: Path = paths.RAW,
     db: Path | None = None,
     db_dir: Path = paths.DB_DIR,
+    workers: int | None = None,
 ) -> BuildResult:
     """Build the database. With `db`, write that single file (atomically replaced);
-    otherwise write a new generation in `db_dir` and make it current."""
+    otherwise write a new generation in `db_dir` and make it current. `workers`: worker
+    processes for parsing and classifying (default: build_workers)."""
     started = time.perf_counter()
-    patterns = load_patterns()
-    registry = load_registry()
-    sources, docs = parse_all(raw_dir, patterns, registry)
-    tables = build_tables(docs, registry) | theme_tables(docs, load_taxonomy())
+    raw_dir = raw_dir.resolve()
+    sources = load_manifest(raw_dir)
+    if workers is None:
+        workers = build_workers(sources, raw_dir)
+    if workers > 1:
+        tables = parallel_tables(sources, raw_dir, workers)
+    else:
+        tables = corpus_tables(sources, raw_dir)
     version = data_version(raw_dir, sources)
     now = datetime.now(UTC)
     build_id = f"{now:%Y%m%dT%H%M%S%fZ}-{version[:8]}"
@@ -650,10 +764,9 @@ def build_database(
         else pl.DataFrame({"plan_year": [], "n": []})
     )
     n_agencies = dict(agencies_per_year.iter_rows())
-    warnings_by_year: dict[int, int] = {}
-    for d in docs:
-        year = d.source.plan_year
-        warnings_by_year[year] = warnings_by_year.get(year, 0) + len(d.parsed.warnings)
+    warnings_by_year = dict(
+        tables["documents"].group_by("plan_year").agg(pl.col("n_warnings").sum()).iter_rows()
+    )
     summaries = [
         PlanSummary(
             r["plan_year"],

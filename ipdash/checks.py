@@ -82,6 +82,7 @@ def _offset_problems(con: duckdb.DuckDBPyConnection, raw_dir: Path) -> list[str]
     texts: dict[str, str | None] = {}
     for measure_id, number, source_file, start, end, attribution, status in rows:
         if source_file not in texts:
+            texts.clear()  # rows come file by file: one decoded source in memory at a time
             path = raw_dir / source_file
             texts[source_file] = (
                 decode_bytes(path.read_bytes(), str(path)).text if path.is_file() else None

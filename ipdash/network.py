@@ -8,6 +8,7 @@ import math
 
 import networkx as nx
 import polars as pl
+from threadpoolctl import threadpool_limits
 
 
 def build_graph(
@@ -95,7 +96,10 @@ def layout(nodes: pl.DataFrame, edges: pl.DataFrame) -> dict[str, tuple[float, f
     else:
         # Kamada-Kawai places bodies so that drawn distances follow path lengths: even
         # spacing, no random start (it begins from a circle in sorted node order).
-        raw = nx.kamada_kawai_layout(core, weight="length")
+        # One BLAS thread: the matrices are tiny, and BLAS threads waiting for each other
+        # made the layout 10-60 times slower on a busy 2-core machine (same positions).
+        with threadpool_limits(limits=1):
+            raw = nx.kamada_kawai_layout(core, weight="length")
         xs = [p[0] for p in raw.values()]
         ys = [p[1] for p in raw.values()]
         span_x = (max(xs) - min(xs)) or 1.0

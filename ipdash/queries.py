@@ -27,6 +27,10 @@ def _frame(con: duckdb.DuckDBPyConnection, sql: str, params: Params = None) -> p
         cur.close()
 
 
+# measure_agency_links holds each (measure, body, view) once (the build keeps a body once
+# per measure; the current view merges predecessors), so count(*) counts measures: no
+# count(DISTINCT measure_id), which was 4 times slower at 38,400 measures.
+
 # The filter clause shared by the queries below. Values arrive only as named parameters.
 _FILTERED = """
 filtered AS (
@@ -38,8 +42,7 @@ filtered AS (
       AND (len(CAST($themes AS VARCHAR[])) = 0
            OR list_contains(CAST($themes AS VARCHAR[]), f.theme_id))
       AND ($query = ''
-           OR strpos(lower(f.text), lower($query)) > 0
-           OR strpos(lower(coalesce(f.attribution_raw, '')), lower($query)) > 0
+           OR strpos(f.search_text, lower($query)) > 0
            OR lower(f.measure_id) = lower($query))
       AND (len(CAST($agencies AS VARCHAR[])) = 0 OR f.measure_id IN (
             SELECT l.measure_id
@@ -102,7 +105,7 @@ def agency_options(con: duckdb.DuckDBPyConnection, successor: bool) -> pl.DataFr
     return _frame(
         con,
         """
-        SELECT a.agency_id, a.short_name, a.name, a.kind, count(DISTINCT l.measure_id) AS n_measures
+        SELECT a.agency_id, a.short_name, a.name, a.kind, count(*) AS n_measures
         FROM measure_agency_links AS l
         JOIN agencies AS a USING (agency_id)
         WHERE l.agency_view = $view
@@ -224,12 +227,8 @@ EXPORT_COLUMNS = [
 ]
 
 
-def filtered_measures(con: duckdb.DuckDBPyConnection, f: MeasureFilter) -> pl.DataFrame:
-    """The measures matching a filter, one row each, in plan and number order, with the
-    columns of the Measures table and its downloads (EXPORT_COLUMNS)."""
-    return _frame(
-        con,
-        f"""
+# The rows of filtered_measures and first_measures.
+_MEASURE_ROWS = f"""
         WITH {_FILTERED}
         SELECT
             f.plan_year, f.measure_no, f.measure_id,
@@ -244,9 +243,18 @@ def filtered_measures(con: duckdb.DuckDBPyConnection, f: MeasureFilter) -> pl.Da
         LEFT JOIN agencies AS la
             ON la.agency_id = CASE WHEN $view = 'current' THEN f.lead_current ELSE f.lead_named END
         ORDER BY f.plan_year, f.measure_no
-        """,  # noqa: S608 - _FILTERED is a constant clause; values are bound
-        _params(f),
-    )
+        """  # noqa: S608 - _FILTERED is a constant clause; values are bound
+
+
+def filtered_measures(con: duckdb.DuckDBPyConnection, f: MeasureFilter) -> pl.DataFrame:
+    """The measures matching a filter, one row each, in plan and number order, with the
+    columns of the Measures table and its downloads (EXPORT_COLUMNS)."""
+    return _frame(con, _MEASURE_ROWS, _params(f))
+
+
+def first_measures(con: duckdb.DuckDBPyConnection, f: MeasureFilter, limit: int) -> pl.DataFrame:
+    """The first `limit` rows of filtered_measures: what a page shows of a large result."""
+    return _frame(con, f"{_MEASURE_ROWS} LIMIT $limit", _params(f, limit=limit))
 
 
 def count_measures(con: duckdb.DuckDBPyConnection, f: MeasureFilter) -> int:
@@ -450,10 +458,10 @@ def agency_nodes(con: duckdb.DuckDBPyConnection, f: MeasureFilter) -> pl.DataFra
         f"""
         WITH {_FILTERED}
         SELECT l.agency_id, a.short_name, a.name, a.kind, k.label AS kind_label, k.colour,
-               count(DISTINCT l.measure_id) AS n_measures,
-               count(DISTINCT l.measure_id) FILTER (WHERE l.role = 'lead') AS n_led,
-               count(DISTINCT l.measure_id) FILTER (WHERE l.role = 'participant') AS n_participated,
-               count(DISTINCT l.measure_id) FILTER (WHERE l.role = 'joint') AS n_joint
+               count(*) AS n_measures,
+               count(*) FILTER (WHERE l.role = 'lead') AS n_led,
+               count(*) FILTER (WHERE l.role = 'participant') AS n_participated,
+               count(*) FILTER (WHERE l.role = 'joint') AS n_joint
         FROM filtered AS f
         JOIN measure_agency_links AS l ON l.measure_id = f.measure_id AND l.agency_view = $view
         JOIN agencies AS a ON a.agency_id = l.agency_id
@@ -480,8 +488,7 @@ def agency_edges(con: duckdb.DuckDBPyConnection, f: MeasureFilter, directed: boo
             JOIN filtered AS f ON f.measure_id = l.measure_id
             WHERE l.agency_view = $view
         )
-        SELECT a.agency_id AS source, b.agency_id AS target, count(*) AS weight,
-               list(a.measure_id ORDER BY a.measure_id) AS measure_ids
+        SELECT a.agency_id AS source, b.agency_id AS target, count(*) AS weight
         FROM links AS a
         JOIN links AS b ON a.measure_id = b.measure_id AND a.agency_id <> b.agency_id
         WHERE CASE WHEN $directed THEN a.role = 'lead' AND b.role = 'participant'

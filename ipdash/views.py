@@ -46,6 +46,27 @@ def _plan_labels(q: Query) -> dict[int, str]:
     return dict(zip(plans["plan_year"], plans["period_label"], strict=True))
 
 
+def number_ranges(numbers: list[int]) -> str:
+    """Measure numbers as runs: [55, 56, 57, 60] -> "55–57, 60"."""
+    runs: list[list[int]] = []
+    for n in sorted(set(numbers)):
+        if runs and n == runs[-1][1] + 1:
+            runs[-1][1] = n
+        else:
+            runs.append([n, n])
+    return ", ".join(str(a) if a == b else f"{a}–{b}" for a, b in runs)
+
+
+def omitted_in_source(q: Query) -> dict[int, str]:
+    """Per plan year with measures the source omits, their numbers as runs ("55–63")."""
+    issues = q("omitted_and_unattributed")
+    omitted = issues.filter(pl.col("issue") == "omitted in the source")
+    by_year: dict[int, list[int]] = {}
+    for year, number in zip(omitted["plan_year"], omitted["measure_no"], strict=True):
+        by_year.setdefault(year, []).append(number)
+    return {year: number_ranges(numbers) for year, numbers in sorted(by_year.items())}
+
+
 def _int(params: Params, key: str, default: int) -> int:
     value = str(params.get(key, "")).strip()
     return int(value) if value.isdigit() else default
@@ -70,11 +91,22 @@ def _two_plans(q: Query, params: Params, first: str, second: str) -> tuple[int, 
 # Builders
 
 
+# Plans shown side by side (a panel or a card each); with more, the most recent: more
+# panels are unreadable, and 105 took 1.5 s to draw.
+MAX_PLAN_PANELS = 12
+
+
 def top_leads(q: Query, params: Params) -> go.Figure:
     f = filter_of(params)
-    return figures.top_leads(
-        q("top_lead_agencies", f.successor, 5), q("agency_kinds"), subtitle(q, f)
-    )
+    top = q("top_lead_agencies", f.successor, 5)
+    years = sorted(set(top["plan_year"].to_list()))
+    note = subtitle(q, f)
+    if len(years) > MAX_PLAN_PANELS:
+        top = top.filter(pl.col("plan_year").is_in(years[-MAX_PLAN_PANELS:]))
+        note += f" · the {MAX_PLAN_PANELS} most recent of {len(years)} plans naming bodies"
+    plans = q("plan_overview")
+    without = [r["period_label"] for r in plans.iter_rows(named=True) if not r["names_agencies"]]
+    return figures.top_leads(top, q("agency_kinds"), note, without)
 
 
 def _dumbbell_scope(q: Query, params: Params) -> MeasureFilter:
@@ -94,7 +126,15 @@ def theme_dumbbell(q: Query, params: Params) -> go.Figure:
 def theme_trends(q: Query, params: Params) -> go.Figure:
     f = filter_of(params)
     highlight = tuple(h for h in str(params.get("highlight", "")).split(",") if h)
-    return figures.theme_trends(q("theme_counts_by_year", f), highlight, subtitle(q, f))
+    plans = q("plan_overview")
+    present = dict(zip(plans["plan_year"], plans["n_present"], strict=True))
+    labels = dict(zip(plans["plan_year"], plans["period_label"], strict=True))
+    omitted = "; ".join(
+        f"{labels[year]} counts its {present[year]} present measures, {numbers} being "
+        "omitted in the source"
+        for year, numbers in omitted_in_source(q).items()
+    )
+    return figures.theme_trends(q("theme_counts_by_year", f), highlight, subtitle(q, f), omitted)
 
 
 def theme_heatmap(q: Query, params: Params) -> go.Figure:

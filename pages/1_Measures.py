@@ -4,28 +4,30 @@ import polars as pl
 import streamlit as st
 
 from ipdash import export, queries, ui, views
+from ipdash.filters import file_stem
 
 ctx = ui.setup("Measures")
 f = ui.filter_sidebar(ctx)
 
 with ui.guard():
     st.title("Measures")
-    rows, stem = ui.measures_export(ctx, f)
+    rows, n_rows = ui.measure_rows(ctx, f)
+    stem = file_stem(f)
     ui.filters_caption(ctx, f)
 
-    if rows.height == 0:
+    if n_rows == 0:
         ui.write_url(f)
         ui.empty_state("No measures match these filters: clear a filter or change the search.")
         st.stop()
 
     st.markdown(
-        f"**{rows.height} measure{'s' if rows.height != 1 else ''}** match "
+        f"**{n_rows:,} measure{'s' if n_rows != 1 else ''}** match "
         f"({'of all plans' if not f.years else 'in the chosen plans'}). "
         "Click a row to read the measure in full below."
     )
     ui.downloads(
         ctx,
-        rows,
+        ui.all_measures(ctx, f, rows, n_rows),
         stem,
         "Measures of China's national IP-strategy promotion plans",
         ctx.describe(f),
@@ -47,6 +49,7 @@ with ui.guard():
         ("plan_year", "measure_no", "theme", "lead_agency", "agencies", "text", "measure_id"),
         key="measure_table",
         selectable=True,
+        total=n_rows,
     )
     ids = rows["measure_id"].to_list()
     picked = event.selection.rows if event and event.selection else []
@@ -59,6 +62,13 @@ with ui.guard():
 
     st.divider()
     texts = dict(zip(rows["measure_id"], rows["text"], strict=True))
+    wanted = st.session_state.get("measure")
+    if n_rows > len(ids) and not f.query and isinstance(wanted, str) and wanted not in texts:
+        # A measure beyond the rows shown (from a link): offer it if it matches.
+        extra = ctx.query("first_measures", f.with_(query=wanted), 1)
+        if extra.height and extra["measure_id"][0] == wanted:
+            ids.append(wanted)
+            texts[wanted] = extra["text"][0]
     measure_id = ui.selectbox(
         st,
         "Measure",

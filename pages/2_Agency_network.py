@@ -70,12 +70,12 @@ with ui.guard():
             else:
                 sub = f.with_(agencies=(a, b), role="any", all_agencies=True)
                 heading = f"Measures naming both {names.get(a, a)} and {names.get(b, b)}"
-            rows = ctx.query("filtered_measures", sub)
-            st.markdown(f"#### {heading} ({rows.height})")
-            ui.measure_table(rows, ("measure_id", "theme", "agencies", "text"))
+            rows, n_rows = ui.measure_rows(ctx, sub)
+            st.markdown(f"#### {heading} ({n_rows:,})")
+            ui.measure_table(rows, ("measure_id", "theme", "agencies", "text"), total=n_rows)
             ui.downloads(
                 ctx,
-                rows,
+                ui.all_measures(ctx, sub, rows, n_rows),
                 file_stem(sub),
                 heading,
                 ctx.describe(sub),

@@ -105,15 +105,15 @@ with ui.guard():
     if drill and drill[0] in theme_labels and drill[1] in plan_labels:
         theme_id, year = drill
         sub = f.with_(themes=(theme_id,), years=(year,))
-        rows = ctx.query("filtered_measures", sub)
+        rows, n_rows = ui.measure_rows(ctx, sub)
         st.markdown(
             f"#### {theme_labels[theme_id]} in the {plan_labels[year]} plan: "
-            f"{rows.height} measure{'s' if rows.height != 1 else ''}"
+            f"{n_rows:,} measure{'s' if n_rows != 1 else ''}"
         )
-        ui.measure_table(rows, ("measure_id", "lead_agency", "agencies", "text"))
+        ui.measure_table(rows, ("measure_id", "lead_agency", "agencies", "text"), total=n_rows)
         ui.downloads(
             ctx,
-            rows,
+            ui.all_measures(ctx, sub, rows, n_rows),
             file_stem(sub),
             f"{theme_labels[theme_id]} measures, {plan_labels[year]}",
             ctx.describe(sub),

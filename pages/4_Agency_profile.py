@@ -105,15 +105,17 @@ with ui.guard():
     )
 
     sub = f.with_(agencies=(agency_id,), role="any")
-    rows = ctx.query("filtered_measures", sub)
-    st.subheader(f"Its measures ({rows.height})")
-    if rows.height == 0:
+    rows, n_rows = ui.measure_rows(ctx, sub)
+    st.subheader(f"Its measures ({n_rows:,})")
+    if n_rows == 0:
         ui.empty_state("This body is named on no measure that matches the filters.")
     else:
-        ui.measure_table(rows, ("plan_year", "measure_no", "theme", "agencies", "text"))
+        ui.measure_table(
+            rows, ("plan_year", "measure_no", "theme", "agencies", "text"), total=n_rows
+        )
         ui.downloads(
             ctx,
-            rows,
+            ui.all_measures(ctx, sub, rows, n_rows),
             file_stem(sub),
             f"Measures naming {me['short_name']}",
             ctx.describe(sub),

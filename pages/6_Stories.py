@@ -227,7 +227,7 @@ def show_view_row(story: stories.Story, index: int, preview: bool) -> None:
             ui.plot(figures.untitled(figure, PREVIEW_HEIGHT), key=f"preview_{index}")
 
 
-ctx = ui.setup("Stories", ":material/slideshow:")
+ctx = ui.setup("Stories")
 
 with ui.guard():
     all_stories, load_error = _load()

@@ -16,6 +16,7 @@ PAGES = [
     "pages/4_Agency_profile.py",
     "pages/5_Data_quality.py",
     "pages/6_Stories.py",
+    "pages/7_Add_a_plan.py",
 ]
 
 
@@ -55,8 +56,12 @@ def test_overview_builds_the_database_on_first_start_and_shows_every_plan():
     assert at.title[0].value == "China's national IP-strategy promotion plans, 2012–2022"
     metrics = {(m.label, m.value) for m in at.metric}
     assert ("Measures", "115") in metrics
-    assert ("Agencies involved", "not named") in metrics
+    assert ("Agencies involved", "–") in metrics
     assert "Leads most: **CNIPA**, 37 measures (32%)" in texts(at)
+    assert (
+        "This plan names no responsible bodies; measures 55–63 are omitted in the source."
+        in texts(at)
+    )
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -272,3 +277,77 @@ def test_a_chart_menu_adds_the_view_to_a_new_story_then_the_story_is_edited(save
     at.button(key="delete_1").click().run()
     assert [v.chart for v in stories.load_saved(saved_stories)[0].views] == ["theme_heatmap"]
     no_failures(at)
+
+
+# ---------------------------------------------------------------------------------------
+# Add a plan
+
+
+@pytest.fixture
+def own_corpus(corpus, monkeypatch):
+    """The app reads and writes a temporary copy of data/raw and its own database."""
+    raw, db_dir = corpus
+    monkeypatch.setattr(paths, "RAW", raw)
+    monkeypatch.setattr(paths, "DB_DIR", db_dir)
+    return raw, db_dir
+
+
+def test_add_a_plan_previews_then_adds(own_corpus):
+    from ipdash.db import current_db_path
+    from tests.test_intake import PLAN_2023
+
+    raw, db_dir = own_corpus
+    before = current_db_path(db_dir)
+    at = run("pages/7_Add_a_plan.py")
+    no_failures(at)
+    at.file_uploader[0].set_value(("plan2023.txt", PLAN_2023.encode("utf-8"), "text/plain"))
+    at.run()
+    no_failures(at)
+    assert at.number_input[0].value == 2023
+    assert at.text_input[1].value == (
+        "Promotion Plan for the Implementation of the National IP Strategy in 2023"
+    )
+    metrics = {m.label: m.value for m in at.metric}
+    assert (metrics["Measures"], metrics["Bodies"], metrics["Unresolved names"]) == ("6", "7", "1")
+    assert (raw / "manifest.csv").read_text(encoding="utf-8").count("\n") == 6  # not yet
+    at.button[0].click().run()
+    no_failures(at)
+    assert r"Added **plan2023\.txt** as `005_f9f068f3345f25a4.txt`" in at.success[0].value
+    assert current_db_path(db_dir) != before
+    assert "005_f9f068f3345f25a4.txt,2023," in (raw / "manifest.csv").read_text(encoding="utf-8")
+
+
+def test_add_a_plan_refuses_a_binary_file_in_plain_words(own_corpus):
+    raw, _ = own_corpus
+    before = (raw / "manifest.csv").read_bytes()
+    at = run("pages/7_Add_a_plan.py")
+    at.file_uploader[0].set_value(("plan.txt", bytes(range(256)) * 50, "text/plain"))
+    at.run()
+    assert not at.exception
+    assert at.error[0].value.startswith(
+        "This file cannot be added: plan.txt: this is not a text document"
+    )
+    assert (raw / "manifest.csv").read_bytes() == before
+
+
+def test_add_a_plan_asks_what_to_do_with_an_existing_year(own_corpus):
+    from tests.test_intake import PLAN_2023
+
+    at = run("pages/7_Add_a_plan.py")
+    at.file_uploader[0].set_value(("plan.txt", PLAN_2023.encode("utf-8"), "text/plain"))
+    at.run()
+    at.number_input[0].set_value(2020).run()
+    no_failures(at)
+    assert "already has the **2020** plan" in at.warning[0].value
+    assert at.radio[0].options == [
+        "Add it as another rendering of that plan (both stay; Data quality compares them)",
+        "Replace that plan (its documents are moved to data/raw/replaced/, not deleted)",
+    ]
+
+
+def test_add_a_plan_is_switched_off_on_a_read_only_server(own_corpus, monkeypatch):
+    monkeypatch.setenv("IPDASH_READ_ONLY", "1")
+    at = run("pages/7_Add_a_plan.py")
+    no_failures(at)
+    assert not at.file_uploader
+    assert at.info[0].value.startswith("Adding plans is switched off on this server")

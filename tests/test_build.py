@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
+
+from ipdash import paths
 
 
 def rows(con, sql, params=None):
@@ -218,3 +222,50 @@ def test_build_info(con):
     )
     assert build_id.endswith(version[:8])
     assert (len(version), n_docs, n_measures) == (12, 5, 384)
+
+
+def _tables(con) -> dict:
+    names = rows(
+        con,
+        "SELECT table_name FROM information_schema.tables "
+        "WHERE table_type = 'BASE TABLE' AND table_name <> 'build_info'",
+    )
+    out = {}
+    for (name,) in names:
+        cur = con.cursor()
+        try:
+            frame = cur.sql(f'SELECT * FROM "{name}"').pl()  # a name from the catalog
+        finally:
+            cur.close()
+        out[name] = frame.sort(frame.columns, nulls_last=True)
+    return out
+
+
+def test_a_build_in_worker_processes_writes_the_same_tables(con, tmp_path):
+    from ipdash.build import build_database
+    from ipdash.db import connect_read_only
+
+    result = build_database(db_dir=tmp_path, workers=2)
+    assert [p.n_measures for p in result.plans] == [90, 79, 100, 115]
+    assert result.n_disagreements == 7
+    other = connect_read_only(result.path)
+    try:
+        serial, parallel = _tables(con), _tables(other)
+    finally:
+        other.close()
+    assert sorted(parallel) == sorted(serial)
+    for name, frame in serial.items():
+        assert parallel[name].schema == frame.schema, name
+        assert parallel[name].equals(frame), name
+
+
+def test_small_corpora_build_in_one_process_large_ones_on_every_core(tmp_path):
+    from ipdash.build import PARALLEL_MIN_BYTES, build_workers
+    from ipdash.sources import load_manifest
+
+    sources = load_manifest(paths.RAW)
+    assert build_workers(sources, paths.RAW) == 1
+    (tmp_path / "manifest.csv").write_bytes((paths.RAW / "manifest.csv").read_bytes())
+    for s in sources:
+        (tmp_path / s.file).write_bytes(b"x" * (PARALLEL_MIN_BYTES // 4))
+    assert build_workers(sources, tmp_path) == min(os.cpu_count() or 1, 5)

@@ -138,3 +138,33 @@ def test_scaled_text_enlarges_every_font_and_the_margins():
     assert [a.yshift for a in out.layout.annotations] == [-105, -105]
     assert out.layout.margin.t == 165
     assert fig.layout.font.size == 14
+
+
+def test_top_leads_says_which_plans_name_no_bodies():
+    kinds = pl.DataFrame({"kind": ["k"], "label": ["Kind"], "colour": ["#123456"]})
+    top = pl.DataFrame(
+        {
+            "plan_year": [2012, 2020],
+            "period_label": ["2012", "2020"],
+            "rank": [1, 1],
+            "agency_id": ["sipo", "cnipa"],
+            "short_name": ["SIPO", "CNIPA"],
+            "name": ["State IP Office", "China National IP Administration"],
+            "kind": ["k", "k"],
+            "n_led": [21, 1],
+            "share_led": [21 / 90, 0.01],
+        }
+    )
+
+    def note(fig: go.Figure) -> str:
+        text = next(a.text for a in fig.layout.annotations if "Counts measures" in a.text)
+        return text.replace("<br>", " ")  # the note is wrapped to the chart's width
+
+    assert note(fg.top_leads(top, kinds, "", ["2014"])).endswith(
+        "have no lead). The 2014 plan names no bodies and is not shown."
+    )
+    assert note(fg.top_leads(top, kinds, "", ["2014", "2016"])).endswith(
+        "The 2014, 2016 plans name no bodies and are not shown."
+    )
+    assert note(fg.top_leads(top, kinds)).endswith("have no lead).")
+    assert [t.text[0] for t in fg.top_leads(top, kinds).data] == ["21 (23%)", "1 (1%)"]

@@ -75,3 +75,19 @@ def test_file_names_say_what_the_chart_shows(q):
         views.view_file_stem("agency_roles", q, {"profile": "cnipa", "successor": "1"})
         == "ipdash-agency-roles-all-years-successors-cnipa"
     )
+
+
+def test_number_ranges():
+    assert views.number_ranges([55, 56, 57, 58, 59, 60, 61, 62, 63]) == "55–63"
+    assert views.number_ranges([7, 3, 4, 9, 10, 12]) == "3–4, 7, 9–10, 12"
+    assert views.number_ranges([]) == ""
+
+
+def test_notes_say_which_measures_the_source_omits(q):
+    assert views.omitted_in_source(q) == {2014: "55–63"}
+    fig = views.build("theme_trends", q, {})
+    note = " ".join(a.text.replace("<br>", " ") for a in fig.layout.annotations)
+    assert "(there are no plans in between); 2014 counts its 70 present measures, 55–63 " in note
+    leads = views.build("top_leads", q, {})
+    note = " ".join(a.text.replace("<br>", " ") for a in leads.layout.annotations)
+    assert "The 2014 plan names no bodies and is not shown." in note

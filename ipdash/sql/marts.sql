@@ -40,7 +40,11 @@ SELECT
     n.agencies AS agencies_named, n.lead_agency_id AS lead_named,
     c.agencies AS agencies_current, c.lead_agency_id AS lead_current,
     g.generic_groups,
-    m.attribution_raw, m.role_convention, m.doc_id, m.source_file, m.start_offset, m.end_offset
+    m.attribution_raw, m.role_convention, m.doc_id, m.source_file, m.start_offset, m.end_offset,
+    -- What the text search looks in, lowered once here rather than on every search (three
+    -- times faster at 100,000 measures). chr(31) cannot occur in a decoded document or a
+    -- cleaned search, so no match spans the two parts.
+    lower(m.text || chr(31) || coalesce(m.attribution_raw, '')) AS search_text
 FROM measures AS m
 LEFT JOIN measure_themes AS t ON t.measure_id = m.measure_id AND t.rank = 1
 LEFT JOIN named AS n ON n.measure_id = m.measure_id
