@@ -62,6 +62,8 @@ STEP_TIMEOUT_MS = 60_000
 # Searches and plans the sessions choose from, so that sessions differ.
 SEARCHES = ["patent", "trademark", "copyright", "enforcement", "geographical", "innovation"]
 YEARS = ["2012", "2014", "2020", "2022"]
+# Set by --wide (websocket clients only).
+WIDE = False
 
 
 @dataclass
@@ -237,7 +239,10 @@ async def ws_session(url: str, n: int, results: Results, download_dir: str) -> N
             results.loads.append(elapsed)
             elapsed, _ = await run(f"q={search}")
             results.reruns.append(elapsed)
-            elapsed, urls = await run(f"q={search}&year={year}")
+            # --wide: the second change keeps every plan, so that on a large corpus the
+            # CSV holds more than a table shows and is made when clicked.
+            second = "successor=1" if WIDE else f"year={year}"
+            elapsed, urls = await run(f"q={search}&{second}")
             results.reruns.append(elapsed)
             if urls:
                 started = time.perf_counter()
@@ -347,7 +352,16 @@ def main() -> int:
     parser.add_argument("--url", help="an app already running (default: start one)")
     parser.add_argument("--soak", type=float, default=0, help="minutes of open/close sessions")
     parser.add_argument("--client", choices=("ws", "browser"), default="ws")
+    parser.add_argument(
+        "--wide",
+        action="store_true",
+        help="ws: the second change maps bodies to successors instead of picking a plan, "
+        "so the CSV is the whole search result (with IPDASH_RAW_DIR pointing at a large "
+        "synthetic corpus: a file made when clicked)",
+    )
     args = parser.parse_args()
+    global WIDE
+    WIDE = args.wide
     counts = [int(n) for n in args.sessions.split(",")]
     if max(counts) > 100:
         raise SystemExit("at most 100 sessions (this is a bounded test)")
