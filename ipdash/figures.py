@@ -1003,9 +1003,12 @@ def measures_by_theme(
     periods = dict(zip(shown["plan_year"], shown["period_label"], strict=False))
     columns = [_plan_label(y, periods[y]) for y in years]
     fig = go.Figure()
-    for theme_id in shown.sort("precedence")["theme_id"].unique(maintain_order=True).to_list():
-        rows = shown.filter(pl.col("theme_id") == theme_id).sort("plan_year")
-        label, colour = rows["label"][0], rows["colour"][0]
+    # One pass over the rows, not a filter per theme (a tenth of a page's rerun time).
+    by_theme = shown.sort("precedence", "plan_year", maintain_order=True).partition_by(
+        "theme_id", maintain_order=True
+    )
+    for rows in by_theme:
+        theme_id, label, colour = rows["theme_id"][0], rows["label"][0], rows["colour"][0]
         fig.add_trace(
             go.Bar(
                 x=columns,

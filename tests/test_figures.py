@@ -168,3 +168,29 @@ def test_top_leads_says_which_plans_name_no_bodies():
     )
     assert note(fg.top_leads(top, kinds)).endswith("have no lead).")
     assert [t.text[0] for t in fg.top_leads(top, kinds).data] == ["21 (23%)", "1 (1%)"]
+
+
+def test_measures_by_theme_stacks_themes_in_codebook_order_with_totals():
+    counts = pl.DataFrame(
+        {
+            "plan_year": [2020, 2012, 2012, 2020],
+            "period_label": ["2020", "2012", "2012", "2020"],
+            "theme_id": ["quality", "quality", "enforcement", "enforcement"],
+            "label": ["Quality", "Quality", "Enforcement", "Enforcement"],
+            "colour": ["#117733", "#117733", "#CC6677", "#CC6677"],
+            "precedence": [8, 8, 7, 7],
+            "n": [5, 7, 11, 23],
+            "n_plan": [100, 90, 90, 100],
+            "share": [0.05, 7 / 90, 11 / 90, 0.23],
+        }
+    )
+    fig = fg.measures_by_theme(counts)
+    bars = [t for t in fig.data if t.type == "bar"]
+    assert [(t.name, list(t.x), list(t.y)) for t in bars] == [
+        ("Enforcement", ["2012", "2020"], [11, 23]),
+        ("Quality", ["2012", "2020"], [7, 5]),
+    ]
+    assert [list(t.customdata[1]) for t in bars] == [["enforcement", 2020], ["quality", 2020]]
+    assert list(fig.data[-1].text) == ["<b>18</b>", "<b>28</b>"]
+    only = fg.measures_by_theme(counts, ("quality",))
+    assert [t.name for t in only.data if t.type == "bar"] == ["Quality"]
