@@ -227,9 +227,8 @@ EXPORT_COLUMNS = [
 ]
 
 
-# The rows of filtered_measures and first_measures.
-_MEASURE_ROWS = f"""
-        WITH {_FILTERED}
+# The columns of filtered_measures and first_measures, from the measures `f`.
+_MEASURE_COLUMNS = """
         SELECT
             f.plan_year, f.measure_no, f.measure_id,
             t.label AS theme, f.theme_confidence, f.section_path,
@@ -237,13 +236,29 @@ _MEASURE_ROWS = f"""
             CASE WHEN $view = 'current' THEN f.agencies_current
                  ELSE f.agencies_named END AS agencies,
             f.generic_groups, f.text, f.attribution_raw, f.source_file,
-            f.start_offset, f.end_offset
-        FROM filtered AS f
+            f.start_offset, f.end_offset"""
+_MEASURE_JOINS = """
         LEFT JOIN themes AS t USING (theme_id)
         LEFT JOIN agencies AS la
             ON la.agency_id = CASE WHEN $view = 'current' THEN f.lead_current ELSE f.lead_named END
-        ORDER BY f.plan_year, f.measure_no
-        """  # noqa: S608 - _FILTERED is a constant clause; values are bound
+        ORDER BY f.plan_year, f.measure_no"""
+_MEASURE_ROWS = f"""
+        WITH {_FILTERED}
+        {_MEASURE_COLUMNS}
+        FROM filtered AS f
+        {_MEASURE_JOINS}
+        """  # constant clauses only; values are bound
+# The first $limit of them: the page's ids are picked from the narrow columns, then only
+# their rows are read in full (half the time of sorting every full row at 100,000).
+_FIRST_MEASURE_ROWS = f"""
+        WITH {_FILTERED},
+        page AS (
+            SELECT measure_id FROM filtered ORDER BY plan_year, measure_no LIMIT $limit
+        )
+        {_MEASURE_COLUMNS}
+        FROM measure_facts AS f SEMI JOIN page USING (measure_id)
+        {_MEASURE_JOINS}
+        """  # noqa: S608 - constant clauses only; values are bound
 
 
 def filtered_measures(con: duckdb.DuckDBPyConnection, f: MeasureFilter) -> pl.DataFrame:
@@ -254,7 +269,7 @@ def filtered_measures(con: duckdb.DuckDBPyConnection, f: MeasureFilter) -> pl.Da
 
 def first_measures(con: duckdb.DuckDBPyConnection, f: MeasureFilter, limit: int) -> pl.DataFrame:
     """The first `limit` rows of filtered_measures: what a page shows of a large result."""
-    return _frame(con, f"{_MEASURE_ROWS} LIMIT $limit", _params(f, limit=limit))
+    return _frame(con, _FIRST_MEASURE_ROWS, _params(f, limit=limit))
 
 
 def count_measures(con: duckdb.DuckDBPyConnection, f: MeasureFilter) -> int:
