@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -462,26 +462,54 @@ def _rule_index(
     return index
 
 
+def _matches_at(
+    regex: re.Pattern[str], text: str, folded: str, starts: list[str]
+) -> Iterator[re.Match[str]]:
+    """regex.finditer(text) when every match begins with one of `starts` (lower case) and
+    `folded` is text.lower() with the same length: the regex is tried only where a start
+    occurs, left to right, never inside a match already found (as finditer goes on)."""
+    at: set[int] = set()
+    for start in starts:
+        i = folded.find(start)
+        while i != -1:
+            at.add(i)
+            i = folded.find(start, i + 1)
+    end = 0
+    for i in sorted(at):
+        if i < end:
+            continue
+        found = regex.match(text, i)
+        if found:
+            yield found
+            end = max(found.end(), i + 1)
+
+
 def score_text(text: str, taxonomy: Taxonomy) -> list[Match]:
     """Every rule match in a text, weighted by where it stands."""
     lead_end, sentence_end = _zones(text, taxonomy.action_verbs)
     matches = []
-    candidates: set[int] | None = None
-    if _FOLDS_TO_ASCII.isdisjoint(text):
-        # Only rules with a literal start in the text can match: search just those (the
-        # same matches as searching every rule, several times faster).
-        folded = text.lower()
+    # Rules with literal starts found in the text, and those starts: only these rules can
+    # match, and only where a start occurs (the same matches as searching every rule
+    # everywhere, several times faster). None: search every rule everywhere.
+    found_starts: dict[int, list[str]] | None = None
+    always: frozenset[int] = frozenset()
+    folded = text.lower()
+    if _FOLDS_TO_ASCII.isdisjoint(text) and len(folded) == len(text):
         by_gram, always = _rule_index(taxonomy)
-        candidates = set(always)
+        found_starts = {}
         grams = {folded[i : i + _GRAM] for i in range(len(folded) - _GRAM + 1)}
         for gram in grams & by_gram.keys():
             for position, start in by_gram[gram]:
-                if position not in candidates and start in folded:
-                    candidates.add(position)
+                if start in folded:
+                    found_starts.setdefault(position, []).append(start)
     for position, rule in enumerate(taxonomy.rules):
-        if candidates is not None and position not in candidates:
+        if found_starts is None or position in always:
+            found_iter: Iterable[re.Match[str]] = rule.regex.finditer(text)
+        elif position in found_starts:
+            found_iter = _matches_at(rule.regex, text, folded, found_starts[position])
+        else:
             continue
-        for found in rule.regex.finditer(text):
+        for found in found_iter:
             if found.start() < lead_end:
                 zone, factor = "lead clause", LEAD_CLAUSE_FACTOR
             elif found.start() < sentence_end:
