@@ -502,13 +502,14 @@ def score_text(text: str, taxonomy: Taxonomy) -> list[Match]:
             for position, start in by_gram[gram]:
                 if start in folded:
                     found_starts.setdefault(position, []).append(start)
-    for position, rule in enumerate(taxonomy.rules):
+    rules = taxonomy.rules
+    positions = range(len(rules)) if found_starts is None else sorted(always.union(found_starts))
+    for position in positions:  # in the codebook's order, as ties are kept in it
+        rule = rules[position]
         if found_starts is None or position in always:
             found_iter: Iterable[re.Match[str]] = rule.regex.finditer(text)
-        elif position in found_starts:
-            found_iter = _matches_at(rule.regex, text, folded, found_starts[position])
         else:
-            continue
+            found_iter = _matches_at(rule.regex, text, folded, found_starts[position])
         for found in found_iter:
             if found.start() < lead_end:
                 zone, factor = "lead clause", LEAD_CLAUSE_FACTOR
