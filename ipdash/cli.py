@@ -12,6 +12,7 @@ from pathlib import Path
 
 from ipdash import __version__, paths
 from ipdash.errors import IpdashError
+from ipdash.fileio import write_atomic
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
@@ -254,12 +255,9 @@ def write_file(out: Path, data: bytes) -> None:
         raise IpdashError(f"{out} is a folder: give a file name")
     if not out.parent.is_dir():
         raise IpdashError(f"{out.parent} does not exist: create it or choose another folder")
-    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
     try:
-        tmp.write_bytes(data)
-        os.replace(tmp, out)
+        write_atomic(out, data)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
         raise IpdashError(f"cannot write {out}: {exc.strerror}") from exc
 
 

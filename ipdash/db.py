@@ -13,7 +13,6 @@ configuration locked: a query can read the tables and nothing else.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
 import tempfile
 from collections.abc import Iterator
@@ -23,6 +22,7 @@ import duckdb
 
 from ipdash import paths
 from ipdash.errors import DatabaseMissingError
+from ipdash.fileio import exclusive_lock
 
 POINTER = "CURRENT"
 GENERATION_PREFIX = "ipdash-"
@@ -117,13 +117,8 @@ def prune_generations(db_dir: Path, keep: int = KEEP_GENERATIONS) -> list[Path]:
 @contextlib.contextmanager
 def build_lock(db_dir: Path) -> Iterator[None]:
     """Serialise builds in one database directory (an exclusive lock on a lock file)."""
-    db_dir.mkdir(parents=True, exist_ok=True)
-    with (db_dir / ".build.lock").open("a") as handle:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+    with exclusive_lock(db_dir / ".build.lock"):
+        yield
 
 
 def resolve_db(db: Path | None = None, db_dir: Path = paths.DB_DIR) -> Path:

@@ -21,14 +21,10 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import fcntl
 import hashlib
 import io
-import os
 import re
 import shutil
-import tempfile
-from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -46,6 +42,7 @@ from ipdash.build import (
     theme_tables,
 )
 from ipdash.errors import IpdashError, ParseError
+from ipdash.fileio import exclusive_lock, write_atomic
 from ipdash.parse import GuessedMetadata, guess_metadata
 from ipdash.patterns import Patterns, load_patterns
 from ipdash.sources import (
@@ -421,30 +418,9 @@ class AddResult:
     replaced: tuple[str, ...] = ()
 
 
-@contextlib.contextmanager
-def _raw_lock(raw_dir: Path) -> Iterator[None]:
+def _raw_lock(raw_dir: Path) -> contextlib.AbstractContextManager[None]:
     """One plan is added at a time (an exclusive lock on a file in data/raw)."""
-    with (raw_dir / ".add.lock").open("a") as handle:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    return exclusive_lock(raw_dir / ".add.lock")
 
 
 def _manifest_row(source: Source) -> str:
@@ -577,14 +553,14 @@ def add_plan(
         moved: list[tuple[Path, Path]] = []
         replaced_dir: Path | None = None
         try:
-            _write_atomic(raw_dir / file, text_bytes)
+            write_atomic(raw_dir / file, text_bytes)
             written.append(raw_dir / file)
             if extracted.suffix in (".pdf", ".docx"):
                 (raw_dir / ORIGINALS).mkdir(exist_ok=True)
                 original = raw_dir / ORIGINALS / f"{Path(file).stem}{extracted.suffix}"
-                _write_atomic(original, extracted.data)
+                write_atomic(original, extracted.data)
                 written.append(original)
-            _write_atomic(manifest_path, (base + _manifest_row(new_source)).encode("utf-8"))
+            write_atomic(manifest_path, (base + _manifest_row(new_source)).encode("utf-8"))
             if mode == "replace":
                 stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
                 target = raw_dir / REPLACED / f"{metadata.plan_year}-{stamp}"
@@ -599,7 +575,7 @@ def add_plan(
             for moved_to, original_place in moved:
                 with contextlib.suppress(OSError):
                     shutil.move(moved_to, original_place)
-            _write_atomic(manifest_path, old_manifest)
+            write_atomic(manifest_path, old_manifest)
             for path in written:
                 with contextlib.suppress(OSError):
                     path.unlink()

@@ -14,11 +14,9 @@ ready-made story states what the data says, not numbers typed by hand.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
 import re
 import string
-import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -30,6 +28,7 @@ import yaml
 from ipdash import paths
 from ipdash.datafiles import LineDict, parse_yaml, read_yaml, require
 from ipdash.errors import DataFileError
+from ipdash.fileio import exclusive_lock, write_atomic
 from ipdash.filters import MeasureFilter
 from ipdash.views import CHARTS, Query
 
@@ -238,30 +237,14 @@ def dump_stories(stories: list[Story]) -> str:
 
 @contextlib.contextmanager
 def _locked(path: Path) -> Iterator[None]:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with (path.parent / f".{path.name}.lock").open("a") as handle:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+    with exclusive_lock(path.parent / f".{path.name}.lock"):
+        yield
 
 
 def _write(stories: list[Story], path: Path) -> None:
     """Write atomically: a temporary file renamed over the old one (never half-written)."""
     text = dump_stories([s for s in stories if not s.builtin])
-    handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    write_atomic(path, text.encode("utf-8"))
 
 
 def save_stories(stories: list[Story], path: Path | None = None) -> None:
