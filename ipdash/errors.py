@@ -18,6 +18,9 @@ class DataFileError(IpdashError):
         where = f"{path}, line {line}" if line is not None else path
         super().__init__(f"{where}: {problem}")
 
+    def __reduce__(self) -> tuple:  # as raised: also from a build worker process
+        return (type(self), (self.path, self.line, self.problem))
+
 
 class ParseError(IpdashError):
     """A document could not be read as a plan. The one error type the parser raises."""
@@ -28,6 +31,9 @@ class ParseError(IpdashError):
         self.problem = problem
         where = f"{source}, line {line}" if line is not None else source
         super().__init__(f"{where}: {problem}")
+
+    def __reduce__(self) -> tuple:  # as raised: also from a build worker process
+        return (type(self), (self.source, self.problem, self.line))
 
 
 class DatabaseMissingError(IpdashError):

@@ -269,3 +269,23 @@ def test_small_corpora_build_in_one_process_large_ones_on_every_core(tmp_path):
     for s in sources:
         (tmp_path / s.file).write_bytes(b"x" * (PARALLEL_MIN_BYTES // 4))
     assert build_workers(sources, tmp_path) == min(os.cpu_count() or 1, 5)
+
+
+def test_a_document_failing_in_a_worker_fails_the_build_with_its_own_error(tmp_path, caplog):
+    import pickle
+    import shutil
+
+    from ipdash.build import build_database
+    from ipdash.errors import DataFileError, ParseError
+
+    for error in (ParseError("a.txt", "no measures", 3), DataFileError("m.csv", 2, "bad")):
+        assert str(pickle.loads(pickle.dumps(error))) == str(error)
+    raw = tmp_path / "raw"
+    shutil.copytree(paths.RAW, raw)
+    broken = raw / "002_504d37ac8016cd13.txt"
+    broken.chmod(0o644)
+    broken.write_text("nothing numbered here\n", encoding="utf-8")
+    with pytest.raises(ParseError, match=r"^002_504d37ac8016cd13\.txt: no numbered measures"):
+        build_database(raw_dir=raw, db_dir=tmp_path / "db", workers=2)
+    assert "failed to start" not in caplog.text  # the worker's error, not a fallback
+    assert not (tmp_path / "db" / "CURRENT").exists()
