@@ -232,7 +232,7 @@ def guard() -> Iterator[None]:
     except ScriptControlException:  # st.stop / st.rerun: not errors
         raise
     except IpdashError as exc:
-        st.error(f"{exc}")
+        st.error(md_escape(str(exc)))  # messages quote files and input: shown as typed
     except Exception as exc:  # the last line of defence for users
         LOG.error("page failed: %s\n%s", exc, traceback.format_exc())
         st.error(
@@ -705,7 +705,7 @@ def chart_actions(fig: go.Figure, chart: str, params: dict[str, str], key: str) 
                     lambda all_: stories.add_view(all_, story_id, view, title=story_title)
                 )
             except IpdashError as exc:
-                st.error(str(exc))
+                st.error(md_escape(str(exc)))
             else:
                 st.session_state[STORY_KEY] = story_id
                 st.toast(f"Added to “{story_title}”. Open the Stories page to present it.")

@@ -53,7 +53,7 @@ def _change(change: Callable[[list[stories.Story]], list[stories.Story]], messag
     try:
         stories.update_stories(change)
     except IpdashError as exc:
-        st.session_state["_stories_error"] = str(exc)
+        st.session_state["_stories_error"] = ui.md_escape(str(exc))
         return False
     st.session_state["_stories_done"] = message
     return True
@@ -258,7 +258,8 @@ with ui.guard():
     )
     if load_error:
         st.error(
-            f"Your saved stories could not be read: {load_error}. Fix or remove the file; "
+            f"Your saved stories could not be read: {ui.md_escape(str(load_error))}. Fix or "
+            "remove the file; "
             "until then only the ready-made stories are shown and nothing is saved."
         )
     for flag, show in (("_stories_error", st.error), ("_stories_done", st.toast)):
@@ -376,7 +377,7 @@ with ui.guard():
                     upload.getvalue().decode("utf-8", errors="replace"), upload.name
                 )
             except IpdashError as exc:
-                st.error(str(exc))
+                st.error(ui.md_escape(str(exc)))
             else:
                 replaced = {s.story_id for s in saved} & {s.story_id for s in incoming}
                 st.markdown(

@@ -36,7 +36,7 @@ def _add(extracted: intake.Extracted, metadata: intake.PlanMetadata, mode: str) 
                 extracted, metadata, mode, raw_dir=paths.RAW, db_dir=paths.DB_DIR
             )
     except IpdashError as exc:
-        st.session_state["_add_error"] = str(exc)
+        st.session_state["_add_error"] = ui.md_escape(str(exc))
         return
     st.session_state["_add_done"] = (
         f"Added **{ui.md_escape(extracted.name)}** as `{result.file}` (document "
@@ -89,7 +89,7 @@ with ui.guard():
         extracted = _extracted(upload)
         guessed = intake.guess(extracted)
     except IpdashError as exc:
-        st.error(f"This file cannot be added: {exc}")
+        st.error(f"This file cannot be added: {ui.md_escape(str(exc))}")
         ui.footer(ctx)
         st.stop()
 
@@ -117,6 +117,7 @@ with ui.guard():
         if guessed.plan_year == year and guessed.period_label
         else str(year),
         max_chars=40,
+        help="A year (2023) or two (2021–2022), as the plan names its period.",
     )
     title = c3.text_input("Title", value=guessed.title or "", max_chars=300)
     c4, c5 = st.columns([3, 1])
@@ -200,7 +201,7 @@ with ui.guard():
     except IpdashError as exc:
         problems.append(str(exc))
     if problems:
-        st.error(problems[0])
+        st.error(ui.md_escape(problems[0]))
     verb = {"new": "Add", "rendering": "Add this rendering", "replace": "Replace the plan"}[mode]
     st.button(
         f"{verb} and rebuild the database"

@@ -321,11 +321,13 @@ def test_add_a_plan_refuses_a_binary_file_in_plain_words(own_corpus):
     raw, _ = own_corpus
     before = (raw / "manifest.csv").read_bytes()
     at = run("pages/7_Add_a_plan.py")
-    at.file_uploader[0].set_value(("plan.txt", bytes(range(256)) * 50, "text/plain"))
+    name = "[plan](javascript:alert(1)) **bold**.txt"  # shown as typed, not as markup
+    at.file_uploader[0].set_value((name, bytes(range(256)) * 50, "text/plain"))
     at.run()
     assert not at.exception
     assert at.error[0].value.startswith(
-        "This file cannot be added: plan.txt: this is not a text document"
+        r"This file cannot be added: \[plan\]\(javascript:alert\(1\)\) \*\*bold\*\*\.txt: "
+        "this is not a text document"
     )
     assert (raw / "manifest.csv").read_bytes() == before
 
