@@ -504,10 +504,7 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--out", type=Path, help="output file (default: a name that says what was filtered)"
     )
-    p.add_argument(
-        "--db", type=Path, default=None, help="database file (default: the current generation)"
-    )
-    p.add_argument("--db-dir", type=Path, default=paths.DB_DIR, help=argparse.SUPPRESS)
+    db_options(p, raw=False)
     p.set_defaults(func=_cmd_export)
 
     p = sub.add_parser(
@@ -519,10 +516,7 @@ def make_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--story", help="story id or title (default: the ready-made story)")
     p.add_argument("--out", type=Path, help="output .pptx (default: ipdash-deck-<story>.pptx)")
-    p.add_argument(
-        "--db", type=Path, default=None, help="database file (default: the current generation)"
-    )
-    p.add_argument("--db-dir", type=Path, default=paths.DB_DIR, help=argparse.SUPPRESS)
+    db_options(p, raw=False)
     p.set_defaults(func=_cmd_deck)
 
     p = sub.add_parser("agencies", help="list the registered bodies (ids for --agency)")

@@ -39,6 +39,7 @@ from ipdash.filters import (
     MeasureFilter,
     clean_query,
     describe,
+    file_stem,
     labels_from,
     to_params,
 )
@@ -791,11 +792,9 @@ def all_measures(
     ctx: Context, f: MeasureFilter, shown: pl.DataFrame, total: int
 ) -> pl.DataFrame | Callable[[], pl.DataFrame]:
     """What a download of every measure matching a filter holds: the rows shown when they
-    are all of them (the files are then made with the page), else a query run on click.
-
-    Files made on click are not held for the session by Streamlit: under load another
-    session's rerun can remove one before the browser fetches it, so they are kept for
-    results larger than a table shows (docs/reliability.md)."""
+    are all of them (the files are then made with the page and held for the session like
+    any other), else a query run on click (a file made on click is kept for the session
+    by hold_made_downloads; see docs/reliability.md)."""
     if total <= shown.height:
         return shown
     con = ctx.connection
@@ -854,6 +853,29 @@ def measure_table(
         width="stretch",
         height=height,
         column_config=config,
+        key=key,
+    )
+
+
+def measure_list(
+    ctx: Context,
+    f: MeasureFilter,
+    rows: pl.DataFrame,
+    total: int,
+    columns: tuple[str, ...],
+    what: str,
+    key: str,
+) -> None:
+    """The measures behind a click or a choice (`rows`: the first of `total` matching
+    `f`, see measure_rows): their table, and CSV and Excel downloads of all of them."""
+    measure_table(rows, columns, total=total)
+    downloads(
+        ctx,
+        all_measures(ctx, f, rows, total),
+        file_stem(f),
+        what,
+        ctx.describe(f),
+        export.MEASURE_COLUMN_NOTES,
         key=key,
     )
 

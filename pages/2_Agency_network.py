@@ -3,7 +3,7 @@
 import polars as pl
 import streamlit as st
 
-from ipdash import export, network, ui, views
+from ipdash import network, ui, views
 from ipdash.filters import MeasureFilter, file_stem
 
 
@@ -72,16 +72,8 @@ with ui.guard():
                 heading = f"Measures naming both {names.get(a, a)} and {names.get(b, b)}"
             rows, n_rows = ui.measure_rows(ctx, sub)
             st.markdown(f"#### {heading} ({n_rows:,})")
-            ui.measure_table(rows, ("measure_id", "theme", "agencies", "text"), total=n_rows)
-            ui.downloads(
-                ctx,
-                ui.all_measures(ctx, sub, rows, n_rows),
-                file_stem(sub),
-                heading,
-                ctx.describe(sub),
-                export.MEASURE_COLUMN_NOTES,
-                key="net_rows",
-            )
+            columns = ("measure_id", "theme", "agencies", "text")
+            ui.measure_list(ctx, sub, rows, n_rows, columns, heading, key="net_rows")
         elif nodes.height:
             st.caption("Nothing selected yet: click a body or a line.")
 

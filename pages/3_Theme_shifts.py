@@ -3,7 +3,7 @@
 import polars as pl
 import streamlit as st
 
-from ipdash import export, ui, views
+from ipdash import ui, views
 from ipdash.filters import file_stem
 
 
@@ -110,14 +110,13 @@ with ui.guard():
             f"#### {theme_labels[theme_id]} in the {plan_labels[year]} plan: "
             f"{n_rows:,} measure{'s' if n_rows != 1 else ''}"
         )
-        ui.measure_table(rows, ("measure_id", "lead_agency", "agencies", "text"), total=n_rows)
-        ui.downloads(
+        ui.measure_list(
             ctx,
-            ui.all_measures(ctx, sub, rows, n_rows),
-            file_stem(sub),
+            sub,
+            rows,
+            n_rows,
+            ("measure_id", "lead_agency", "agencies", "text"),
             f"{theme_labels[theme_id]} measures, {plan_labels[year]}",
-            ctx.describe(sub),
-            export.MEASURE_COLUMN_NOTES,
             key="drill",
         )
     else:

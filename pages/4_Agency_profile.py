@@ -5,8 +5,7 @@ import html
 import polars as pl
 import streamlit as st
 
-from ipdash import export, ui, views
-from ipdash.filters import file_stem
+from ipdash import ui, views
 
 ctx = ui.setup("Agency profile")
 f = ui.filter_sidebar(ctx, agencies=False)
@@ -110,16 +109,13 @@ with ui.guard():
     if n_rows == 0:
         ui.empty_state("This body is named on no measure that matches the filters.")
     else:
-        ui.measure_table(
-            rows, ("plan_year", "measure_no", "theme", "agencies", "text"), total=n_rows
-        )
-        ui.downloads(
+        ui.measure_list(
             ctx,
-            ui.all_measures(ctx, sub, rows, n_rows),
-            file_stem(sub),
+            sub,
+            rows,
+            n_rows,
+            ("plan_year", "measure_no", "theme", "agencies", "text"),
             f"Measures naming {me['short_name']}",
-            ctx.describe(sub),
-            export.MEASURE_COLUMN_NOTES,
             key="profile_rows",
         )
     ui.footer(ctx)
