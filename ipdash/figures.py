@@ -480,6 +480,15 @@ ROLE_COLOURS = {"lead": "#33415C", "participant": "#8DA0CB", "joint": "#E6AB02"}
 ROLE_LABELS = {"lead": "leads", "participant": "participates", "joint": "shares jointly"}
 
 
+def no_bodies_clause(without_bodies: Sequence[str]) -> str:
+    """ " (the 2014 plan names none)" for the plans naming no bodies, or nothing."""
+    if not without_bodies:
+        return ""
+    if len(without_bodies) == 1:
+        return f" (the {without_bodies[0]} plan names none)"
+    return f" (the {', '.join(without_bodies)} plans name none)"
+
+
 def top_leads(
     top: pl.DataFrame,
     kinds: pl.DataFrame,
@@ -913,9 +922,11 @@ def network(
     directed: bool,
     min_weight: int = 1,
     subtitle: str = "",
+    without_bodies: Sequence[str] = (),
 ) -> go.Figure:
     """The co-responsibility network: nodes = bodies (size = measures, colour = kind),
-    edges = measures shared (width = count); directed: lead -> participant."""
+    edges = measures shared (width = count); directed: lead -> participant.
+    `without_bodies`: labels of plans that name no bodies (said when nothing is drawn)."""
     title = (
         "Who leads whom: lead → participant links between bodies"
         if directed
@@ -924,7 +935,9 @@ def network(
     if nodes.height == 0:
         return empty_figure(
             title,
-            "No measures with named bodies match: clear a filter (the 2014 plan names none).",
+            "No measures with named bodies match: clear a filter"
+            + no_bodies_clause(without_bodies)
+            + ".",
             subtitle,
         )
     fig = go.Figure()

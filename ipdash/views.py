@@ -67,6 +67,16 @@ def omitted_in_source(q: Query) -> dict[int, str]:
     return {year: number_ranges(numbers) for year, numbers in sorted(by_year.items())}
 
 
+def plans_naming_no_bodies(q: Query) -> list[str]:
+    """Period labels of the plans that name no responsible bodies (2014 in the corpus)."""
+    return q("plans").filter(~pl.col("names_agencies"))["period_label"].to_list()
+
+
+def no_bodies_clause(q: Query) -> str:
+    """ " (the 2014 plan names none)", for a message that nothing with bodies matched."""
+    return figures.no_bodies_clause(plans_naming_no_bodies(q))
+
+
 def _int(params: Params, key: str, default: int) -> int:
     value = str(params.get(key, "")).strip()
     return int(value) if value.isdigit() else default
@@ -104,9 +114,7 @@ def top_leads(q: Query, params: Params) -> go.Figure:
     if len(years) > MAX_PLAN_PANELS:
         top = top.filter(pl.col("plan_year").is_in(years[-MAX_PLAN_PANELS:]))
         note += f" · the {MAX_PLAN_PANELS} most recent of {len(years)} plans naming bodies"
-    plans = q("plan_overview")
-    without = [r["period_label"] for r in plans.iter_rows(named=True) if not r["names_agencies"]]
-    return figures.top_leads(top, q("agency_kinds"), note, without)
+    return figures.top_leads(top, q("agency_kinds"), note, plans_naming_no_bodies(q))
 
 
 def _dumbbell_scope(q: Query, params: Params) -> MeasureFilter:
@@ -164,6 +172,7 @@ def agency_network(q: Query, params: Params, positions: dict | None = None) -> g
         directed,
         min_weight,
         subtitle(q, f),
+        plans_naming_no_bodies(q),
     )
 
 

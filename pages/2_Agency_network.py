@@ -119,7 +119,9 @@ with ui.guard():
         metrics = _metrics(ctx.db, f, directed, min_weight)
         if metrics.height == 0:
             st.info(
-                "No measures with named bodies match: clear a filter (the 2014 plan names none)."
+                "No measures with named bodies match: clear a filter"
+                + views.no_bodies_clause(ctx.query)
+                + "."
             )
         else:
             st.markdown(

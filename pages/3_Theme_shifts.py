@@ -129,8 +129,9 @@ with ui.guard():
     leads = ctx.query("theme_lead_agencies", chosen, f, 5)
     if leads.height == 0:
         st.info(
-            "No measure of this theme names a lead body for these filters "
-            "(the 2014 plan names none)."
+            "No measure of this theme names a lead body for these filters"
+            + views.no_bodies_clause(ctx.query)
+            + "."
         )
     else:
         table = leads.with_columns(

@@ -91,3 +91,16 @@ def test_notes_say_which_measures_the_source_omits(q):
     leads = views.build("top_leads", q, {})
     note = " ".join(a.text.replace("<br>", " ") for a in leads.layout.annotations)
     assert "The 2014 plan names no bodies and is not shown." in note
+
+
+def test_messages_say_which_plans_name_no_bodies(q):
+    from ipdash import figures
+
+    assert views.plans_naming_no_bodies(q) == ["2014"]
+    assert views.no_bodies_clause(q) == " (the 2014 plan names none)"
+    assert figures.no_bodies_clause(["2014", "2016"]) == " (the 2014, 2016 plans name none)"
+    assert figures.no_bodies_clause([]) == ""
+    empty = views.build("network", q, {"year": "2014"})
+    assert "clear a filter (the 2014 plan names none)." in " ".join(
+        a.text for a in empty.layout.annotations
+    )
