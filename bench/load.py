@@ -28,10 +28,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import os
 import re
-import socket
 import statistics
 import subprocess
 import sys
@@ -74,49 +72,15 @@ class Results:
     errors: list[str] = field(default_factory=list)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _server_log() -> object:
-    SERVER_LOG.parent.mkdir(parents=True, exist_ok=True)
-    return SERVER_LOG.open("w", encoding="utf-8")
-
-
 def start_server(db_dir: str) -> tuple[subprocess.Popen, str]:
-    port = _free_port()
-    env = {**os.environ, "IPDASH_DB_DIR": db_dir}
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.headless",
-            "true",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=_server_log(),
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(f"{url}/_stcore/health", timeout=1)
-            return proc, url
-        except OSError:
-            time.sleep(0.2)
-    proc.kill()
-    raise SystemExit("the server did not start")
+    from ipdash.errors import IpdashError
+    from ipdash.server import start_app
+
+    SERVER_LOG.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        return start_app({"IPDASH_DB_DIR": db_dir}, SERVER_LOG.open("w", encoding="utf-8"))
+    except IpdashError as exc:
+        raise SystemExit(f"{exc}; see {SERVER_LOG}") from exc
 
 
 def rss_mb(pid: int) -> float:
@@ -385,9 +349,9 @@ def main() -> int:
             return status
         finally:
             if proc:
-                proc.terminate()
-                with contextlib.suppress(subprocess.TimeoutExpired):
-                    proc.wait(timeout=10)
+                from ipdash.server import stop_app
+
+                stop_app(proc)
 
 
 if __name__ == "__main__":

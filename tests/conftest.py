@@ -114,53 +114,19 @@ def require_program(name: str, package: str) -> str:
 def serve_app(env: dict[str, str], log: Path) -> Iterator[str]:
     """`streamlit run app.py` on a free loopback port with these environment settings;
     yields its address and stops it afterwards."""
-    import socket
-    import subprocess
-    import sys
-    import time
-    import urllib.request
+    from ipdash.errors import IpdashError
+    from ipdash.server import start_app, stop_app
 
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
     log.parent.mkdir(parents=True, exist_ok=True)
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.headless",
-            "true",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-        ],
-        cwd=paths.ROOT,
-        stdout=log.open("w"),
-        stderr=subprocess.STDOUT,
-        env={**os.environ, **env},
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                urllib.request.urlopen(f"{url}/_stcore/health", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.2)
-        else:
-            pytest.fail(f"streamlit did not start; see {log}")
-        yield url
-    finally:
-        proc.terminate()
+    with log.open("w") as out:
         try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+            proc, url = start_app(env, out)
+        except IpdashError as exc:
+            pytest.fail(f"{exc}; see {log}")
+        try:
+            yield url
+        finally:
+            stop_app(proc)
 
 
 @pytest.fixture(scope="session")
