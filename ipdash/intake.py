@@ -32,7 +32,7 @@ from pathlib import Path
 import polars as pl
 
 from ipdash import paths
-from ipdash.agencies import Registry, load_registry
+from ipdash.agencies import Registry, load_registry, looks_like_body_list
 from ipdash.build import (
     BuildResult,
     ParsedSource,
@@ -43,7 +43,7 @@ from ipdash.build import (
 )
 from ipdash.errors import IpdashError, ParseError
 from ipdash.fileio import exclusive_lock, write_atomic
-from ipdash.parse import GuessedMetadata, guess_metadata
+from ipdash.parse import GuessedMetadata, ParsedDocument, guess_metadata, parse_document
 from ipdash.patterns import Patterns, load_patterns
 from ipdash.sources import (
     MANIFEST,
@@ -84,10 +84,30 @@ class Extracted:
     suffix: str  # ".txt", ".md", ".pdf" or ".docx"
     data: bytes  # the bytes as uploaded
     decoded: DecodedText  # the text the parser reads and how it was decoded
+    # The text parsed, per patterns and registry: see document().
+    parsed: dict[tuple[int, int], ParsedDocument] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     @property
     def rendering(self) -> str:
         return RENDERINGS[self.suffix]
+
+    def document(self, patterns: Patterns, registry: Registry) -> ParsedDocument:
+        """The text parsed into measures, once per upload: guessing its metadata and
+        previewing it with any metadata read the same parse (only the resolution of
+        names depends on the plan's date)."""
+        key = (id(patterns), id(registry))
+        if key not in self.parsed:
+            self.parsed[key] = parse_document(
+                self.decoded.text,
+                patterns,
+                source=self.name,
+                is_body_list=lambda names: looks_like_body_list(
+                    names, registry, patterns.attribution
+                ),
+            )
+        return self.parsed[key]
 
 
 def _safe_name(name: str) -> str:
@@ -350,14 +370,7 @@ def guess(
     """What the text states about itself (plan year, period, title), to pre-fill a form."""
     patterns = patterns or load_patterns()
     registry = registry or load_registry()
-    probe = PlanMetadata(datetime.now(UTC).year, "", "")
-    parsed = parse_source(
-        _source_for(extracted, probe, extracted.name, "preview", True),
-        extracted.decoded,
-        patterns,
-        registry,
-    )
-    return guess_metadata(parsed.parsed)
+    return guess_metadata(extracted.document(patterns, registry))
 
 
 def check_metadata(metadata: PlanMetadata) -> None:
@@ -400,6 +413,7 @@ def preview(
         extracted.decoded,
         patterns,
         registry,
+        extracted.document(patterns, registry),
     )
     existing = tuple(s for s in load_manifest(raw_dir) if s.plan_year == metadata.plan_year)
     return Preview(extracted, metadata, guessed, parsed, existing, registry)

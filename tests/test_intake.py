@@ -355,3 +355,16 @@ def test_cli_add_prints_the_preview_then_adds(corpus, tmp_path):
     again = cli("add", str(plan), "--year", "2023", "--raw", str(raw), "--db-dir", str(db_dir))
     assert again.returncode == 2
     assert "pass --mode rendering" in again.stderr
+
+
+def test_guessing_and_previewing_parse_the_upload_once(monkeypatch):
+    calls = []
+    parse = intake.parse_document
+    monkeypatch.setattr(intake, "parse_document", lambda *a, **k: calls.append(1) or parse(*a, **k))
+    extracted = intake.extract_text("plan2023.txt", PLAN_2023.encode("utf-8"))
+    guessed = intake.guess(extracted)
+    first = intake.preview(extracted, META_2023)
+    again = intake.preview(extracted, PlanMetadata(2024, "2024", "Another year"))
+    assert len(calls) == 1
+    assert guessed.plan_year == 2023
+    assert first.n_measures == again.n_measures == 6
