@@ -36,37 +36,23 @@ def _cmd_build(args: argparse.Namespace) -> int:
 
 
 def _parse_payload(file: Path, year: int | None) -> dict:
-    from ipdash.agencies import load_registry, looks_like_body_list, resolve_attribution
+    from ipdash.agencies import load_registry
     from ipdash.errors import ParseError
-    from ipdash.parse import guess_metadata, parse_document
-    from ipdash.patterns import load_patterns
-    from ipdash.sources import decode_bytes
+    from ipdash.parse import guess_metadata
+    from ipdash.sources import parse_bytes
 
     try:
         data = file.read_bytes()
     except OSError as exc:
         raise ParseError(str(file), f"cannot be read ({exc.strerror})") from exc
-    decoded = decode_bytes(data, str(file))
-    patterns = load_patterns()
-    registry = load_registry()
-    parsed = parse_document(
-        decoded.text,
-        patterns,
-        source=str(file),
-        is_body_list=lambda n: looks_like_body_list(n, registry, patterns.attribution),
-    )
+    # Parsed and resolved exactly as the build and Add a plan do it.
+    document = parse_bytes(data, str(file), plan_year=year)
+    decoded, parsed, registry = document.decoded, document.parsed, load_registry()
     guessed = guess_metadata(parsed)
     plan_year = year or guessed.plan_year
-    day = date(plan_year, 7, 1) if plan_year else date.today()
     measures = []
     for m in parsed.measures:
-        mentions = (
-            resolve_attribution(
-                m.names, m.roles or "lead_first", registry, patterns.attribution, day
-            )
-            if m.names
-            else []
-        )
+        mentions = document.mentions.get(m.number, [])
         agencies = [
             {
                 "name": men.raw_name,
