@@ -60,8 +60,6 @@ STEP_TIMEOUT_MS = 60_000
 # Searches and plans the sessions choose from, so that sessions differ.
 SEARCHES = ["patent", "trademark", "copyright", "enforcement", "geographical", "innovation"]
 YEARS = ["2012", "2014", "2020", "2022"]
-# Set by --wide (websocket clients only).
-WIDE = False
 
 
 @dataclass
@@ -157,7 +155,9 @@ def _pct(values: list[float], q: float) -> str:
     return f"{statistics.quantiles(values, n=100, method='inclusive')[int(q) - 1]:.2f}"
 
 
-async def ws_session(url: str, n: int, results: Results, download_dir: str) -> None:
+async def ws_session(
+    url: str, n: int, results: Results, download_dir: str, wide: bool = False
+) -> None:
     """One person over Streamlit's websocket protocol: the Measures page, two filter
     changes (reruns in the same session), and the CSV download."""
     import websockets
@@ -205,7 +205,7 @@ async def ws_session(url: str, n: int, results: Results, download_dir: str) -> N
             results.reruns.append(elapsed)
             # --wide: the second change keeps every plan, so that on a large corpus the
             # CSV holds more than a table shows and is made when clicked.
-            second = "successor=1" if WIDE else f"year={year}"
+            second = "successor=1" if wide else f"year={year}"
             elapsed, urls = await run(f"q={search}&{second}")
             results.reruns.append(elapsed)
             if urls:
@@ -242,11 +242,15 @@ def _fetch(target: str) -> bytes:
         return response.read()
 
 
-async def wave(url: str, sessions: int, pid: int, client: str = "ws") -> Results:
+async def wave(
+    url: str, sessions: int, pid: int, client: str = "ws", wide: bool = False
+) -> Results:
     results = Results()
     if client == "ws":
         with tempfile.TemporaryDirectory() as downloads:
-            await asyncio.gather(*(ws_session(url, n, results, downloads) for n in range(sessions)))
+            await asyncio.gather(
+                *(ws_session(url, n, results, downloads, wide) for n in range(sessions))
+            )
         return results
     from playwright.async_api import async_playwright
 
@@ -324,8 +328,6 @@ def main() -> int:
         "synthetic corpus: a file made when clicked)",
     )
     args = parser.parse_args()
-    global WIDE
-    WIDE = args.wide
     counts = [int(n) for n in args.sessions.split(",")]
     if max(counts) > 100:
         raise SystemExit("at most 100 sessions (this is a bounded test)")
@@ -343,7 +345,7 @@ def main() -> int:
             status = 0
             for n in counts:
                 before = rss_mb(pid)
-                results = asyncio.run(wave(url, n, pid, args.client))
+                results = asyncio.run(wave(url, n, pid, args.client, args.wide))
                 report(f"{n} {args.client} sessions", results, before, rss_mb(pid))
                 status = status or (1 if results.errors else 0)
             return status
