@@ -217,14 +217,19 @@ def _profile_agency(q: Query, params: Params) -> tuple[str, str]:
 def agency_roles(q: Query, params: Params) -> go.Figure:
     f = filter_of(params)
     agency_id, name = _profile_agency(q, params)
-    return figures.agency_roles(q("agency_profile", agency_id, f.successor), name, subtitle(q, f))
+    # Every plan, whatever the filters (only the successor view applies): say so.
+    every_plan = MeasureFilter(successor=f.successor)
+    return figures.agency_roles(
+        q("agency_profile", agency_id, f.successor), name, subtitle(q, every_plan)
+    )
 
 
 def agency_themes(q: Query, params: Params) -> go.Figure:
     f = filter_of(params)
     agency_id, name = _profile_agency(q, params)
+    every_plan = MeasureFilter(successor=f.successor)  # as agency_roles
     return figures.agency_themes(
-        q("agency_themes", agency_id, f.successor), q("themes"), name, subtitle(q, f)
+        q("agency_themes", agency_id, f.successor), q("themes"), name, subtitle(q, every_plan)
     )
 
 

@@ -104,3 +104,10 @@ def test_messages_say_which_plans_name_no_bodies(q):
     assert "clear a filter (the 2014 plan names none)." in " ".join(
         a.text for a in empty.layout.annotations
     )
+
+
+def test_profile_charts_say_they_show_every_plan_whatever_the_plan_filter(q):
+    params = {"profile": "cnipa", "year": "2020", "successor": "1"}
+    for chart in ("agency_roles", "agency_themes"):
+        fig = views.build(chart, q, params)
+        assert fig.layout.title.subtitle.text == "all plans · agencies mapped to today's successors"
