@@ -585,6 +585,7 @@ def agency_roles(profile: pl.DataFrame, name: str, subtitle: str = "") -> go.Fig
                 marker={"color": ROLE_COLOURS[role]},
                 text=[v if v else "" for v in values],
                 textposition="inside",
+                textangle=0,  # a count on a thin segment stays level (smaller, not turned)
                 hovertext=[
                     f"{lab}: {ROLE_LABELS[role]} in {v} measures"
                     for lab, v in zip(labels, values, strict=True)
