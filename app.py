@@ -3,7 +3,8 @@
 import polars as pl
 import streamlit as st
 
-from ipdash import ui, views
+from ipdash import ui
+from ipdash.present import views
 
 ctx = ui.setup("Overview")
 

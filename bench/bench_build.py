@@ -14,7 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from ipdash.build import build_database
+from ipdash.store.build import build_database
 
 RUNS = 5
 

@@ -18,8 +18,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from streamlit.testing.v1 import AppTest
 
 from ipdash import paths
-from ipdash.build import build_database
-from ipdash.db import current_db_path
+from ipdash.store.build import build_database
+from ipdash.store.db import current_db_path
 
 APP = str(paths.ROOT / "app.py")
 # For each page, the filter changes timed (URL parameters of successive reruns).

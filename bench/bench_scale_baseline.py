@@ -59,8 +59,8 @@ def export_csv(name: str) -> Path:
 
 
 def filter_changes(db: Path) -> list[dict[str, str]]:
-    from ipdash import queries
-    from ipdash.db import connect_read_only
+    from ipdash.store import queries
+    from ipdash.store.db import connect_read_only
 
     con = connect_read_only(db)
     try:
@@ -83,7 +83,7 @@ def child(out: str) -> None:
     from streamlit.testing.v1 import AppTest
 
     from ipdash import paths
-    from ipdash.db import current_db_path
+    from ipdash.store.db import current_db_path
 
     warnings.filterwarnings("ignore")
     scale.quiet_streamlit()

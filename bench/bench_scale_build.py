@@ -41,7 +41,7 @@ def child(raw: str, db_dir: str, profile: str) -> None:
     """Run one build and print what it did as JSON (in the measured process)."""
     import resource
 
-    from ipdash.build import build_database
+    from ipdash.store.build import build_database
 
     started = time.perf_counter()
     if profile:

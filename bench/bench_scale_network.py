@@ -21,9 +21,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import scale
 
-from ipdash import figures, network, queries
-from ipdash.db import connect_read_only
-from ipdash.filters import MeasureFilter
+from ipdash.present import figures, network
+from ipdash.store import queries
+from ipdash.store.db import connect_read_only
+from ipdash.store.filters import MeasureFilter
 
 RUNS = 3
 # Target at 100,000 measures (issue 7): the network view of up to 150 bodies.

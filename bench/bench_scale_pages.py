@@ -45,8 +45,8 @@ PAGES = (
 
 def changes(db: Path) -> dict[str, list[dict[str, str]]]:
     """For each page, the address parameters of successive reruns."""
-    from ipdash import queries
-    from ipdash.db import connect_read_only
+    from ipdash.store import queries
+    from ipdash.store.db import connect_read_only
 
     con = connect_read_only(db)
     try:
@@ -105,7 +105,7 @@ def child(out: str) -> None:
     from streamlit.testing.v1 import AppTest
 
     from ipdash import paths
-    from ipdash.db import current_db_path
+    from ipdash.store.db import current_db_path
 
     warnings.filterwarnings("ignore")
     scale.quiet_streamlit()

@@ -2,7 +2,7 @@
 filters (uncached: what a page waits for after a filter change), plus the data checks
 the Data quality page runs once per database.
 
-Each query is called as the pages call it (ipdash.queries on a read-only connection,
+Each query is called as the pages call it (ipdash.store.queries on a read-only connection,
 a cursor per query, the result as a Polars frame). One warm-up call per query, then
 REPEATS calls of every variant. Prints figures and writes bench/out/queries.json;
 asserts nothing.
@@ -22,9 +22,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import scale
 
-from ipdash import checks, queries
-from ipdash.db import connect_read_only
-from ipdash.filters import MeasureFilter
+from ipdash.store import checks, queries
+from ipdash.store.db import connect_read_only
+from ipdash.store.filters import MeasureFilter
 
 # Calls per variant (filters, ids) of each query.
 REPEATS = 3

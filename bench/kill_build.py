@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from ipdash.db import connect_read_only, current_db_path  # noqa: E402
+from ipdash.store.db import connect_read_only, current_db_path  # noqa: E402
 
 # The corpus has this many measure rows (present and omitted); a complete database
 # holds all of them and says so in build_info.

@@ -332,7 +332,7 @@ def main() -> int:
     if max(counts) > 100:
         raise SystemExit("at most 100 sessions (this is a bounded test)")
     with tempfile.TemporaryDirectory(prefix="ipdash-load-") as tmp:
-        from ipdash.build import build_database
+        from ipdash.store.build import build_database
 
         build_database(db_dir=Path(tmp))
         proc, url = (None, args.url) if args.url else start_server(tmp)

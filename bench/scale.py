@@ -114,8 +114,8 @@ def _synth_code_version() -> str:
 
 def db_dir(scale: str) -> Path:
     """The scale's prepared database directory, built (or rebuilt) if out of date."""
-    from ipdash.build import build_database, sources_version
-    from ipdash.db import connect_read_only, current_db_path
+    from ipdash.store.build import build_database, sources_version
+    from ipdash.store.db import connect_read_only, current_db_path
 
     raw = raw_dir(scale)
     directory = SCALE_DIR / scale / "db"
@@ -135,7 +135,7 @@ def db_dir(scale: str) -> Path:
 
 
 def db_path(scale: str) -> Path:
-    from ipdash.db import current_db_path
+    from ipdash.store.db import current_db_path
 
     path = current_db_path(db_dir(scale))
     assert path is not None

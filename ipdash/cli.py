@@ -16,7 +16,7 @@ from ipdash.fileio import write_atomic
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
-    from ipdash.build import build_database
+    from ipdash.store.build import build_database
 
     result = build_database(raw_dir=args.raw, db=args.db, db_dir=args.db_dir)
     print(f"built {result.path} in {result.seconds:.2f} s (data version {result.data_version})")
@@ -36,10 +36,10 @@ def _cmd_build(args: argparse.Namespace) -> int:
 
 
 def _parse_payload(file: Path, year: int | None) -> dict:
-    from ipdash.agencies import load_registry
+    from ipdash.corpus.agencies import load_registry
+    from ipdash.corpus.parse import guess_metadata
+    from ipdash.corpus.sources import parse_bytes
     from ipdash.errors import ParseError
-    from ipdash.parse import guess_metadata
-    from ipdash.sources import parse_bytes
 
     try:
         data = file.read_bytes()
@@ -125,7 +125,7 @@ def _cmd_parse(args: argparse.Namespace) -> int:
 
 
 def _cmd_add(args: argparse.Namespace) -> int:
-    from ipdash import intake
+    from ipdash.store import intake
 
     try:
         data = args.file.read_bytes()
@@ -167,8 +167,8 @@ def _cmd_add(args: argparse.Namespace) -> int:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    from ipdash.checks import failed, format_report, run_checks
-    from ipdash.db import connect_read_only, resolve_db
+    from ipdash.store.checks import failed, format_report, run_checks
+    from ipdash.store.db import connect_read_only, resolve_db
 
     path = resolve_db(args.db, args.db_dir)
     con = connect_read_only(path)
@@ -184,10 +184,10 @@ def _cmd_check(args: argparse.Namespace) -> int:
 def _cmd_evaluate_themes(args: argparse.Namespace) -> int:
     import csv
 
-    from ipdash.agencies import load_registry
-    from ipdash.build import classify_corpus, parse_all
-    from ipdash.patterns import load_patterns
-    from ipdash.themes import agreement, confusion_markdown, load_taxonomy
+    from ipdash.corpus.agencies import load_registry
+    from ipdash.corpus.patterns import load_patterns
+    from ipdash.corpus.themes import agreement, confusion_markdown, load_taxonomy
+    from ipdash.store.build import classify_corpus, parse_all
 
     with args.labels.open(encoding="utf-8", newline="") as handle:
         gold = {r["measure_id"]: r["theme_id"] for r in csv.DictReader(handle)}
@@ -212,7 +212,7 @@ def resolve_agency_arguments(con: object, names: list[str], successor: bool) -> 
     """Agency ids for --agency values: id, short name, full name or alias, any case.
     With --successor each is replaced by the body carrying its work today. Raises an
     IpdashError naming the value when it matches nothing or several bodies."""
-    from ipdash import queries
+    from ipdash.store import queries
 
     ids: list[str] = []
     for name in names:
@@ -248,9 +248,10 @@ def write_file(out: Path, data: bytes) -> None:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
-    from ipdash import export, queries
-    from ipdash.db import connect_read_only, resolve_db
-    from ipdash.filters import MeasureFilter, clean_query, describe, file_stem, labels_from
+    from ipdash.present import export
+    from ipdash.store import queries
+    from ipdash.store.db import connect_read_only, resolve_db
+    from ipdash.store.filters import MeasureFilter, clean_query, describe, file_stem, labels_from
 
     path = resolve_db(args.db, args.db_dir)
     con = connect_read_only(path)
@@ -293,8 +294,8 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
 
 def _cmd_deck(args: argparse.Namespace) -> int:
-    from ipdash import deck, stories, views
-    from ipdash.db import connect_read_only, resolve_db
+    from ipdash.present import deck, stories, views
+    from ipdash.store.db import connect_read_only, resolve_db
 
     story = deck.find_story(stories.load_stories(), args.story)
     path = resolve_db(args.db, args.db_dir)
@@ -310,7 +311,7 @@ def _cmd_deck(args: argparse.Namespace) -> int:
 
 
 def _cmd_agencies(args: argparse.Namespace) -> int:
-    from ipdash.agencies import load_registry
+    from ipdash.corpus.agencies import load_registry
 
     registry = load_registry()
     print(f"{'id':<9} {'short':<9} {'from':<10} {'until':<10} {'successor':<10} name")
@@ -323,17 +324,17 @@ def _cmd_agencies(args: argparse.Namespace) -> int:
 
 
 def _cmd_path(args: argparse.Namespace) -> int:
-    from ipdash.db import resolve_db
+    from ipdash.store.db import resolve_db
 
     print(resolve_db(None, args.db_dir))
     return 0
 
 
 def _cmd_synth(args: argparse.Namespace) -> int:
-    from ipdash import synth
-    from ipdash.agencies import load_registry
-    from ipdash.build import build_tables, parse_all
-    from ipdash.patterns import load_patterns
+    from ipdash.corpus import synth
+    from ipdash.corpus.agencies import load_registry
+    from ipdash.corpus.patterns import load_patterns
+    from ipdash.store.build import build_tables, parse_all
 
     out = args.out.resolve()
     if out == paths.RAW.resolve():

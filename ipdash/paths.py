@@ -21,4 +21,4 @@ BUILTIN_STORIES = STORIES / "builtin.yaml"
 # Generated databases live here, one file per build generation (not committed).
 # IPDASH_DB_DIR moves them (tests and benchmarks use their own directories).
 DB_DIR = Path(os.environ.get("IPDASH_DB_DIR", str(DATA / "db")))
-SQL = Path(__file__).resolve().parent / "sql"
+SQL = Path(__file__).resolve().parent / "store" / "sql"

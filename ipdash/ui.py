@@ -2,7 +2,7 @@
 setup -> filters -> cached query -> figure -> render.
 
 - One read-only connection per database generation (st.cache_resource); every query
-  runs on its own cursor (see ipdash.queries) and its result is cached per database
+  runs on its own cursor (see ipdash.store.queries) and its result is cached per database
   generation and arguments (st.cache_data).
 - Filters and view choices live in the URL (`st.query_params`, ids as values): copying
   the address reproduces the view; opening it restores it, on every page.
@@ -28,11 +28,13 @@ import polars as pl
 import streamlit as st
 from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlException
 
-from ipdash import export, paths, queries
-from ipdash.db import connect_read_only, current_db_path
+from ipdash import paths
 from ipdash.errors import IpdashError
-from ipdash.figures import luminance
-from ipdash.filters import (
+from ipdash.present import export
+from ipdash.present.figures import luminance
+from ipdash.store import queries
+from ipdash.store.db import connect_read_only, current_db_path
+from ipdash.store.filters import (
     ROLE_LABELS,
     ROLES,
     Labels,
@@ -74,7 +76,7 @@ def ensure_database() -> Path:
     per server start if data/raw or the code changed since it was built)."""
     path = current_db_path(paths.DB_DIR)
     if path is None:
-        from ipdash.build import build_database
+        from ipdash.store.build import build_database
 
         with st.spinner("Building the database from the plans (first start only, a few seconds)…"):
             build_database(raw_dir=paths.RAW, db_dir=paths.DB_DIR)
@@ -93,7 +95,7 @@ def _rebuild_if_out_of_date(db_dir: str, raw_dir: str) -> bool:
     """Once per server process: rebuild when the database's data version differs from
     what data/raw and the code give now (after an update, or a plan added by a process
     that stopped before it finished). A failed rebuild keeps the current database."""
-    from ipdash.build import build_database, sources_version
+    from ipdash.store.build import build_database, sources_version
 
     current = current_db_path(Path(db_dir))
     if current is None:
@@ -170,7 +172,7 @@ def navigation() -> None:
 
 # The browser tab's icon, served by the app itself (a Material icon as page_icon would
 # make every browser fetch it from fonts.gstatic.com).
-FAVICON = str(Path(__file__).resolve().parent / "assets" / "favicon.png")
+FAVICON = str(Path(__file__).resolve().parent / "web" / "assets" / "favicon.png")
 
 
 def hold_made_downloads(manager: Any) -> bool:
@@ -595,7 +597,7 @@ def plot(
     params: dict[str, str] | None = None,
 ) -> Any:
     """A Plotly chart at full width; with on_select, clicking points reruns the page.
-    With `chart` (its id in ipdash.views) and the parameters it was drawn with, a menu
+    With `chart` (its id in ipdash.present.views) and the parameters it was drawn with, a menu
     under the chart exports it (PNG, SVG, HTML) or adds it to a story."""
     config = {
         "displaylogo": False,
@@ -637,7 +639,7 @@ STORY_KEY = "_last_story"
 
 def chart_actions(fig: go.Figure, chart: str, params: dict[str, str], key: str) -> None:
     """Export the chart (generated only when clicked) or add it to a story."""
-    from ipdash import images, stories, views
+    from ipdash.present import images, stories, views
 
     ctx = Context(str(current_db_path(paths.DB_DIR)))
     footer = images.footer_text(ctx.info.get("data_version", "?"))

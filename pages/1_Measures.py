@@ -3,8 +3,10 @@
 import polars as pl
 import streamlit as st
 
-from ipdash import export, queries, ui, views
-from ipdash.filters import file_stem
+from ipdash import ui
+from ipdash.present import export, views
+from ipdash.store import queries
+from ipdash.store.filters import file_stem
 
 ctx = ui.setup("Measures")
 f = ui.filter_sidebar(ctx)

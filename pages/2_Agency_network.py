@@ -3,8 +3,9 @@
 import polars as pl
 import streamlit as st
 
-from ipdash import network, ui, views
-from ipdash.filters import MeasureFilter, file_stem
+from ipdash import ui
+from ipdash.present import network, views
+from ipdash.store.filters import MeasureFilter, file_stem
 
 
 @st.cache_data(show_spinner=False, max_entries=256)

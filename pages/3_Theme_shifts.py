@@ -3,8 +3,9 @@
 import polars as pl
 import streamlit as st
 
-from ipdash import ui, views
-from ipdash.filters import file_stem
+from ipdash import ui
+from ipdash.present import views
+from ipdash.store.filters import file_stem
 
 
 def _remember_click(key: str) -> None:

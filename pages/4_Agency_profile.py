@@ -5,7 +5,8 @@ import html
 import polars as pl
 import streamlit as st
 
-from ipdash import ui, views
+from ipdash import ui
+from ipdash.present import views
 
 ctx = ui.setup("Agency profile")
 f = ui.filter_sidebar(ctx, agencies=False)

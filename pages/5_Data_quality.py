@@ -3,7 +3,9 @@
 import polars as pl
 import streamlit as st
 
-from ipdash import checks, ui, views
+from ipdash import ui
+from ipdash.present import views
+from ipdash.store import checks
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

@@ -7,8 +7,9 @@ from datetime import UTC, datetime
 
 import streamlit as st
 
-from ipdash import deck, figures, images, stories, ui, views
+from ipdash import ui
 from ipdash.errors import IpdashError
+from ipdash.present import deck, figures, images, stories, views
 
 # Chart height in presentation mode: fits a 1080-pixel-high screen with title and caption.
 PRESENT_HEIGHT = 640

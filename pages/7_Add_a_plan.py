@@ -7,9 +7,10 @@ from datetime import UTC, date, datetime
 
 import streamlit as st
 
-from ipdash import intake, paths, ui
+from ipdash import paths, ui
+from ipdash.corpus.sources import MAX_DOCUMENT_CHARS
 from ipdash.errors import IpdashError
-from ipdash.sources import MAX_DOCUMENT_CHARS
+from ipdash.store import intake
 
 # A shared workshop server can switch adding off (IPDASH_READ_ONLY=1).
 READ_ONLY = os.environ.get("IPDASH_READ_ONLY", "").strip().lower() in {"1", "true", "yes"}

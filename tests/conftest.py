@@ -22,10 +22,10 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 from ipdash import paths
-from ipdash.agencies import Registry, load_registry
-from ipdash.build import ParsedSource, build_database, parse_all
-from ipdash.db import connect_read_only
-from ipdash.patterns import Patterns, load_patterns
+from ipdash.corpus.agencies import Registry, load_registry
+from ipdash.corpus.patterns import Patterns, load_patterns
+from ipdash.store.build import ParsedSource, build_database, parse_all
+from ipdash.store.db import connect_read_only
 
 # Property tests (tests/test_hostile.py, tests/test_export.py): a modest budget on a
 # workstation, more examples in CI (CI=1); HYPOTHESIS_PROFILE picks one explicitly. No
@@ -80,7 +80,7 @@ def con(built_db):
 @pytest.fixture
 def q(con):
     """Named queries over the test database, as the deck and the CLI run them."""
-    from ipdash.views import query_on
+    from ipdash.present.views import query_on
 
     return query_on(con)
 

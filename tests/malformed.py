@@ -18,7 +18,7 @@ from io import BytesIO
 from pathlib import Path
 
 from ipdash import paths
-from ipdash.sources import MAX_DOCUMENT_CHARS
+from ipdash.corpus.sources import MAX_DOCUMENT_CHARS
 
 # The seed plans the mutations start from (read from data/raw, never changed).
 SEED_FILES = sorted(p for p in paths.RAW.glob("*.txt"))
@@ -177,7 +177,7 @@ def _fill(unit: str, chars: int = NEAR_LIMIT) -> bytes:
 def _vocabulary_lists() -> bytes:
     """999 measures each ending in a list of 29 names made of registry words: the most
     work the name splitter can be given (its dynamic programme on every list)."""
-    from ipdash.agencies import MAX_PIECES_JOINED, load_registry
+    from ipdash.corpus.agencies import MAX_PIECES_JOINED, load_registry
 
     words = sorted({w for key in load_registry().index for w in key.split() if w.isascii()})
     rng = random.Random(11)

@@ -92,7 +92,7 @@ Found = tuple[str, re.Pattern[str], str]  # (where it comes from, regex, how it 
 def source_regexes(directory: Path = paths.ROOT / "ipdash") -> list[Found]:
     """Every literal pattern passed to re.compile/match/search/... in the package source."""
     found = []
-    for path in sorted(directory.glob("*.py")):
+    for path in sorted(directory.rglob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
         for node in ast.walk(tree):
             if not (
@@ -118,8 +118,8 @@ def source_regexes(directory: Path = paths.ROOT / "ipdash") -> list[Found]:
 def regexes() -> list[Found]:
     """(where it comes from, compiled regex, how it is applied) for every regex ipdash
     runs, each once (the most demanding way it is applied)."""
-    from ipdash.patterns import load_patterns
-    from ipdash.themes import load_taxonomy
+    from ipdash.corpus.patterns import load_patterns
+    from ipdash.corpus.themes import load_taxonomy
 
     seen: set[int] = set()
     found = [

@@ -1,4 +1,4 @@
-"""ipdash.agencies: registry integrity, splitting lists of names, and resolution on a
+"""ipdash.corpus.agencies: registry integrity, splitting lists of names, and resolution on a
 plan's date through the restructurings."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 
 from ipdash import paths
-from ipdash.agencies import (
+from ipdash.corpus.agencies import (
     load_registry,
     normalize_name,
     resolve_attribution,
@@ -126,7 +126,7 @@ def test_normalize_name_drops_apostrophes_and_backticks_in_any_form():
 def test_a_list_longer_than_any_plans_is_split_at_every_separator(registry, patterns):
     """The plans' longest list has 17 names; past MAX_PIECES_JOINED pieces the pieces
     are not joined back into names (which would take time per piece)."""
-    from ipdash.agencies import MAX_PIECES_JOINED
+    from ipdash.corpus.agencies import MAX_PIECES_JOINED
 
     radio = "State Administration of Radio, Film, and Television"
     short = ", ".join(["Ministry of Finance"] * 5 + [radio])

@@ -81,8 +81,8 @@ def test_measures_filters_from_the_url():
 
 
 def test_measures_agency_as_lead_gives_exactly_its_led_measures(con):
-    from ipdash import queries
-    from ipdash.filters import MeasureFilter
+    from ipdash.store import queries
+    from ipdash.store.filters import MeasureFilter
 
     at = run("pages/1_Measures.py", {"agency": "cnipa", "role": "lead"})
     no_failures(at)
@@ -245,7 +245,7 @@ def test_presentation_mode_from_the_address_steps_through_the_story(saved_storie
 
 
 def test_a_chart_menu_adds_the_view_to_a_new_story_then_the_story_is_edited(saved_stories):
-    from ipdash import stories
+    from ipdash.present import stories
 
     at = run()
     at.text_input(key="top_leads_new_title").input("Workshop, 12 May")
@@ -293,7 +293,7 @@ def own_corpus(corpus, monkeypatch):
 
 
 def test_add_a_plan_previews_then_adds(own_corpus):
-    from ipdash.db import current_db_path
+    from ipdash.store.db import current_db_path
     from tests.test_intake import PLAN_2023
 
     raw, db_dir = own_corpus

@@ -1,10 +1,10 @@
-"""ipdash.attribution: phrasings and roles of the text in parentheses."""
+"""ipdash.corpus.attribution: phrasings and roles of the text in parentheses."""
 
 from __future__ import annotations
 
 import pytest
 
-from ipdash.attribution import looks_like_body_list, match_phrasing, split_simple
+from ipdash.corpus.attribution import looks_like_body_list, match_phrasing, split_simple
 
 
 @pytest.mark.parametrize(

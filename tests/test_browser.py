@@ -44,8 +44,8 @@ PAGES = {
 @pytest.fixture(scope="module")
 def server(chromium) -> Iterator[str]:
     """`streamlit run app.py` on loopback, with a database built beforehand."""
-    from ipdash.build import build_database
-    from ipdash.db import current_db_path
+    from ipdash.store.build import build_database
+    from ipdash.store.db import current_db_path
 
     if current_db_path(paths.DB_DIR) is None:
         build_database(db_dir=paths.DB_DIR)
@@ -218,7 +218,7 @@ def test_presentation_mode_hides_the_controls_and_steps_through_the_story(browse
 def test_the_deck_downloads_from_the_stories_page(page, server):
     from playwright.sync_api import expect
 
-    from ipdash import deck
+    from ipdash.present import deck
 
     _open(page, f"{server}/Stories", "Stories")
     expect(page.get_by_text("8 views")).to_be_visible()

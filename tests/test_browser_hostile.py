@@ -10,7 +10,8 @@ from urllib.parse import urlparse
 
 import pytest
 
-from ipdash import intake, paths
+from ipdash import paths
+from ipdash.store import intake
 from tests.conftest import serve_app
 
 pytestmark = pytest.mark.browser

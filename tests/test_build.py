@@ -1,4 +1,4 @@
-"""ipdash.build: the database built from the seeds, checked with literal values."""
+"""ipdash.store.build: the database built from the seeds, checked with literal values."""
 
 from __future__ import annotations
 
@@ -242,8 +242,8 @@ def _tables(con) -> dict:
 
 
 def test_a_build_in_worker_processes_writes_the_same_tables(con, tmp_path):
-    from ipdash.build import build_database
-    from ipdash.db import connect_read_only
+    from ipdash.store.build import build_database
+    from ipdash.store.db import connect_read_only
 
     result = build_database(db_dir=tmp_path, workers=2)
     assert [p.n_measures for p in result.plans] == [90, 79, 100, 115]
@@ -260,8 +260,8 @@ def test_a_build_in_worker_processes_writes_the_same_tables(con, tmp_path):
 
 
 def test_small_corpora_build_in_one_process_large_ones_on_every_core(tmp_path):
-    from ipdash.build import PARALLEL_MIN_BYTES, build_workers
-    from ipdash.sources import load_manifest
+    from ipdash.corpus.sources import load_manifest
+    from ipdash.store.build import PARALLEL_MIN_BYTES, build_workers
 
     sources = load_manifest(paths.RAW)
     assert build_workers(sources, paths.RAW) == 1
@@ -275,8 +275,8 @@ def test_a_document_failing_in_a_worker_fails_the_build_with_its_own_error(tmp_p
     import pickle
     import shutil
 
-    from ipdash.build import build_database
     from ipdash.errors import DataFileError, ParseError
+    from ipdash.store.build import build_database
 
     for error in (ParseError("a.txt", "no measures", 3), DataFileError("m.csv", 2, "bad")):
         assert str(pickle.loads(pickle.dumps(error))) == str(error)

@@ -1,4 +1,4 @@
-"""ipdash.checks: the declared checks pass on the seeds and fail on broken data."""
+"""ipdash.store.checks: the declared checks pass on the seeds and fail on broken data."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import shutil
 
 import duckdb
 
-from ipdash.checks import failed, format_report, load_checks, run_checks
+from ipdash.store.checks import failed, format_report, load_checks, run_checks
 
 
 def test_checks_are_declared_with_severity():

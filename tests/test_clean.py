@@ -1,10 +1,10 @@
-"""ipdash.clean and the cleaning rules in data/patterns/cleaning.yaml."""
+"""ipdash.corpus.clean and the cleaning rules in data/patterns/cleaning.yaml."""
 
 from __future__ import annotations
 
 import pytest
 
-from ipdash.clean import clean_text, comparable_words, strip_decoration
+from ipdash.corpus.clean import clean_text, comparable_words, strip_decoration
 
 
 @pytest.mark.parametrize(

@@ -1,13 +1,14 @@
-"""ipdash.db and the build's atomic publication of database generations."""
+"""ipdash.store.db and the build's atomic publication of database generations."""
 
 from __future__ import annotations
 
 import duckdb
 import pytest
 
-from ipdash import build as build_module
-from ipdash.build import build_database
-from ipdash.db import (
+from ipdash.errors import DatabaseMissingError
+from ipdash.store import build as build_module
+from ipdash.store.build import build_database
+from ipdash.store.db import (
     POINTER,
     connect_read_only,
     current_db_path,
@@ -15,7 +16,6 @@ from ipdash.db import (
     publish_generation,
     resolve_db,
 )
-from ipdash.errors import DatabaseMissingError
 
 
 def measure_count(path):

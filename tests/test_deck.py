@@ -13,8 +13,9 @@ import pytest
 from pptx import Presentation
 from pptx.enum.shapes import MSO_SHAPE_TYPE
 
-from ipdash import deck, paths, stories
+from ipdash import paths
 from ipdash.errors import DataFileError
+from ipdash.present import deck, stories
 from tests.conftest import require_program
 
 pytestmark = pytest.mark.browser  # the chart images need Chromium
@@ -41,8 +42,8 @@ def story() -> stories.Story:
 
 @pytest.fixture(scope="module")
 def deck_bytes(chromium, built_db, story) -> bytes:
-    from ipdash.db import connect_read_only
-    from ipdash.views import query_on
+    from ipdash.present.views import query_on
+    from ipdash.store.db import connect_read_only
 
     con = connect_read_only(built_db)
     try:

@@ -51,8 +51,8 @@ def test_readme_commands_exist():
 def test_themes_doc_reports_the_current_agreement(parsed_seeds):
     import csv
 
-    from ipdash.build import classify_corpus
-    from ipdash.themes import agreement, load_taxonomy
+    from ipdash.corpus.themes import agreement, load_taxonomy
+    from ipdash.store.build import classify_corpus
 
     with (paths.ROOT / "tests" / "data" / "theme_labels.csv").open(encoding="utf-8") as handle:
         gold = {r["measure_id"]: r["theme_id"] for r in csv.DictReader(handle)}
@@ -70,7 +70,7 @@ def test_themes_doc_reports_the_current_agreement(parsed_seeds):
 
 
 def test_themes_doc_shift_figures_match_the_data(con):
-    from ipdash import queries as q
+    from ipdash.store import queries as q
 
     change = {r["theme_id"]: r for r in q.theme_change(con, 2012, 2022).iter_rows(named=True)}
     doc = (paths.ROOT / "docs" / "themes.md").read_text(encoding="utf-8")
@@ -80,7 +80,7 @@ def test_themes_doc_shift_figures_match_the_data(con):
 
 
 def test_presenting_doc_lists_every_story_fact_with_todays_value(q):
-    from ipdash.stories import story_facts
+    from ipdash.present.stories import story_facts
 
     doc = (paths.ROOT / "docs" / "presenting.md").read_text(encoding="utf-8")
     facts = story_facts(q)

@@ -1,4 +1,4 @@
-"""ipdash.export: CSV and XLSX downloads cannot run formulas (OWASP CSV injection), keep
+"""ipdash.present.export: CSV and XLSX downloads cannot run formulas (OWASP CSV injection), keep
 numbers and dates as they are, and are the only way the app and the CLI write them."""
 
 from __future__ import annotations
@@ -16,8 +16,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ipdash import export, paths
-from ipdash.export import TRIGGERS, is_dangerous, neutralise, to_csv_bytes, to_xlsx_bytes
+from ipdash import paths
+from ipdash.present import export
+from ipdash.present.export import TRIGGERS, is_dangerous, neutralise, to_csv_bytes, to_xlsx_bytes
 
 # Known payloads: OWASP's CSV injection page, PayloadsAllTheThings, published DDE and
 # Google Sheets exfiltration write-ups, and their variants behind spaces, quotes,
@@ -72,7 +73,7 @@ PAYLOADS = [
     "\u202e=1+1",  # right-to-left override
     "\u00a0=1+1",  # no-break space
     "\u3000+1+1",  # ideographic space
-    "＝1+1",  # full-width equals sign: neutralised too (see ipdash/export.py)
+    "＝1+1",  # full-width equals sign: neutralised too (see ipdash/present/export.py)
     "＋1+1",
     "－1+1",
     "＠SUM(1)",
@@ -292,7 +293,7 @@ def test_xlsx_survives_what_a_spreadsheet_cannot_hold():
 
 def test_the_app_and_the_cli_write_csv_and_xlsx_only_through_ipdash_export():
     """No other module imports a CSV or spreadsheet writer or calls a frame's writer;
-    the app and the CLI hand frames to ipdash.export."""
+    the app and the CLI hand frames to ipdash.present.export."""
     # Manifests are data files ipdash reads back, not downloads (neutralising would change
     # the data): intake.py writes data/raw/manifest.csv, synth.py a synthetic corpus's.
     allowed = {"intake.py", "synth.py"}
@@ -300,7 +301,7 @@ def test_the_app_and_the_cli_write_csv_and_xlsx_only_through_ipdash_export():
     frame_writers = {"write_csv", "write_excel", "to_csv", "to_excel"}
     offenders = []
     files = [
-        *sorted((paths.ROOT / "ipdash").glob("*.py")),
+        *sorted((paths.ROOT / "ipdash").rglob("*.py")),
         *sorted((paths.ROOT / "pages").glob("*.py")),
         paths.ROOT / "app.py",
     ]
@@ -335,6 +336,6 @@ def test_the_app_and_the_cli_write_csv_and_xlsx_only_through_ipdash_export():
 
 def test_streamlits_own_table_download_is_switched_off():
     """st.dataframe's toolbar offers a CSV download (and copy) that does not neutralise
-    formulas: the app turns it off, so every download goes through ipdash.export."""
+    formulas: the app turns it off, so every download goes through ipdash.present.export."""
     config = tomllib.loads((paths.ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
     assert config["client"]["disableDataExport"] is True

@@ -1,4 +1,4 @@
-"""ipdash.figures: figure builders take frames and return figures; tested on literals."""
+"""ipdash.present.figures: figure builders take frames and return figures; tested on literals."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import plotly.graph_objects as go
 import polars as pl
 import pytest
 
-from ipdash import figures as fg
+from ipdash.present import figures as fg
 
 
 def change_frame():

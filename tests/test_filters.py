@@ -1,10 +1,10 @@
-"""ipdash.filters: one filter value for pages, URLs, exports, file names and subtitles."""
+"""ipdash.store.filters: one filter value for pages, URLs, exports, file names and subtitles."""
 
 from __future__ import annotations
 
 import pytest
 
-from ipdash.filters import Labels, MeasureFilter, describe, file_stem, from_params, to_params
+from ipdash.store.filters import Labels, MeasureFilter, describe, file_stem, from_params, to_params
 
 
 def test_round_trip_through_url_parameters():

@@ -1,5 +1,5 @@
 """Hostile and broken input: the path an upload takes (bytes → decoding → cleaning →
-parsing → attributions → agency resolution, `ipdash.sources.parse_bytes`) never
+parsing → attributions → agency resolution, `ipdash.corpus.sources.parse_bytes`) never
 crashes. It returns measures or raises ParseError, the one documented error, with a
 message that names the file. Property-based: arbitrary bytes and unicode, and
 documents built from plan-like fragments (numbered measures, headings, attribution
@@ -14,11 +14,11 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from ipdash.agencies import resolve_attribution, split_names
-from ipdash.clean import clean_text
+from ipdash.corpus.agencies import resolve_attribution, split_names
+from ipdash.corpus.clean import clean_text
+from ipdash.corpus.parse import parse_document
+from ipdash.corpus.sources import _CONTROL, MAX_DOCUMENT_CHARS, decode_bytes, parse_bytes
 from ipdash.errors import ParseError
-from ipdash.parse import parse_document
-from ipdash.sources import _CONTROL, MAX_DOCUMENT_CHARS, decode_bytes, parse_bytes
 
 SOURCE = "upload.txt"
 ENCODINGS = ["utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-16-be", "cp1252", "gb18030"]

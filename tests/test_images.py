@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 import plotly.graph_objects as go
 import pytest
 
-from ipdash import figures, images
-from ipdash.images import ImageExportError
+from ipdash.present import figures, images
+from ipdash.present.images import ImageExportError
 
 WHEN = datetime(2026, 5, 12, 9, 30, tzinfo=UTC)
 FOOTER = images.footer_text("abc123", WHEN)

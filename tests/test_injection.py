@@ -12,8 +12,9 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from ipdash import paths, queries, ui
-from ipdash.filters import MeasureFilter
+from ipdash import paths, ui
+from ipdash.store import queries
+from ipdash.store.filters import MeasureFilter
 
 PAYLOADS = [
     "' OR 1=1 --",
@@ -117,7 +118,7 @@ PAGES = ["app.py", *(p for p, _, _ in ui.PAGES if p != "app.py")]
 @pytest.mark.parametrize("payload", PAYLOADS[:4])
 @pytest.mark.parametrize("page", PAGES)
 def test_payloads_in_every_address_parameter_open_the_page_without_harm(page, payload):
-    from ipdash.db import current_db_path
+    from ipdash.store.db import current_db_path
 
     at = AppTest.from_file(str(paths.ROOT / "app.py"), default_timeout=60)
     at.run()  # builds the database on first use

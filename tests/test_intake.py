@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from ipdash import intake, paths
-from ipdash.db import connect_read_only, current_db_path
+from ipdash import paths
 from ipdash.errors import ParseError
-from ipdash.intake import AddPlanError, PlanMetadata
+from ipdash.store import intake
+from ipdash.store.db import connect_read_only, current_db_path
+from ipdash.store.intake import AddPlanError, PlanMetadata
 
 PLAN_2023 = """Promotion Plan for the Implementation of the National IP Strategy in 2023
 In order to implement the Outline, the key tasks for 2023 are specified as follows.

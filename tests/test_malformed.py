@@ -12,8 +12,8 @@ from collections import Counter
 
 import pytest
 
+from ipdash.corpus.sources import parse_bytes
 from ipdash.errors import ParseError
-from ipdash.sources import parse_bytes
 from tests.malformed import generate
 
 # The bound per document from the issue.

@@ -1,4 +1,4 @@
-"""ipdash.parse: golden tests on the seed plans, and variants built from them
+"""ipdash.corpus.parse: golden tests on the seed plans, and variants built from them
 (re-wrapped, renumbered, re-worded, other heading styles) so that parsing is tested
 on the document structure, not on these five files."""
 
@@ -8,8 +8,8 @@ import re
 
 import pytest
 
+from ipdash.corpus.parse import guess_metadata, parse_document, select_measures
 from ipdash.errors import ParseError
-from ipdash.parse import guess_metadata, parse_document, select_measures
 from tests.conftest import seed_text
 
 

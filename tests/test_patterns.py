@@ -1,4 +1,4 @@
-"""ipdash.patterns: pattern files are validated on load, with file and line in errors."""
+"""ipdash.corpus.patterns: pattern files are validated on load, with file and line in errors."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import shutil
 import pytest
 
 from ipdash import paths
+from ipdash.corpus.patterns import load_cleaning, load_patterns, load_structure
 from ipdash.errors import DataFileError
-from ipdash.patterns import load_cleaning, load_patterns, load_structure
 
 
 def test_patterns_load(patterns):

@@ -1,12 +1,12 @@
-"""ipdash.queries against the database built from the seeds, with literal expectations."""
+"""ipdash.store.queries against the database built from the seeds, with literal expectations."""
 
 from __future__ import annotations
 
 import polars as pl
 import pytest
 
-from ipdash import queries as q
-from ipdash.filters import MeasureFilter as F
+from ipdash.store import queries as q
+from ipdash.store.filters import MeasureFilter as F
 
 
 def test_plan_overview(con):

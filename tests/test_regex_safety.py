@@ -23,7 +23,7 @@ def test_every_kind_of_regex_is_audited():
     assert {"data/patterns", "data/taxonomy", "parse.py", "sources.py", "agencies.py"} <= places
     assert len(found) > 150
     patterns = {regex.pattern for _, regex, _ in found}
-    assert r"(?<!\d)\d+[.．、]" in patterns  # an inline pattern of ipdash/parse.py
+    assert r"(?<!\d)\d+[.．、]" in patterns  # an inline pattern of ipdash/corpus/parse.py
     assert any("separators" in where for where, _, _ in found)
 
 

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import polars as pl
 
-from ipdash import figures, queries, themes
-from ipdash.filters import MeasureFilter as F
+from ipdash.corpus import themes
+from ipdash.present import figures
+from ipdash.store import queries
+from ipdash.store.filters import MeasureFilter as F
 
 
 def _every_rule(text: str, taxonomy: themes.Taxonomy) -> list[themes.Match]:

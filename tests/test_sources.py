@@ -1,4 +1,4 @@
-"""ipdash.sources: the manifest and robust decoding."""
+"""ipdash.corpus.sources: the manifest and robust decoding."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from datetime import date
 import pytest
 
 from ipdash import paths
+from ipdash.corpus.sources import decode_bytes, load_manifest
 from ipdash.errors import DataFileError, ParseError
-from ipdash.sources import decode_bytes, load_manifest
 
 
 def test_manifest_describes_every_seed():
@@ -92,7 +92,7 @@ def test_decode_rejects_binary_and_empty():
 def test_mojibake_is_repaired_line_by_line_as_ftfy_does():
     import ftfy
 
-    from ipdash.sources import _FTFY
+    from ipdash.corpus.sources import _FTFY
 
     text = (paths.RAW / "002_504d37ac8016cd13.txt").read_text(encoding="utf-8")
     broken = text.replace("“", "â€œ").replace("”", "â€\x9d") + "\nÃ©tÃ© \x1b[31mred\x1b[0m\n"
@@ -104,7 +104,7 @@ def test_mojibake_is_repaired_line_by_line_as_ftfy_does():
 
 
 def test_a_large_non_ascii_text_is_decoded_without_the_mojibake_check():
-    from ipdash.sources import MOJIBAKE_REPAIR_MAX_CHARS
+    from ipdash.corpus.sources import MOJIBAKE_REPAIR_MAX_CHARS
 
     data = ("1. Plan â€œAâ€\x9d\n" * (MOJIBAKE_REPAIR_MAX_CHARS // 10)).encode()
     got = decode_bytes(data)
@@ -113,7 +113,7 @@ def test_a_large_non_ascii_text_is_decoded_without_the_mojibake_check():
 
 
 def test_decode_refuses_a_document_longer_than_any_plan_before_reading_it():
-    from ipdash.sources import MAX_DOCUMENT_CHARS
+    from ipdash.corpus.sources import MAX_DOCUMENT_CHARS
 
     with pytest.raises(ParseError, match=r"x.txt: the document is 500,001 characters long"):
         decode_bytes(b"x" * (MAX_DOCUMENT_CHARS + 1), "x.txt")

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from ipdash import stories
 from ipdash.errors import DataFileError
-from ipdash.stories import Story, View
+from ipdash.present import stories
+from ipdash.present.stories import Story, View
 
 ONE = View("One", "top_leads", {}, "")
 TWO = View("Two", "theme_heatmap", {"heat_value": "count"}, "caption two")

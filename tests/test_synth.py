@@ -13,11 +13,12 @@ from datetime import date
 
 import pytest
 
-from ipdash import paths, synth
-from ipdash.build import build_database, build_tables
-from ipdash.checks import run_checks
-from ipdash.db import connect_read_only
-from ipdash.parse import parse_document
+from ipdash import paths
+from ipdash.corpus import synth
+from ipdash.corpus.parse import parse_document
+from ipdash.store.build import build_database, build_tables
+from ipdash.store.checks import run_checks
+from ipdash.store.db import connect_read_only
 
 
 @pytest.fixture(scope="session")

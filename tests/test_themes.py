@@ -1,4 +1,4 @@
-"""ipdash.themes: the codebook, the classifier (literal cases), and its agreement with
+"""ipdash.corpus.themes: the codebook, the classifier (literal cases), and its agreement with
 the blind hand labels in tests/data/theme_labels.csv."""
 
 from __future__ import annotations
@@ -10,9 +10,7 @@ import shutil
 import pytest
 
 from ipdash import paths
-from ipdash.build import classify_corpus
-from ipdash.errors import DataFileError
-from ipdash.themes import (
+from ipdash.corpus.themes import (
     ManualDecision,
     agreement,
     apply_manual,
@@ -21,6 +19,8 @@ from ipdash.themes import (
     load_taxonomy,
     section_prior,
 )
+from ipdash.errors import DataFileError
+from ipdash.store.build import classify_corpus
 
 # The agreement reached on the hand-labelled sample (see docs/themes.md). A change that
 # lowers it fails here.

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from ipdash import views
+from ipdash.present import views
 
 HOSTILE = {
     "year": "abc,2012;DROP TABLE measures",
@@ -94,7 +94,7 @@ def test_notes_say_which_measures_the_source_omits(q):
 
 
 def test_messages_say_which_plans_name_no_bodies(q):
-    from ipdash import figures
+    from ipdash.present import figures
 
     assert views.plans_naming_no_bodies(q) == ["2014"]
     assert views.no_bodies_clause(q) == " (the 2014 plan names none)"

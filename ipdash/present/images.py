@@ -22,8 +22,8 @@ from datetime import UTC, datetime
 import plotly.graph_objects as go
 
 from ipdash.errors import IpdashError
-from ipdash.export import SOURCE_CITATION
-from ipdash.figures import scaled_text, untitled
+from ipdash.present.export import SOURCE_CITATION
+from ipdash.present.figures import scaled_text, untitled
 
 # Slide size: 16:9, large enough for a projector; PNGs are rendered at twice this.
 WIDTH, HEIGHT = 1600, 900

@@ -30,20 +30,20 @@ from pathlib import Path
 import polars as pl
 
 from ipdash import paths
-from ipdash.agencies import Registry, resolve_attribution, resolve_name
-from ipdash.attribution import match_phrasing
+from ipdash.corpus.agencies import Registry, resolve_attribution, resolve_name
+from ipdash.corpus.attribution import match_phrasing
+from ipdash.corpus.parse import find_markers
+from ipdash.corpus.patterns import Patterns
+from ipdash.corpus.sources import MANIFEST, MANIFEST_COLUMNS
 from ipdash.datafiles import read_yaml
 from ipdash.errors import IpdashError
-from ipdash.parse import find_markers
-from ipdash.patterns import Patterns
-from ipdash.sources import MANIFEST, MANIFEST_COLUMNS
 
 TEMPLATES = paths.DATA / "synth" / "templates.yaml"
 # Plan years by default: fifteen annual plans up to the real corpus's last, more (earlier,
 # then later) when one document per year cannot hold the measures.
 DEFAULT_LAST_YEAR = 2022
 DEFAULT_N_YEARS = 15
-# The manifest accepts plan years in this range (ipdash.sources).
+# The manifest accepts plan years in this range (ipdash.corpus.sources).
 FIRST_PLAN_YEAR, LAST_PLAN_YEAR = 1990, 2100
 # The parser reads measure numbers up to 999 (four digits are taken for a year), so a
 # plan, and a year's document, holds at most this many measures.
@@ -51,7 +51,7 @@ MAX_MEASURES_PER_DOCUMENT = 999
 # Measures per document on average when the corpus needs more than fifteen (about 350,000
 # characters: the reader refuses documents over 500,000).
 MEASURES_PER_DOCUMENT = 960
-# A document longer than this would be refused by the reader (ipdash.sources).
+# A document longer than this would be refused by the reader (ipdash.corpus.sources).
 MAX_DOCUMENT_CHARS = 490_000
 # Measures per provincial plan (one part of a year's document), like the real plans.
 PART_MIN, PART_MAX = 100, 300

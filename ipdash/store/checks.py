@@ -1,4 +1,4 @@
-"""Run the data checks declared in ipdash/sql/checks.sql, plus the ones SQL cannot do
+"""Run the data checks declared in ipdash/store/sql/checks.sql, plus the ones SQL cannot do
 (every measure's offsets point at its own text in the source file)."""
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ from pathlib import Path
 import duckdb
 
 from ipdash import paths
+from ipdash.corpus.patterns import load_patterns
+from ipdash.corpus.sources import decode_bytes
 from ipdash.errors import DataFileError
-from ipdash.patterns import load_patterns
-from ipdash.sources import decode_bytes
 
 _HEADER = re.compile(
     r"^-- check: (?P<name>\w+) \| (?P<severity>error|warning|info) \| (?P<what>.+)$"

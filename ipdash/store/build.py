@@ -23,7 +23,7 @@ import duckdb
 import polars as pl
 
 from ipdash import __version__, paths
-from ipdash.agencies import (
+from ipdash.corpus.agencies import (
     Mention,
     Registry,
     load_registry,
@@ -31,18 +31,18 @@ from ipdash.agencies import (
     normalize_name,
     resolve_attribution,
 )
-from ipdash.clean import comparable_words
-from ipdash.db import (
+from ipdash.corpus.clean import comparable_words
+from ipdash.corpus.parse import ParsedDocument, ParsedMeasure, parse_document
+from ipdash.corpus.patterns import Patterns, load_patterns
+from ipdash.corpus.sources import DecodedText, Source, load_manifest, read_source
+from ipdash.corpus.themes import Taxonomy, ThemeResult, apply_manual, classify, load_taxonomy
+from ipdash.errors import IpdashError
+from ipdash.store.db import (
     build_lock,
     generation_path,
     prune_generations,
     publish_generation,
 )
-from ipdash.errors import IpdashError
-from ipdash.parse import ParsedDocument, ParsedMeasure, parse_document
-from ipdash.patterns import Patterns, load_patterns
-from ipdash.sources import DecodedText, Source, load_manifest, read_source
-from ipdash.themes import Taxonomy, ThemeResult, apply_manual, classify, load_taxonomy
 
 LOG = logging.getLogger(__name__)
 
@@ -537,7 +537,7 @@ def data_version(raw_dir: Path, sources: list[Source]) -> str:
     for directory in (paths.REGISTRY, paths.PATTERNS, paths.TAXONOMY):
         if directory.is_dir():
             inputs += [p for p in directory.rglob("*") if p.is_file()]
-    package = Path(__file__).resolve().parent
+    package = paths.ROOT / "ipdash"
     inputs += [p for p in package.rglob("*") if p.suffix in {".py", ".sql"}]
     outside = [p for p in inputs if not p.resolve().is_relative_to(paths.ROOT)]
     digest = _files_digest([p for p in inputs if p not in outside], paths.ROOT)

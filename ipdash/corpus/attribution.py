@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ipdash.patterns import AttributionPatterns
+from ipdash.corpus.patterns import AttributionPatterns
 
 # An all-capitals token of 2-10 letters is an acronym such as SASAC or CCPIT.
 _ACRONYM = re.compile(r"^[A-Z][A-Z&-]{1,9}$")

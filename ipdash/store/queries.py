@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import duckdb
 import polars as pl
 
-from ipdash.filters import MeasureFilter
+from ipdash.store.filters import MeasureFilter
 
 Params = Sequence[object] | dict[str, object] | None
 

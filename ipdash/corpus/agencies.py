@@ -17,11 +17,11 @@ from functools import lru_cache
 from pathlib import Path
 
 from ipdash import paths
-from ipdash.attribution import is_organisation_like, strip_leading_words
-from ipdash.attribution import looks_like_body_list as looks_like_organisations
+from ipdash.corpus.attribution import is_organisation_like, strip_leading_words
+from ipdash.corpus.attribution import looks_like_body_list as looks_like_organisations
+from ipdash.corpus.patterns import AttributionPatterns
 from ipdash.datafiles import parse_date, read_csv, unique_or_fail
 from ipdash.errors import DataFileError
-from ipdash.patterns import AttributionPatterns
 
 _ID = re.compile(r"^[a-z][a-z0-9_]{0,30}$")
 # A list segment joining more pieces than this is never one name.

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from ipdash.patterns import CleaningPatterns, apply_rule
+from ipdash.corpus.patterns import CleaningPatterns, apply_rule
 
 # Decoration a heading or list line carries around its words in markdown renderings.
 _DECORATION = " \t\r\n*_#>|"

@@ -13,10 +13,10 @@ from pptx.enum.text import PP_ALIGN
 from pptx.slide import Slide
 from pptx.util import Emu, Inches, Length, Pt
 
-from ipdash import images, stories, views
 from ipdash.errors import DataFileError
-from ipdash.export import SOURCE_CITATION
-from ipdash.views import Query
+from ipdash.present import images, stories, views
+from ipdash.present.export import SOURCE_CITATION
+from ipdash.present.views import Query
 
 # 16:9, the default widescreen PowerPoint size.
 SLIDE_WIDTH, SLIDE_HEIGHT = Inches(13.333), Inches(7.5)

@@ -1,6 +1,6 @@
 """Saved views ("stories"): named sequences of views for a workshop or a deck.
 
-A view is a chart (see ipdash.views) with its parameters (the same as the page address
+A view is a chart (see ipdash.present.views) with its parameters (the same as the page address
 holds), a title and an optional caption. The ready-made stories ship in
 data/stories/builtin.yaml and are read-only in the app (users edit a copy); stories users
 save persist in data/stories/saved.yaml (IPDASH_STORIES moves it), which they can export
@@ -29,8 +29,8 @@ from ipdash import paths
 from ipdash.datafiles import LineDict, parse_yaml, read_yaml, require
 from ipdash.errors import DataFileError
 from ipdash.fileio import exclusive_lock, write_atomic
-from ipdash.filters import MeasureFilter
-from ipdash.views import CHARTS, Query
+from ipdash.present.views import CHARTS, Query
+from ipdash.store.filters import MeasureFilter
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,60}$")
 # A story holds at most this many views (a talk, not a database).

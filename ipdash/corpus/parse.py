@@ -27,16 +27,16 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ipdash.attribution import (
+from ipdash.corpus.attribution import (
     Phrase,
     is_organisation_like,
     looks_like_body_list,
     match_phrasing,
     split_simple,
 )
-from ipdash.clean import clean_text, strip_decoration
+from ipdash.corpus.clean import clean_text, strip_decoration
+from ipdash.corpus.patterns import Patterns
 from ipdash.errors import ParseError
-from ipdash.patterns import Patterns
 
 # A plan has at most a few thousand measures (the seeds have 79-126 numbered items with
 # headings); far more numbered items is not a plan, and each costs parsing time.

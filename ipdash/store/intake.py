@@ -32,20 +32,10 @@ from pathlib import Path
 import polars as pl
 
 from ipdash import paths
-from ipdash.agencies import Registry, load_registry, looks_like_body_list
-from ipdash.build import (
-    BuildResult,
-    ParsedSource,
-    build_database,
-    build_tables,
-    parse_source,
-    theme_tables,
-)
-from ipdash.errors import IpdashError, ParseError
-from ipdash.fileio import exclusive_lock, write_atomic
-from ipdash.parse import GuessedMetadata, ParsedDocument, guess_metadata, parse_document
-from ipdash.patterns import Patterns, load_patterns
-from ipdash.sources import (
+from ipdash.corpus.agencies import Registry, load_registry, looks_like_body_list
+from ipdash.corpus.parse import GuessedMetadata, ParsedDocument, guess_metadata, parse_document
+from ipdash.corpus.patterns import Patterns, load_patterns
+from ipdash.corpus.sources import (
     MANIFEST,
     PERIOD_LABEL,
     DecodedText,
@@ -54,7 +44,17 @@ from ipdash.sources import (
     load_manifest,
     read_source,
 )
-from ipdash.themes import load_taxonomy
+from ipdash.corpus.themes import load_taxonomy
+from ipdash.errors import IpdashError, ParseError
+from ipdash.fileio import exclusive_lock, write_atomic
+from ipdash.store.build import (
+    BuildResult,
+    ParsedSource,
+    build_database,
+    build_tables,
+    parse_source,
+    theme_tables,
+)
 
 # The same limit as server.maxUploadSize in .streamlit/config.toml (megabytes there).
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024

@@ -17,8 +17,9 @@ import duckdb
 import plotly.graph_objects as go
 import polars as pl
 
-from ipdash import figures, network, queries
-from ipdash.filters import MeasureFilter, describe, file_stem, from_params, labels_from
+from ipdash.present import figures, network
+from ipdash.store import queries
+from ipdash.store.filters import MeasureFilter, describe, file_stem, from_params, labels_from
 
 Query = Callable[..., Any]
 Params = Mapping[str, str]

@@ -14,14 +14,14 @@ from typing import TYPE_CHECKING
 import ftfy
 
 from ipdash import paths
-from ipdash.agencies import Registry, load_registry, looks_like_body_list
+from ipdash.corpus.agencies import Registry, load_registry, looks_like_body_list
+from ipdash.corpus.parse import guess_metadata, parse_document
+from ipdash.corpus.patterns import Patterns, load_patterns
 from ipdash.datafiles import parse_bool, parse_date, read_csv, unique_or_fail
 from ipdash.errors import DataFileError, ParseError
-from ipdash.parse import guess_metadata, parse_document
-from ipdash.patterns import Patterns, load_patterns
 
 if TYPE_CHECKING:
-    from ipdash.build import ParsedSource
+    from ipdash.store.build import ParsedSource
 
 MANIFEST = "manifest.csv"
 MANIFEST_COLUMNS = [
@@ -328,7 +328,7 @@ def parse_bytes(
     The plan year and period default to what the text states (else the current year).
     Raises ParseError, and nothing else, when the bytes are not a plan: the message
     names `source`, the line where that helps, and what was expected."""
-    from ipdash.build import parse_source  # build imports this module
+    from ipdash.store.build import parse_source  # build imports this module
 
     low, high = _YEARS
     if plan_year is not None and not low <= plan_year <= high:
