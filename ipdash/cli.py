@@ -36,9 +36,10 @@ def _cmd_build(args: argparse.Namespace) -> int:
 
 
 def _parse_payload(file: Path, year: int | None) -> dict:
+    from ipdash.corpus import rows
     from ipdash.corpus.agencies import load_registry
+    from ipdash.corpus.document import parse_bytes
     from ipdash.corpus.parse import guess_metadata
-    from ipdash.corpus.sources import parse_bytes
     from ipdash.errors import ParseError
 
     try:
@@ -49,46 +50,43 @@ def _parse_payload(file: Path, year: int | None) -> dict:
     document = parse_bytes(data, str(file), plan_year=year)
     decoded, parsed, registry = document.decoded, document.parsed, load_registry()
     guessed = guess_metadata(parsed)
-    plan_year = year or guessed.plan_year
-    measures = []
-    for m in parsed.measures:
-        mentions = document.mentions.get(m.number, [])
-        agencies = [
-            {
-                "name": men.raw_name,
-                "agency_id": men.resolution.agency_id,
-                "registry_name": registry.agencies[men.resolution.agency_id].name,
-                "role": men.role,
-                "resolution": men.resolution.method,
-            }
-            for men in mentions
-            if men.resolution.kind == "agency"
-        ]
-        measures.append(
-            {
-                "number": m.number,
-                "status": m.status,
-                "section_path": [h.label for h in m.path],
-                "text": m.text,
-                "attribution_raw": m.attribution_raw,
-                "phrasing": m.phrasing,
-                "agencies": agencies,
-                "generic_groups": [
-                    {"name": men.raw_name, "group_id": men.resolution.group_id, "role": men.role}
-                    for men in mentions
-                    if men.resolution.kind == "generic_group"
-                ],
-                "unresolved": [
-                    men.raw_name for men in mentions if men.resolution.kind == "unresolved"
-                ],
-                "start_offset": m.start,
-                "end_offset": m.end,
-            }
-        )
+    mentions = rows.mentions_by_measure(document)
+
+    def of_kind(number: int, kind: str) -> list[dict]:
+        return [x for x in mentions[number] if x["mention_kind"] == kind]
+
+    measures = [
+        {
+            "number": m["measure_no"],
+            "status": m["status"],
+            "section_path": m["section_labels"],
+            "text": m["text"],
+            "attribution_raw": m["attribution_raw"],
+            "phrasing": m["attribution_phrasing"],
+            "agencies": [
+                {
+                    "name": x["raw_name"],
+                    "agency_id": x["agency_id"],
+                    "registry_name": registry.agencies[x["agency_id"]].name,
+                    "role": x["role"],
+                    "resolution": x["resolution"],
+                }
+                for x in of_kind(m["measure_no"], "agency")
+            ],
+            "generic_groups": [
+                {"name": x["raw_name"], "group_id": x["group_id"], "role": x["role"]}
+                for x in of_kind(m["measure_no"], "generic_group")
+            ],
+            "unresolved": [x["raw_name"] for x in of_kind(m["measure_no"], "unresolved")],
+            "start_offset": m["start_offset"],
+            "end_offset": m["end_offset"],
+        }
+        for m in rows.measure_rows(document)
+    ]
     return {
         "source": str(file),
         "decoding": decoded.decoding,
-        "plan_year": plan_year,
+        "plan_year": year or guessed.plan_year,
         "plan_year_stated": guessed.plan_year,
         "title_stated": guessed.title,
         "levels": list(parsed.level_names),
@@ -187,7 +185,8 @@ def _cmd_evaluate_themes(args: argparse.Namespace) -> int:
     from ipdash.corpus.agencies import load_registry
     from ipdash.corpus.patterns import load_patterns
     from ipdash.corpus.themes import agreement, confusion_markdown, load_taxonomy
-    from ipdash.store.build import classify_corpus, parse_all
+    from ipdash.store.build import parse_all
+    from ipdash.store.tables import classify_corpus
 
     with args.labels.open(encoding="utf-8", newline="") as handle:
         gold = {r["measure_id"]: r["theme_id"] for r in csv.DictReader(handle)}
@@ -334,7 +333,8 @@ def _cmd_synth(args: argparse.Namespace) -> int:
     from ipdash.corpus import synth
     from ipdash.corpus.agencies import load_registry
     from ipdash.corpus.patterns import load_patterns
-    from ipdash.store.build import build_tables, parse_all
+    from ipdash.store.build import parse_all
+    from ipdash.store.tables import build_tables
 
     out = args.out.resolve()
     if out == paths.RAW.resolve():

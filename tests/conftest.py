@@ -23,8 +23,9 @@ from hypothesis import HealthCheck, settings
 
 from ipdash import paths
 from ipdash.corpus.agencies import Registry, load_registry
+from ipdash.corpus.document import ParsedSource
 from ipdash.corpus.patterns import Patterns, load_patterns
-from ipdash.store.build import ParsedSource, build_database, parse_all
+from ipdash.store.build import build_database, parse_all
 from ipdash.store.db import connect_read_only
 
 # Property tests (tests/test_hostile.py, tests/test_export.py): a modest budget on a

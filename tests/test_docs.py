@@ -52,7 +52,7 @@ def test_themes_doc_reports_the_current_agreement(parsed_seeds):
     import csv
 
     from ipdash.corpus.themes import agreement, load_taxonomy
-    from ipdash.store.build import classify_corpus
+    from ipdash.store.tables import classify_corpus
 
     with (paths.ROOT / "tests" / "data" / "theme_labels.csv").open(encoding="utf-8") as handle:
         gold = {r["measure_id"]: r["theme_id"] for r in csv.DictReader(handle)}

@@ -1,5 +1,5 @@
 """Hostile and broken input: the path an upload takes (bytes → decoding → cleaning →
-parsing → attributions → agency resolution, `ipdash.corpus.sources.parse_bytes`) never
+parsing → attributions → agency resolution, `ipdash.corpus.document.parse_bytes`) never
 crashes. It returns measures or raises ParseError, the one documented error, with a
 message that names the file. Property-based: arbitrary bytes and unicode, and
 documents built from plan-like fragments (numbered measures, headings, attribution
@@ -16,8 +16,9 @@ from hypothesis import strategies as st
 
 from ipdash.corpus.agencies import resolve_attribution, split_names
 from ipdash.corpus.clean import clean_text
+from ipdash.corpus.document import parse_bytes
 from ipdash.corpus.parse import parse_document
-from ipdash.corpus.sources import _CONTROL, MAX_DOCUMENT_CHARS, decode_bytes, parse_bytes
+from ipdash.corpus.sources import _CONTROL, MAX_DOCUMENT_CHARS, decode_bytes
 from ipdash.errors import ParseError
 
 SOURCE = "upload.txt"

@@ -360,8 +360,8 @@ def test_cli_add_prints_the_preview_then_adds(corpus, tmp_path):
 
 def test_guessing_and_previewing_parse_the_upload_once(monkeypatch):
     calls = []
-    parse = intake.parse_document
-    monkeypatch.setattr(intake, "parse_document", lambda *a, **k: calls.append(1) or parse(*a, **k))
+    parse = intake.parse_text
+    monkeypatch.setattr(intake, "parse_text", lambda *a, **k: calls.append(1) or parse(*a, **k))
     extracted = intake.extract_text("plan2023.txt", PLAN_2023.encode("utf-8"))
     guessed = intake.guess(extracted)
     first = intake.preview(extracted, META_2023)

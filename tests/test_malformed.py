@@ -12,7 +12,7 @@ from collections import Counter
 
 import pytest
 
-from ipdash.corpus.sources import parse_bytes
+from ipdash.corpus.document import parse_bytes
 from ipdash.errors import ParseError
 from tests.malformed import generate
 

@@ -16,9 +16,10 @@ import pytest
 from ipdash import paths
 from ipdash.corpus import synth
 from ipdash.corpus.parse import parse_document
-from ipdash.store.build import build_database, build_tables
+from ipdash.store.build import build_database
 from ipdash.store.checks import run_checks
 from ipdash.store.db import connect_read_only
+from ipdash.store.tables import build_tables
 
 
 @pytest.fixture(scope="session")

@@ -20,7 +20,7 @@ from ipdash.corpus.themes import (
     section_prior,
 )
 from ipdash.errors import DataFileError
-from ipdash.store.build import classify_corpus
+from ipdash.store.tables import classify_corpus
 
 # The agreement reached on the hand-labelled sample (see docs/themes.md). A change that
 # lowers it fails here.

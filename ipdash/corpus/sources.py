@@ -1,6 +1,7 @@
-"""The source documents: the manifest in data/raw/manifest.csv and reading the files
-into text. Decoding is robust (BOM, UTF-8, UTF-16 with or without BOM, cp1252,
-mojibake repair, control characters removed) and says what it did."""
+"""The reader: the manifest in data/raw/manifest.csv, and a document's bytes decoded
+into text (bytes → text; ipdash.corpus.document turns the text into a resolved plan).
+Decoding is robust (BOM, UTF-8, UTF-16 with or without BOM, cp1252, mojibake repair,
+control characters removed) and says what it did."""
 
 from __future__ import annotations
 
@@ -9,19 +10,12 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import ftfy
 
 from ipdash import paths
-from ipdash.corpus.agencies import Registry, load_registry, looks_like_body_list
-from ipdash.corpus.parse import guess_metadata, parse_document
-from ipdash.corpus.patterns import Patterns, load_patterns
 from ipdash.datafiles import parse_bool, parse_date, read_csv, unique_or_fail
 from ipdash.errors import DataFileError, ParseError
-
-if TYPE_CHECKING:
-    from ipdash.store.build import ParsedSource
 
 MANIFEST = "manifest.csv"
 MANIFEST_COLUMNS = [
@@ -47,7 +41,7 @@ PERIOD_LABEL = re.compile(r"\d{4}(?:[–-]\d{4})?")
 _BINARY_CONTROL_SHARE = 0.05
 _DOC_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,40}$")
 # Plausible plan years (beyond them a year is a typo).
-_YEARS = (1990, 2100)
+YEARS = (1990, 2100)
 
 
 @dataclass(frozen=True)
@@ -101,7 +95,7 @@ def load_manifest(raw_dir: Path = paths.RAW) -> list[Source]:
             raise DataFileError(
                 str(path), r.line, f"plan_year must be a year, got {r.get('plan_year')!r}"
             ) from exc
-        if not _YEARS[0] <= year <= _YEARS[1]:
+        if not YEARS[0] <= year <= YEARS[1]:
             raise DataFileError(str(path), r.line, f"plan_year {year} is not a plausible year")
         expected = r.get("expected_measures")
         if expected and not expected.isdigit():
@@ -311,59 +305,3 @@ def read_source(source: Source, raw_dir: Path = paths.RAW) -> DecodedText:
     except OSError as exc:
         raise ParseError(str(path), f"cannot be read ({exc.strerror})") from exc
     return decode_bytes(data, str(path))
-
-
-def parse_bytes(
-    data: bytes,
-    source: str = "<upload>",
-    plan_year: int | None = None,
-    period_label: str | None = None,
-    patterns: Patterns | None = None,
-    registry: Registry | None = None,
-) -> ParsedSource:
-    """One document's bytes in, the parsed plan out: decoded (what was done is in
-    `.decoded.decoding`), cleaned, parsed into measures, attributions read and agency
-    names resolved on the plan's date, as the build does it.
-
-    The plan year and period default to what the text states (else the current year).
-    Raises ParseError, and nothing else, when the bytes are not a plan: the message
-    names `source`, the line where that helps, and what was expected."""
-    from ipdash.store.build import parse_source  # build imports this module
-
-    low, high = _YEARS
-    if plan_year is not None and not low <= plan_year <= high:
-        raise ParseError(source, f"plan year {plan_year} is not between {low} and {high}")
-    patterns = patterns or load_patterns()
-    registry = registry or load_registry()
-    decoded = decode_bytes(data, source)
-    parsed = parse_document(
-        decoded.text,
-        patterns,
-        source=source,
-        is_body_list=lambda names: looks_like_body_list(names, registry, patterns.attribution),
-    )
-    guessed = guess_metadata(parsed)
-    stated_year = guessed.plan_year if low <= (guessed.plan_year or 0) <= high else None
-    year = plan_year or stated_year or date.today().year
-    if period_label is None:
-        period_label = (
-            guessed.period_label if guessed.period_label and stated_year == year else str(year)
-        )
-    first = re.match(r"\d{4}", period_label)
-    if first and not low <= int(first.group()) <= high:
-        raise ParseError(source, f"period {period_label!r} does not start between {low} and {high}")
-    plan = Source(
-        file=source,
-        doc_id="upload",
-        plan_year=year,
-        period_label=period_label,
-        title=guessed.title or Path(source).name,
-        issuing_body="",
-        issue_date=None,
-        language="",
-        rendering="upload",
-        canonical=True,
-        expected_measures=None,
-        rendering_note=f"parsed from {source} (decoded as {decoded.decoding})",
-    )
-    return parse_source(plan, decoded, patterns, registry, parsed)

@@ -32,8 +32,10 @@ from pathlib import Path
 import polars as pl
 
 from ipdash import paths
-from ipdash.corpus.agencies import Registry, load_registry, looks_like_body_list
-from ipdash.corpus.parse import GuessedMetadata, ParsedDocument, guess_metadata, parse_document
+from ipdash.corpus import rows
+from ipdash.corpus.agencies import Registry, load_registry
+from ipdash.corpus.document import ParsedSource, parse_source, parse_text
+from ipdash.corpus.parse import GuessedMetadata, ParsedDocument, guess_metadata
 from ipdash.corpus.patterns import Patterns, load_patterns
 from ipdash.corpus.sources import (
     MANIFEST,
@@ -47,14 +49,8 @@ from ipdash.corpus.sources import (
 from ipdash.corpus.themes import load_taxonomy
 from ipdash.errors import IpdashError, ParseError
 from ipdash.fileio import exclusive_lock, write_atomic
-from ipdash.store.build import (
-    BuildResult,
-    ParsedSource,
-    build_database,
-    build_tables,
-    parse_source,
-    theme_tables,
-)
+from ipdash.store.build import BuildResult, build_database
+from ipdash.store.tables import build_tables, theme_tables
 
 # The same limit as server.maxUploadSize in .streamlit/config.toml (megabytes there).
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
@@ -99,14 +95,7 @@ class Extracted:
         names depends on the plan's date)."""
         key = (id(patterns), id(registry))
         if key not in self.parsed:
-            self.parsed[key] = parse_document(
-                self.decoded.text,
-                patterns,
-                source=self.name,
-                is_body_list=lambda names: looks_like_body_list(
-                    names, registry, patterns.attribution
-                ),
-            )
+            self.parsed[key] = parse_text(self.decoded.text, self.name, patterns, registry)
         return self.parsed[key]
 
 
@@ -224,41 +213,43 @@ class Preview:
 
     def measures(self) -> pl.DataFrame:
         """One row per measure: number, status, section, text, bodies with roles."""
-        rows = []
-        for m in self.parsed.parsed.measures:
-            mentions = self.parsed.mentions.get(m.number, [])
-            rows.append(
+        mentions = rows.mentions_by_measure(self.parsed)
+        return pl.DataFrame(
+            [
                 {
-                    "no.": m.number,
-                    "status": m.status,
-                    "section": " › ".join(h.label for h in m.path),
-                    "text": m.text,
+                    "no.": m["measure_no"],
+                    "status": m["status"],
+                    "section": " › ".join(m["section_labels"]),
+                    "text": m["text"],
                     "bodies (role)": "; ".join(
-                        f"{self._label(x)} ({x.role})"
-                        for x in mentions
-                        if x.resolution.kind != "unresolved"
+                        f"{self._label(x)} ({x['role']})"
+                        for x in mentions[m["measure_no"]]
+                        if x["mention_kind"] != "unresolved"
                     ),
                     "unresolved": "; ".join(
-                        x.raw_name for x in mentions if x.resolution.kind == "unresolved"
+                        x["raw_name"]
+                        for x in mentions[m["measure_no"]]
+                        if x["mention_kind"] == "unresolved"
                     ),
-                    "attribution as written": m.attribution_raw or "",
+                    "attribution as written": m["attribution_raw"] or "",
                 }
-            )
-        return pl.DataFrame(rows, schema=_MEASURE_SCHEMA)
+                for m in rows.measure_rows(self.parsed)
+            ],
+            schema=_MEASURE_SCHEMA,
+        )
 
-    def _label(self, mention: object) -> str:
-        resolution = mention.resolution  # type: ignore[attr-defined]
-        if resolution.kind == "agency":
-            return self.registry.agencies[resolution.agency_id].short_name
-        if resolution.kind == "generic_group":
-            return f"group: {resolution.group_id}"
-        return f"? {mention.raw_name}"  # type: ignore[attr-defined]
+    def _label(self, mention: dict) -> str:
+        if mention["mention_kind"] == "agency":
+            return self.registry.agencies[mention["agency_id"]].short_name
+        if mention["mention_kind"] == "generic_group":
+            return f"group: {mention['group_id']}"
+        return f"? {mention['raw_name']}"
 
     def sections(self) -> pl.DataFrame:
         """The headings the measures sit under, with their measure counts."""
         counts: dict[str, int] = {}
-        for m in self.parsed.parsed.measures:
-            key = " › ".join(h.label for h in m.path) or "(no heading)"
+        for m in rows.measure_rows(self.parsed):
+            key = m["section_path"] or "(no heading)"
             counts[key] = counts.get(key, 0) + 1
         return pl.DataFrame(
             {"section": list(counts), "measures": list(counts.values())},
@@ -268,13 +259,11 @@ class Preview:
     def agencies(self) -> pl.DataFrame:
         """Every body found, with how many measures it leads, joins or shares jointly."""
         roles: dict[str, dict[str, int]] = {}
-        for mentions in self.parsed.mentions.values():
-            for x in mentions:
-                if x.resolution.kind != "agency":
-                    continue
-                counts = roles.setdefault(x.resolution.agency_id, {})
-                counts[x.role] = counts.get(x.role, 0) + 1
-        rows = [
+        for x in rows.mention_rows(self.parsed):
+            if x["mention_kind"] == "agency":
+                counts = roles.setdefault(x["agency_id"], {})
+                counts[x["role"]] = counts.get(x["role"], 0) + 1
+        found = [
             {
                 "body": self.registry.agencies[a].short_name,
                 "name": self.registry.agencies[a].name,
@@ -284,16 +273,15 @@ class Preview:
             }
             for a, c in roles.items()
         ]
-        frame = pl.DataFrame(rows, schema=_AGENCY_SCHEMA)
+        frame = pl.DataFrame(found, schema=_AGENCY_SCHEMA)
         return frame.sort(["leads", "participates", "body"], descending=[True, True, False])
 
     def unresolved(self) -> pl.DataFrame:
         """Names in attributions that match no registered body, with their measures."""
         found: dict[str, list[int]] = {}
-        for number, mentions in self.parsed.mentions.items():
-            for x in mentions:
-                if x.resolution.kind == "unresolved":
-                    found.setdefault(x.raw_name, []).append(number)
+        for x in rows.mention_rows(self.parsed):
+            if x["mention_kind"] == "unresolved":
+                found.setdefault(x["raw_name"], []).append(x["measure_no"])
         return pl.DataFrame(
             {
                 "name as written": list(found),

@@ -15,10 +15,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from ipdash import paths
 from ipdash.agencies import load_registry
-from ipdash.build import measure_id, parse_all
 from ipdash.patterns import load_patterns
+
+from ipdash import paths
+from ipdash.corpus.document import measure_id
+from ipdash.store.build import parse_all
 
 SEED = 20261121
 PER_PLAN = {2012: 32, 2014: 24, 2020: 30, 2022: 34}

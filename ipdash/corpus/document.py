@@ -1,0 +1,118 @@
+"""One document, parsed and resolved: text → numbered measures with their attributions,
+every name resolved to a registered body on the plan's date. Between the reader
+(ipdash.corpus.sources: bytes → text) and the build (ipdash.store.build: plans → tables →
+DuckDB); ipdash.corpus.rows turns the result into rows."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from ipdash.corpus.agencies import (
+    Mention,
+    Registry,
+    load_registry,
+    looks_like_body_list,
+    resolve_attribution,
+)
+from ipdash.corpus.parse import ParsedDocument, guess_metadata, parse_document
+from ipdash.corpus.patterns import Patterns, load_patterns
+from ipdash.corpus.sources import YEARS, DecodedText, Source, decode_bytes
+from ipdash.errors import ParseError
+
+
+@dataclass(frozen=True)
+class ParsedSource:
+    """A document read, parsed and with its attributions resolved."""
+
+    source: Source
+    decoded: DecodedText
+    parsed: ParsedDocument
+    mentions: dict[int, list[Mention]] = field(default_factory=dict)
+
+
+def measure_id(plan_year: int, number: int) -> str:
+    """A measure's id: the plan year and its number ("2020-041")."""
+    return f"{plan_year}-{number:03d}"
+
+
+def parse_text(text: str, source: str, patterns: Patterns, registry: Registry) -> ParsedDocument:
+    """The text parsed into measures, headings and attributions (names not resolved)."""
+    return parse_document(
+        text,
+        patterns,
+        source=source,
+        is_body_list=lambda names: looks_like_body_list(names, registry, patterns.attribution),
+    )
+
+
+def parse_source(
+    source: Source,
+    decoded: DecodedText,
+    patterns: Patterns,
+    registry: Registry,
+    parsed: ParsedDocument | None = None,
+) -> ParsedSource:
+    """Parse one decoded document (unless `parsed` is given) and resolve its
+    attributions on its reference date."""
+    if parsed is None:
+        parsed = parse_text(decoded.text, source.file, patterns, registry)
+    mentions = {
+        m.number: resolve_attribution(
+            m.names, m.roles or "lead_first", registry, patterns.attribution, source.reference_date
+        )
+        for m in parsed.measures
+        if m.names
+    }
+    return ParsedSource(source, decoded, parsed, mentions)
+
+
+def parse_bytes(
+    data: bytes,
+    source: str = "<upload>",
+    plan_year: int | None = None,
+    period_label: str | None = None,
+    patterns: Patterns | None = None,
+    registry: Registry | None = None,
+) -> ParsedSource:
+    """One document's bytes in, the parsed plan out: decoded (what was done is in
+    `.decoded.decoding`), cleaned, parsed into measures, attributions read and agency
+    names resolved on the plan's date, as the build does it.
+
+    The plan year and period default to what the text states (else the current year).
+    Raises ParseError, and nothing else, when the bytes are not a plan: the message
+    names `source`, the line where that helps, and what was expected."""
+    low, high = YEARS
+    if plan_year is not None and not low <= plan_year <= high:
+        raise ParseError(source, f"plan year {plan_year} is not between {low} and {high}")
+    patterns = patterns or load_patterns()
+    registry = registry or load_registry()
+    decoded = decode_bytes(data, source)
+    parsed = parse_text(decoded.text, source, patterns, registry)
+    guessed = guess_metadata(parsed)
+    stated_year = guessed.plan_year if low <= (guessed.plan_year or 0) <= high else None
+    year = plan_year or stated_year or date.today().year
+    if period_label is None:
+        period_label = (
+            guessed.period_label if guessed.period_label and stated_year == year else str(year)
+        )
+    first = re.match(r"\d{4}", period_label)
+    if first and not low <= int(first.group()) <= high:
+        raise ParseError(source, f"period {period_label!r} does not start between {low} and {high}")
+    plan = Source(
+        file=source,
+        doc_id="upload",
+        plan_year=year,
+        period_label=period_label,
+        title=guessed.title or Path(source).name,
+        issuing_body="",
+        issue_date=None,
+        language="",
+        rendering="upload",
+        canonical=True,
+        expected_measures=None,
+        rendering_note=f"parsed from {source} (decoded as {decoded.decoding})",
+    )
+    return parse_source(plan, decoded, patterns, registry, parsed)
