@@ -12,6 +12,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from ipdash import paths
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from ipdash.store.build import build_database
@@ -24,7 +26,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for _ in range(RUNS):
             started = time.perf_counter()
-            result = build_database(db_dir=Path(tmp))
+            result = build_database(paths.DEFAULT_RAW, db_dir=Path(tmp))
             times.append(time.perf_counter() - started)
     n = sum(p.n_measures for p in result.plans)
     print(f"build of the real corpus ({n} measures, {len(result.plans)} plans), {RUNS} runs:")

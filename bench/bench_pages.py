@@ -18,6 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from streamlit.testing.v1 import AppTest
 
 from ipdash import paths
+from ipdash.settings import current
 from ipdash.store.build import build_database
 from ipdash.store.db import current_db_path
 
@@ -65,8 +66,9 @@ def timed_run(at: AppTest) -> float:
 
 def main() -> None:
     warnings.filterwarnings("ignore")
-    if current_db_path(paths.DB_DIR) is None:
-        build_database(db_dir=paths.DB_DIR)
+    settings = current()
+    if current_db_path(settings.db_dir) is None:
+        build_database(settings.raw_dir, db_dir=settings.db_dir)
     print(
         f"{'page':<28} {'first run':>10} {'rerun p50':>10} {'rerun max':>10}"
         "  (seconds, server side)"

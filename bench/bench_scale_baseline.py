@@ -83,11 +83,12 @@ def child(out: str) -> None:
     from streamlit.testing.v1 import AppTest
 
     from ipdash import paths
+    from ipdash.settings import current
     from ipdash.store.db import current_db_path
 
     warnings.filterwarnings("ignore")
     scale.quiet_streamlit()
-    db = current_db_path(paths.DB_DIR)
+    db = current_db_path(current().db_dir)
     assert db is not None
     results = {}
     for page, view in VIEWS.items():

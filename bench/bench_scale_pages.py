@@ -105,13 +105,14 @@ def child(out: str) -> None:
     from streamlit.testing.v1 import AppTest
 
     from ipdash import paths
+    from ipdash.settings import current
     from ipdash.store.db import current_db_path
 
     warnings.filterwarnings("ignore")
     scale.quiet_streamlit()
     app = str(paths.ROOT / "app.py")
-    db = current_db_path(paths.DB_DIR)
-    assert db is not None, paths.DB_DIR
+    db = current_db_path(current().db_dir)
+    assert db is not None, current().db_dir
     results = {}
     for page, params_list in changes(db).items():
         at = AppTest.from_file(app, default_timeout=300)

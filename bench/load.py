@@ -41,6 +41,8 @@ from pathlib import Path
 
 import psutil
 
+from ipdash import paths
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 CHROMIUM = "/usr/bin/chromium"
@@ -334,7 +336,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="ipdash-load-") as tmp:
         from ipdash.store.build import build_database
 
-        build_database(db_dir=Path(tmp))
+        build_database(paths.DEFAULT_RAW, db_dir=Path(tmp))
         proc, url = (None, args.url) if args.url else start_server(tmp)
         pid = proc.pid if proc else 0
         try:

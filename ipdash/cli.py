@@ -13,6 +13,7 @@ from pathlib import Path
 from ipdash import __version__, paths
 from ipdash.errors import IpdashError
 from ipdash.fileio import write_atomic
+from ipdash.settings import Settings, current
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
@@ -191,7 +192,7 @@ def _cmd_evaluate_themes(args: argparse.Namespace) -> int:
     with args.labels.open(encoding="utf-8", newline="") as handle:
         gold = {r["measure_id"]: r["theme_id"] for r in csv.DictReader(handle)}
     taxonomy = load_taxonomy()
-    _, docs = parse_all(paths.RAW, load_patterns(), load_registry())
+    _, docs = parse_all(args.settings.raw_dir, load_patterns(), load_registry())
     predicted = {k: v.primary for k, v in classify_corpus(docs, taxonomy, use_manual=False).items()}
     result = agreement(gold, predicted)
     print(
@@ -296,11 +297,12 @@ def _cmd_deck(args: argparse.Namespace) -> int:
     from ipdash.present import deck, stories, views
     from ipdash.store.db import connect_read_only, resolve_db
 
-    story = deck.find_story(stories.load_stories(), args.story)
+    saved = args.settings.stories_file
+    story = deck.find_story(stories.load_stories(saved), args.story, saved)
     path = resolve_db(args.db, args.db_dir)
     con = connect_read_only(path)
     try:
-        data = deck.build_deck(story, views.query_on(con))
+        data = deck.build_deck(story, views.query_on(con), browser=args.settings.browser_path)
     finally:
         con.close()
     out = args.out or Path(f"ipdash-deck-{story.story_id}.pptx")
@@ -337,7 +339,7 @@ def _cmd_synth(args: argparse.Namespace) -> int:
     from ipdash.store.tables import build_tables
 
     out = args.out.resolve()
-    if out == paths.RAW.resolve():
+    if out == args.settings.raw_dir.resolve():
         raise synth.SynthError("--out must not be data/raw: that is the real corpus")
     years = None
     if args.years:
@@ -346,7 +348,7 @@ def _cmd_synth(args: argparse.Namespace) -> int:
             raise synth.SynthError(f"--years must be FIRST-LAST, e.g. 2008-2022: {args.years!r}")
         years = (int(first), int(last))
     patterns, registry = load_patterns(), load_registry()
-    _, docs = parse_all(paths.RAW, patterns, registry)
+    _, docs = parse_all(args.settings.raw_dir, patterns, registry)
     profile = synth.learn_profile(build_tables(docs, registry), patterns)
     corpus = synth.generate_corpus(
         args.measures, args.seed, profile, synth.load_templates(), registry, patterns, years
@@ -359,11 +361,15 @@ def _cmd_synth(args: argparse.Namespace) -> int:
     return 0
 
 
-def make_parser() -> argparse.ArgumentParser:
+def make_parser(settings: Settings | None = None) -> argparse.ArgumentParser:
+    """The argument parser; defaults of --raw and the database folder come from the
+    settings (the environment's, unless given)."""
+    settings = settings or current()
     parser = argparse.ArgumentParser(
         prog="python -m ipdash",
         description="China's national IP-strategy promotion plans as data.",
     )
+    parser.set_defaults(settings=settings)
     parser.add_argument("--version", action="version", version=f"ipdash {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -372,7 +378,7 @@ def make_parser() -> argparse.ArgumentParser:
             p.add_argument(
                 "--raw",
                 type=Path,
-                default=paths.RAW,
+                default=settings.raw_dir,
                 help="folder with the source documents and manifest.csv (default: data/raw)",
             )
         p.add_argument(
@@ -381,7 +387,7 @@ def make_parser() -> argparse.ArgumentParser:
             default=None,
             help="a single database file to use instead of the current generation in data/db",
         )
-        p.add_argument("--db-dir", type=Path, default=paths.DB_DIR, help=argparse.SUPPRESS)
+        p.add_argument("--db-dir", type=Path, default=settings.db_dir, help=argparse.SUPPRESS)
 
     p = sub.add_parser(
         "build",
@@ -429,8 +435,8 @@ def make_parser() -> argparse.ArgumentParser:
         "replace it (default: new)",
     )
     p.add_argument("--dry-run", action="store_true", help="print the preview only; write nothing")
-    p.add_argument("--raw", type=Path, default=paths.RAW, help=argparse.SUPPRESS)
-    p.add_argument("--db-dir", type=Path, default=paths.DB_DIR, help=argparse.SUPPRESS)
+    p.add_argument("--raw", type=Path, default=settings.raw_dir, help=argparse.SUPPRESS)
+    p.add_argument("--db-dir", type=Path, default=settings.db_dir, help=argparse.SUPPRESS)
     p.set_defaults(func=_cmd_add)
 
     p = sub.add_parser(
@@ -510,7 +516,7 @@ def make_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_agencies)
 
     p = sub.add_parser("path", help="print the path of the current database file")
-    p.add_argument("--db-dir", type=Path, default=paths.DB_DIR, help=argparse.SUPPRESS)
+    p.add_argument("--db-dir", type=Path, default=settings.db_dir, help=argparse.SUPPRESS)
     p.set_defaults(func=_cmd_path)
 
     p = sub.add_parser(

@@ -1,24 +1,23 @@
-"""Where ipdash keeps its files. Everything is relative to the project root, so the
-project works from any checkout location."""
+"""Where ipdash's own files are: everything relative to the project root, so the project
+works from any checkout location. What the environment can move (the source documents,
+the databases, the saved stories) is read in ipdash.settings, with these as defaults."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
-# The source documents and their manifest; IPDASH_RAW_DIR moves them (a deployment's own
-# corpus, or a scratch copy to try adding plans).
-RAW = Path(os.environ.get("IPDASH_RAW_DIR", str(DATA / "raw")))
 REGISTRY = DATA / "registry"
 PATTERNS = DATA / "patterns"
 TAXONOMY = DATA / "taxonomy"
 # The ready-made stories ship with the code; stories users save go to a file of their own
-# (not tracked by git), which IPDASH_STORIES can move.
+# (not tracked by git).
 STORIES = DATA / "stories"
 BUILTIN_STORIES = STORIES / "builtin.yaml"
-# Generated databases live here, one file per build generation (not committed).
-# IPDASH_DB_DIR moves them (tests and benchmarks use their own directories).
-DB_DIR = Path(os.environ.get("IPDASH_DB_DIR", str(DATA / "db")))
 SQL = Path(__file__).resolve().parent / "store" / "sql"
+# Defaults of the settings (ipdash.settings): the seed documents and their manifest, the
+# generated databases (one file per build generation, not committed), the saved stories.
+DEFAULT_RAW = DATA / "raw"
+DEFAULT_DB_DIR = DATA / "db"
+DEFAULT_STORIES_FILE = STORIES / "saved.yaml"

@@ -17,7 +17,7 @@ import logging
 import re
 import traceback
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -28,10 +28,11 @@ import polars as pl
 import streamlit as st
 from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlException
 
-from ipdash import paths
 from ipdash.errors import IpdashError
 from ipdash.present import export
 from ipdash.present.figures import luminance
+from ipdash.settings import Settings, parse_flag
+from ipdash.settings import current as current_settings
 from ipdash.store import queries
 from ipdash.store.db import connect_read_only, current_db_path
 from ipdash.store.filters import (
@@ -71,19 +72,19 @@ def _connection(path: str) -> duckdb.DuckDBPyConnection:
     return connect_read_only(Path(path))
 
 
-def ensure_database() -> Path:
+def ensure_database(settings: Settings) -> Path:
     """The current database generation, building it first if none exists yet (and once
     per server start if data/raw or the code changed since it was built)."""
-    path = current_db_path(paths.DB_DIR)
+    path = current_db_path(settings.db_dir)
     if path is None:
         from ipdash.store.build import build_database
 
         with st.spinner("Building the database from the plans (first start only, a few seconds)…"):
-            build_database(raw_dir=paths.RAW, db_dir=paths.DB_DIR)
-        path = current_db_path(paths.DB_DIR)
+            build_database(raw_dir=settings.raw_dir, db_dir=settings.db_dir)
+        path = current_db_path(settings.db_dir)
     else:
-        _rebuild_if_out_of_date(str(paths.DB_DIR), str(paths.RAW))
-        path = current_db_path(paths.DB_DIR)
+        _rebuild_if_out_of_date(str(settings.db_dir), str(settings.raw_dir))
+        path = current_db_path(settings.db_dir)
     if path is None:
         st.error("The database could not be built. Run `python -m ipdash build` to see why.")
         st.stop()
@@ -123,9 +124,11 @@ def _cached_query(db: str, name: str, args: tuple) -> Any:
 
 @dataclass(frozen=True)
 class Context:
-    """What every page needs: the database generation and lookups for labels."""
+    """What every page needs: the database generation, the settings and lookups for
+    labels."""
 
     db: str
+    settings: Settings = field(default_factory=current_settings)
 
     @property
     def connection(self) -> duckdb.DuckDBPyConnection:
@@ -224,7 +227,8 @@ def setup(title: str) -> Context:
     st.html(CSS)
     load_url_state()
     navigation()
-    return Context(db=str(ensure_database()))
+    settings = current_settings()
+    return Context(db=str(ensure_database(settings)), settings=settings)
 
 
 @contextlib.contextmanager
@@ -294,7 +298,7 @@ def _parse(kind: str, values: list[str]) -> object:
         return out[:200]
     first = clean_query(values[0]) if values else ""
     if kind == "bool":
-        return first.lower() in {"1", "true", "yes", "on"}
+        return parse_flag(first)
     if kind == "int":
         return int(first) if first.isdigit() and len(first) < 6 else None
     return first[:MAX_URL_VALUE_CHARS]
@@ -641,19 +645,19 @@ def chart_actions(fig: go.Figure, chart: str, params: dict[str, str], key: str) 
     """Export the chart (generated only when clicked) or add it to a story."""
     from ipdash.present import images, stories, views
 
-    ctx = Context(str(current_db_path(paths.DB_DIR)))
+    ctx = Context(str(current_db_path(current_settings().db_dir)))
     footer = images.footer_text(ctx.info.get("data_version", "?"))
     stem = views.view_file_stem(chart, ctx.query, params)
     with st.popover("Export or save", icon=":material/ios_share:"):
         st.markdown("**Download this chart** (with its title, filters, source and data version)")
-        has_browser = images.find_chromium() is not None
+        has_browser = images.find_chromium(ctx.settings.browser_path) is not None
         columns = st.columns(3)
         for column, fmt, label in zip(
             columns, ("png", "svg", "html"), ("PNG", "SVG", "HTML"), strict=True
         ):
             column.download_button(
                 label,
-                data=lambda fmt=fmt: images.render(fig, fmt, footer),
+                data=lambda fmt=fmt: images.render(fig, fmt, footer, ctx.settings.browser_path),
                 file_name=f"{stem}.{fmt}",
                 mime=images.FORMATS[fmt][0],
                 key=f"{key}_{fmt}",
@@ -666,7 +670,7 @@ def chart_actions(fig: go.Figure, chart: str, params: dict[str, str], key: str) 
             st.caption("PNG and SVG need Chromium on the server (apt-get install chromium).")
         st.divider()
         st.markdown("**Add to a story** (for presenting and decks)")
-        saved = stories.load_saved()
+        saved = stories.load_saved(ctx.settings.stories_file)
         names = {s.story_id: s.title for s in saved}
         target = st.selectbox(
             "Story",
@@ -700,12 +704,13 @@ def chart_actions(fig: go.Figure, chart: str, params: dict[str, str], key: str) 
             try:
                 if target == NEW_STORY:
                     story_title = new_title.strip() or "My story"
-                    taken = {s.story_id for s in stories.load_stories()}
+                    taken = {s.story_id for s in stories.load_stories(ctx.settings.stories_file)}
                     story_id = stories.unique_id(story_title, taken)
                 else:
                     story_title, story_id = names[target], target
                 stories.update_stories(
-                    lambda all_: stories.add_view(all_, story_id, view, title=story_title)
+                    lambda all_: stories.add_view(all_, story_id, view, title=story_title),
+                    ctx.settings.stories_file,
                 )
             except IpdashError as exc:
                 st.error(md_escape(str(exc)))

@@ -1,5 +1,7 @@
 """Data quality: what the data rests on, what is missing, and how sure the themes are."""
 
+from pathlib import Path
+
 import polars as pl
 import streamlit as st
 
@@ -9,8 +11,8 @@ from ipdash.store import checks
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _check_results(db: str) -> pl.DataFrame:
-    results = checks.run_checks(ui.Context(db).connection)
+def _check_results(db: str, raw_dir: str) -> pl.DataFrame:
+    results = checks.run_checks(ui.Context(db).connection, Path(raw_dir))
     return pl.DataFrame(
         {
             "check": [r.check.name for r in results],
@@ -42,7 +44,7 @@ with ui.guard():
     )
 
     st.subheader("Checks")
-    results = _check_results(ctx.db)
+    results = _check_results(ctx.db, str(ctx.settings.raw_dir))
     failed = results.filter(pl.col("status") == "FAILED").height
     if failed:
         st.error(f"{failed} check(s) failed: see below.")

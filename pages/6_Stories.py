@@ -43,7 +43,7 @@ def _load() -> tuple[list[stories.Story], str | None]:
     """All stories, and a message if the saved stories cannot be read (the ready-made
     ones are still shown; nothing is written until the file is fixed)."""
     try:
-        return stories.load_stories(), None
+        return stories.load_stories(ctx.settings.stories_file), None
     except IpdashError as exc:
         return stories.load_builtin(), str(exc)
 
@@ -52,7 +52,7 @@ def _change(change: Callable[[list[stories.Story]], list[stories.Story]], messag
     """Apply a change to the saved stories (in a button callback); report the outcome on
     the next run."""
     try:
-        stories.update_stories(change)
+        stories.update_stories(change, ctx.settings.stories_file)
     except IpdashError as exc:
         st.session_state["_stories_error"] = ui.md_escape(str(exc))
         return False
@@ -290,10 +290,12 @@ with ui.guard():
         disabled=not story.views,
         use_container_width=True,
     )
-    has_browser = images.find_chromium() is not None
+    has_browser = images.find_chromium(ctx.settings.browser_path) is not None
     actions[1].download_button(
         "Download deck (.pptx)",
-        data=lambda story=story: deck.build_deck(story, ctx.query),
+        data=lambda story=story: deck.build_deck(
+            story, ctx.query, browser=ctx.settings.browser_path
+        ),
         file_name=f"ipdash-{story.story_id}-{datetime.now(UTC):%Y-%m-%d}.pptx",
         mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
         icon=":material/download:",

@@ -2,18 +2,15 @@
 and rebuild the database (nothing is written before you confirm)."""
 
 import hashlib
-import os
 from datetime import UTC, date, datetime
 
 import streamlit as st
 
-from ipdash import paths, ui
+from ipdash import ui
 from ipdash.corpus.sources import MAX_DOCUMENT_CHARS
 from ipdash.errors import IpdashError
 from ipdash.store import intake
 
-# A shared workshop server can switch adding off (IPDASH_READ_ONLY=1).
-READ_ONLY = os.environ.get("IPDASH_READ_ONLY", "").strip().lower() in {"1", "true", "yes"}
 MODE_LABELS = {
     "rendering": "Add it as another rendering of that plan (both stay; Data quality compares them)",
     "replace": "Replace that plan (its documents are moved to data/raw/replaced/, not deleted)",
@@ -34,7 +31,7 @@ def _add(extracted: intake.Extracted, metadata: intake.PlanMetadata, mode: str) 
     try:
         with st.spinner("Adding the plan and building a new database generation…"):
             result = intake.add_plan(
-                extracted, metadata, mode, raw_dir=paths.RAW, db_dir=paths.DB_DIR
+                extracted, metadata, mode, raw_dir=ctx.settings.raw_dir, db_dir=ctx.settings.db_dir
             )
     except IpdashError as exc:
         st.session_state["_add_error"] = ui.md_escape(str(exc))
@@ -52,7 +49,7 @@ ctx = ui.setup("Add a plan")
 
 with ui.guard():
     st.title("Add a plan")
-    if READ_ONLY:
+    if ctx.settings.read_only:  # a shared workshop server (IPDASH_READ_ONLY=1)
         st.info(
             "Adding plans is switched off on this server (IPDASH_READ_ONLY). Ask the person "
             "who runs it, or use `python -m ipdash add FILE --year YEAR`."
@@ -134,7 +131,7 @@ with ui.guard():
     metadata = intake.PlanMetadata(
         year, period.strip(), title.strip(), issuing_body.strip(), issue_date
     )
-    preview = intake.preview(extracted, metadata, raw_dir=paths.RAW)
+    preview = intake.preview(extracted, metadata, raw_dir=ctx.settings.raw_dir)
     mode = "new"
     if preview.existing:
         first = preview.existing[0]

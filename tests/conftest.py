@@ -10,18 +10,11 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-# The app and the CLI under test use their own database directory, never data/db, and
-# their own saved-stories file, never data/stories/saved.yaml.
-os.environ.setdefault("IPDASH_DB_DIR", tempfile.mkdtemp(prefix="ipdash-test-db-"))
-os.environ.setdefault(
-    "IPDASH_STORIES",
-    os.path.join(tempfile.mkdtemp(prefix="ipdash-test-stories-"), "saved.yaml"),
-)
-
 import pytest
 from hypothesis import HealthCheck, settings
 
 from ipdash import paths
+from ipdash import settings as ipdash_settings
 from ipdash.corpus.agencies import Registry, load_registry
 from ipdash.corpus.document import ParsedSource
 from ipdash.corpus.patterns import Patterns, load_patterns
@@ -39,6 +32,36 @@ settings.register_profile(
     "ci", max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
+
+# The app and the CLI under test use their own database directory, never data/db, and
+# their own saved-stories file, never data/stories/saved.yaml: these settings are this
+# process's (in-process CLI and AppTest runs), and child processes (the CLI run as a user
+# runs it, streamlit servers) get them through the environment.
+TEST_SETTINGS = ipdash_settings.Settings(
+    raw_dir=paths.DEFAULT_RAW,
+    db_dir=Path(tempfile.mkdtemp(prefix="ipdash-test-db-")),
+    stories_file=Path(tempfile.mkdtemp(prefix="ipdash-test-stories-")) / "saved.yaml",
+)
+os.environ.update(TEST_SETTINGS.to_env())
+
+
+@pytest.fixture(scope="session", autouse=True)
+def test_settings() -> Iterator[ipdash_settings.Settings]:
+    with ipdash_settings.use(TEST_SETTINGS):
+        yield TEST_SETTINGS
+
+
+@pytest.fixture
+def own_settings(monkeypatch):
+    """Install other settings for one test: own_settings(db_dir=…, read_only=True)."""
+
+    def install(**changes: object) -> ipdash_settings.Settings:
+        changed = ipdash_settings.current().with_(**changes)
+        monkeypatch.setattr(ipdash_settings, "_current", changed)
+        return changed
+
+    return install
+
 
 SEEDS = {
     "2012-pdf": "000_8dd6051134989dae.txt",
@@ -61,14 +84,14 @@ def registry() -> Registry:
 
 @pytest.fixture(scope="session")
 def parsed_seeds(patterns, registry) -> dict[str, ParsedSource]:
-    _, docs = parse_all(paths.RAW, patterns, registry)
+    _, docs = parse_all(paths.DEFAULT_RAW, patterns, registry)
     return {d.source.doc_id: d for d in docs}
 
 
 @pytest.fixture(scope="session")
 def built_db(tmp_path_factory) -> Path:
     db_dir = tmp_path_factory.mktemp("db")
-    return build_database(db_dir=db_dir).path
+    return build_database(paths.DEFAULT_RAW, db_dir=db_dir).path
 
 
 @pytest.fixture
@@ -93,7 +116,7 @@ def corpus(tmp_path) -> tuple[Path, Path]:
     import shutil
 
     raw = tmp_path / "raw"
-    shutil.copytree(paths.RAW, raw, ignore=shutil.ignore_patterns(".*"))
+    shutil.copytree(paths.DEFAULT_RAW, raw, ignore=shutil.ignore_patterns(".*"))
     db_dir = tmp_path / "db"
     build_database(raw_dir=raw, db_dir=db_dir)
     return raw, db_dir
@@ -136,4 +159,4 @@ def chromium() -> str:
 
 
 def seed_text(doc_id: str) -> str:
-    return (paths.RAW / SEEDS[doc_id]).read_text(encoding="utf-8")
+    return (paths.DEFAULT_RAW / SEEDS[doc_id]).read_text(encoding="utf-8")

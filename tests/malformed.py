@@ -21,7 +21,7 @@ from ipdash import paths
 from ipdash.corpus.sources import MAX_DOCUMENT_CHARS
 
 # The seed plans the mutations start from (read from data/raw, never changed).
-SEED_FILES = sorted(p for p in paths.RAW.glob("*.txt"))
+SEED_FILES = sorted(p for p in paths.DEFAULT_RAW.glob("*.txt"))
 # Size of the "huge" files: the 10 MB single line of the issue.
 HUGE_BYTES = 10_000_000
 # Line count of the "million short lines" files.

@@ -204,9 +204,9 @@ def test_a_url_naming_unknown_options_still_opens():
 
 
 @pytest.fixture
-def saved_stories(tmp_path, monkeypatch):
+def saved_stories(tmp_path, own_settings):
     path = tmp_path / "saved.yaml"
-    monkeypatch.setenv("IPDASH_STORIES", str(path))
+    own_settings(stories_file=path)
     return path
 
 
@@ -284,11 +284,10 @@ def test_a_chart_menu_adds_the_view_to_a_new_story_then_the_story_is_edited(save
 
 
 @pytest.fixture
-def own_corpus(corpus, monkeypatch):
+def own_corpus(corpus, own_settings):
     """The app reads and writes a temporary copy of data/raw and its own database."""
     raw, db_dir = corpus
-    monkeypatch.setattr(paths, "RAW", raw)
-    monkeypatch.setattr(paths, "DB_DIR", db_dir)
+    own_settings(raw_dir=raw, db_dir=db_dir)
     return raw, db_dir
 
 
@@ -347,8 +346,8 @@ def test_add_a_plan_asks_what_to_do_with_an_existing_year(own_corpus):
     ]
 
 
-def test_add_a_plan_is_switched_off_on_a_read_only_server(own_corpus, monkeypatch):
-    monkeypatch.setenv("IPDASH_READ_ONLY", "1")
+def test_add_a_plan_is_switched_off_on_a_read_only_server(own_corpus, own_settings):
+    own_settings(read_only=True)
     at = run("pages/7_Add_a_plan.py")
     no_failures(at)
     assert not at.file_uploader

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from ipdash import paths
-from tests.conftest import serve_app
+from tests.conftest import TEST_SETTINGS, serve_app
 
 pytestmark = pytest.mark.browser
 
@@ -47,9 +47,9 @@ def server(chromium) -> Iterator[str]:
     from ipdash.store.build import build_database
     from ipdash.store.db import current_db_path
 
-    if current_db_path(paths.DB_DIR) is None:
-        build_database(db_dir=paths.DB_DIR)
-    with serve_app({"IPDASH_DB_DIR": str(paths.DB_DIR)}, ARTIFACTS / "streamlit.log") as url:
+    if current_db_path(TEST_SETTINGS.db_dir) is None:
+        build_database(TEST_SETTINGS.raw_dir, db_dir=TEST_SETTINGS.db_dir)
+    with serve_app(TEST_SETTINGS.to_env(), ARTIFACTS / "streamlit.log") as url:
         yield url
 
 
@@ -151,7 +151,7 @@ def test_csv_download_is_exactly_the_cli_export(page, server, tmp_path):
         ],
         cwd=paths.ROOT,
         check=True,
-        env={**os.environ, "IPDASH_DB_DIR": str(paths.DB_DIR)},
+        env={**os.environ, **TEST_SETTINGS.to_env()},
     )
     assert got.read_bytes() == cli.read_bytes()
     assert got.read_bytes().count(b"\r\n") == 6  # header + 5 measures

@@ -50,9 +50,15 @@ VISITS = [
 def hostile_server(chromium, tmp_path_factory) -> Iterator[str]:
     tmp = tmp_path_factory.mktemp("hostile")
     raw, db_dir = tmp / "raw", tmp / "db"
-    shutil.copytree(paths.RAW, raw, ignore=shutil.ignore_patterns(".*"))
+    shutil.copytree(paths.DEFAULT_RAW, raw, ignore=shutil.ignore_patterns(".*"))
     extracted = intake.extract_text("hostile.txt", HOSTILE_PLAN.encode("utf-8"))
-    intake.add_plan(extracted, intake.PlanMetadata(2023, "2023", HOSTILE_TITLE), "new", raw, db_dir)
+    intake.add_plan(
+        extracted,
+        intake.PlanMetadata(2023, "2023", HOSTILE_TITLE),
+        "new",
+        raw_dir=raw,
+        db_dir=db_dir,
+    )
     env = {
         "IPDASH_RAW_DIR": str(raw),
         "IPDASH_DB_DIR": str(db_dir),

@@ -245,7 +245,7 @@ def test_a_build_in_worker_processes_writes_the_same_tables(con, tmp_path):
     from ipdash.store.build import build_database
     from ipdash.store.db import connect_read_only
 
-    result = build_database(db_dir=tmp_path, workers=2)
+    result = build_database(paths.DEFAULT_RAW, db_dir=tmp_path, workers=2)
     assert [p.n_measures for p in result.plans] == [90, 79, 100, 115]
     assert result.n_disagreements == 7
     other = connect_read_only(result.path)
@@ -263,9 +263,9 @@ def test_small_corpora_build_in_one_process_large_ones_on_every_core(tmp_path):
     from ipdash.corpus.sources import load_manifest
     from ipdash.store.build import PARALLEL_MIN_BYTES, build_workers
 
-    sources = load_manifest(paths.RAW)
-    assert build_workers(sources, paths.RAW) == 1
-    (tmp_path / "manifest.csv").write_bytes((paths.RAW / "manifest.csv").read_bytes())
+    sources = load_manifest(paths.DEFAULT_RAW)
+    assert build_workers(sources, paths.DEFAULT_RAW) == 1
+    (tmp_path / "manifest.csv").write_bytes((paths.DEFAULT_RAW / "manifest.csv").read_bytes())
     for s in sources:
         (tmp_path / s.file).write_bytes(b"x" * (PARALLEL_MIN_BYTES // 4))
     assert build_workers(sources, tmp_path) == min(os.cpu_count() or 1, 5)
@@ -281,7 +281,7 @@ def test_a_document_failing_in_a_worker_fails_the_build_with_its_own_error(tmp_p
     for error in (ParseError("a.txt", "no measures", 3), DataFileError("m.csv", 2, "bad")):
         assert str(pickle.loads(pickle.dumps(error))) == str(error)
     raw = tmp_path / "raw"
-    shutil.copytree(paths.RAW, raw)
+    shutil.copytree(paths.DEFAULT_RAW, raw)
     broken = raw / "002_504d37ac8016cd13.txt"
     broken.chmod(0o644)
     broken.write_text("nothing numbered here\n", encoding="utf-8")

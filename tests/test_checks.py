@@ -6,6 +6,7 @@ import shutil
 
 import duckdb
 
+from ipdash import paths
 from ipdash.store.checks import failed, format_report, load_checks, run_checks
 
 
@@ -17,7 +18,7 @@ def test_checks_are_declared_with_severity():
 
 
 def test_checks_pass_on_the_seeds(con):
-    results = run_checks(con)
+    results = run_checks(con, paths.DEFAULT_RAW)
     assert not failed(results)
     by_name = {r.check.name: r for r in results}
     assert len(by_name["renderings_agree_on_text"].problems) == 7
@@ -44,7 +45,7 @@ def test_checks_fail_on_broken_data(built_db, tmp_path):
         "INSERT INTO measure_agency_links SELECT * FROM measure_agency_links "
         "WHERE measure_id = '2012-001' AND agency_id = 'most' AND agency_view = 'named'"
     )
-    results = {r.check.name: r for r in run_checks(con)}
+    results = {r.check.name: r for r in run_checks(con, paths.DEFAULT_RAW)}
     con.close()
     assert results["unique_agency_links"].problems == [
         "2012-001: most linked 2 times in the named view"

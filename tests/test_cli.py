@@ -33,7 +33,7 @@ def test_build_then_check_round_trip(tmp_path):
 
 
 def test_parse_json_prints_measures_with_agencies():
-    result = run("parse", str(paths.RAW / "002_504d37ac8016cd13.txt"), "--json")
+    result = run("parse", str(paths.DEFAULT_RAW / "002_504d37ac8016cd13.txt"), "--json")
     assert result.returncode == 0, result.stderr
     payload = json.loads(result.stdout)
     assert (payload["plan_year"], payload["n_measures"], payload["levels"]) == (

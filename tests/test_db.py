@@ -5,6 +5,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
+from ipdash import paths
 from ipdash.errors import DatabaseMissingError
 from ipdash.store import build as build_module
 from ipdash.store.build import build_database
@@ -27,11 +28,11 @@ def measure_count(path):
 
 
 def test_generations_switch_atomically_and_old_ones_are_pruned(tmp_path):
-    first = build_database(db_dir=tmp_path).path
+    first = build_database(paths.DEFAULT_RAW, db_dir=tmp_path).path
     assert current_db_path(tmp_path) == first
     reader = connect_read_only(first)  # a session still reading the first generation
-    second = build_database(db_dir=tmp_path).path
-    third = build_database(db_dir=tmp_path).path
+    second = build_database(paths.DEFAULT_RAW, db_dir=tmp_path).path
+    third = build_database(paths.DEFAULT_RAW, db_dir=tmp_path).path
     assert current_db_path(tmp_path) == third
     assert sorted(p.name for p in tmp_path.glob("ipdash-*.duckdb")) == sorted(
         [second.name, third.name]
@@ -42,14 +43,14 @@ def test_generations_switch_atomically_and_old_ones_are_pruned(tmp_path):
 
 
 def test_a_failed_build_leaves_the_current_database(tmp_path, monkeypatch):
-    good = build_database(db_dir=tmp_path).path
+    good = build_database(paths.DEFAULT_RAW, db_dir=tmp_path).path
 
     def explode(*args, **kwargs):
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(build_module, "write_database", explode)
     with pytest.raises(RuntimeError, match="disk full"):
-        build_database(db_dir=tmp_path)
+        build_database(paths.DEFAULT_RAW, db_dir=tmp_path)
     assert current_db_path(tmp_path) == good
     assert measure_count(good) == 384
     assert not list(tmp_path.glob("*.tmp"))
@@ -57,10 +58,10 @@ def test_a_failed_build_leaves_the_current_database(tmp_path, monkeypatch):
 
 def test_single_file_mode(tmp_path):
     target = tmp_path / "analysis.duckdb"
-    result = build_database(db=target)
+    result = build_database(paths.DEFAULT_RAW, db=target)
     assert result.path == target
     assert measure_count(target) == 384
-    build_database(db=target)  # replaced in place
+    build_database(paths.DEFAULT_RAW, db=target)  # replaced in place
     assert measure_count(target) == 384
     assert not (tmp_path / POINTER).exists()
 

@@ -8,6 +8,7 @@ import io
 import subprocess
 import sys
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from pptx import Presentation
@@ -37,7 +38,7 @@ TITLES = [
 
 @pytest.fixture(scope="module")
 def story() -> stories.Story:
-    return deck.find_story(stories.load_builtin(), None)
+    return deck.find_story(stories.load_builtin(), None, Path("saved.yaml"))
 
 
 @pytest.fixture(scope="module")
@@ -170,7 +171,8 @@ def test_cli_builds_the_default_story_deck(tmp_path, built_db):
 
 def test_find_story_by_id_or_title(story):
     builtin = stories.load_builtin()
-    assert deck.find_story(builtin, "IP STRATEGY 2012 → 2022 IN EIGHT VIEWS") == story
-    assert deck.find_story(builtin, "ip-strategy-2012-2022") == story
+    saved = Path("saved.yaml")
+    assert deck.find_story(builtin, "IP STRATEGY 2012 → 2022 IN EIGHT VIEWS", saved) == story
+    assert deck.find_story(builtin, "ip-strategy-2012-2022", saved) == story
     with pytest.raises(DataFileError, match="has no story 'nope'; stories: ip-strategy"):
-        deck.find_story(builtin, "nope")
+        deck.find_story(builtin, "nope", saved)

@@ -302,7 +302,7 @@ def test_parse_bytes_gives_what_the_build_gives(parsed_seeds):
     from ipdash import paths
 
     seed = parsed_seeds["2020"]
-    got = parse_bytes((paths.RAW / seed.source.file).read_bytes(), seed.source.file)
+    got = parse_bytes((paths.DEFAULT_RAW / seed.source.file).read_bytes(), seed.source.file)
     assert got.parsed == seed.parsed
     assert got.decoded == seed.decoded
     assert got.mentions == seed.mentions

@@ -15,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 from ipdash import paths, ui
 from ipdash.store import queries
 from ipdash.store.filters import MeasureFilter
+from tests.conftest import TEST_SETTINGS
 
 PAYLOADS = [
     "' OR 1=1 --",
@@ -122,7 +123,7 @@ def test_payloads_in_every_address_parameter_open_the_page_without_harm(page, pa
 
     at = AppTest.from_file(str(paths.ROOT / "app.py"), default_timeout=60)
     at.run()  # builds the database on first use
-    db = current_db_path(paths.DB_DIR)
+    db = current_db_path(TEST_SETTINGS.db_dir)
     before = digest(db)
     for key in ui.URL_PARAMS:
         at.query_params[key] = payload

@@ -159,7 +159,7 @@ def test_pdf_without_text_and_encrypted_pdf_are_refused():
 
 def test_preview_lists_measures_bodies_unresolved_names_and_warnings():
     extracted = intake.extract_text("plan2023.txt", PLAN_2023.encode("utf-8"))
-    p = intake.preview(extracted, META_2023)
+    p = intake.preview(extracted, META_2023, raw_dir=paths.DEFAULT_RAW)
     assert (p.n_measures, p.n_present) == (6, 6)
     assert p.sections().rows() == [
         ("I. Improve laws and regulations on intellectual property rights", 2),
@@ -196,7 +196,7 @@ def test_preview_prefills_what_the_text_states():
 
 def test_preview_of_an_existing_year_names_its_documents():
     extracted = intake.extract_text("again.txt", PLAN_2023.encode("utf-8"))
-    p = intake.preview(extracted, PlanMetadata(2012, "2012", "x"))
+    p = intake.preview(extracted, PlanMetadata(2012, "2012", "x"), raw_dir=paths.DEFAULT_RAW)
     assert [s.doc_id for s in p.existing] == ["2012-pdf", "2012-md"]
 
 
@@ -249,15 +249,17 @@ def test_an_existing_year_needs_a_choice_and_nothing_changes(corpus):
     before = snapshot(raw, db_dir)
     extracted = intake.extract_text("again.txt", PLAN_2023.encode("utf-8"))
     with pytest.raises(AddPlanError, match=r"already has a 2020 plan .* another rendering"):
-        intake.add_plan(extracted, PlanMetadata(2020, "2020", "x"), "new", raw, db_dir)
+        intake.add_plan(
+            extracted, PlanMetadata(2020, "2020", "x"), "new", raw_dir=raw, db_dir=db_dir
+        )
     with pytest.raises(AddPlanError, match="there is no plan of year 2023 to replace"):
-        intake.add_plan(extracted, META_2023, "replace", raw, db_dir)
+        intake.add_plan(extracted, META_2023, "replace", raw_dir=raw, db_dir=db_dir)
     assert snapshot(raw, db_dir) == before
 
 
 def test_a_rendering_keeps_the_plans_title_and_period(corpus):
     raw, db_dir = corpus
-    md = (paths.RAW / "001_0d2518ec689bdc93.txt").read_bytes()
+    md = (paths.DEFAULT_RAW / "001_0d2518ec689bdc93.txt").read_bytes()
     extracted = intake.extract_text("2012 again.md", md)
     result = intake.add_plan(
         extracted,
@@ -288,7 +290,7 @@ def test_replacing_a_plan_keeps_the_old_documents_aside(corpus):
     assert not (raw / "004_cf8bd29487bfe8b0.txt").exists()
     aside = list((raw / "replaced").glob("2014-*/004_cf8bd29487bfe8b0.txt"))
     assert len(aside) == 1
-    assert aside[0].read_bytes() == (paths.RAW / "004_cf8bd29487bfe8b0.txt").read_bytes()
+    assert aside[0].read_bytes() == (paths.DEFAULT_RAW / "004_cf8bd29487bfe8b0.txt").read_bytes()
     manifest = (raw / "manifest.csv").read_text(encoding="utf-8")
     assert "004_cf8bd29487bfe8b0.txt" not in manifest
     assert count(
@@ -306,7 +308,9 @@ def test_a_failed_build_restores_data_raw_and_the_database(corpus, monkeypatch):
     monkeypatch.setattr(intake, "build_database", broken_build)
     extracted = intake.extract_text("plan2014.txt", PLAN_2023.encode("utf-8"))
     with pytest.raises(AddPlanError, match=r"building the database failed \(disk full\)"):
-        intake.add_plan(extracted, PlanMetadata(2014, "2014", "t"), "replace", raw, db_dir)
+        intake.add_plan(
+            extracted, PlanMetadata(2014, "2014", "t"), "replace", raw_dir=raw, db_dir=db_dir
+        )
     assert snapshot(raw, db_dir) == before
     assert not (raw / "replaced").exists() or not any((raw / "replaced").iterdir())
 
@@ -364,8 +368,10 @@ def test_guessing_and_previewing_parse_the_upload_once(monkeypatch):
     monkeypatch.setattr(intake, "parse_text", lambda *a, **k: calls.append(1) or parse(*a, **k))
     extracted = intake.extract_text("plan2023.txt", PLAN_2023.encode("utf-8"))
     guessed = intake.guess(extracted)
-    first = intake.preview(extracted, META_2023)
-    again = intake.preview(extracted, PlanMetadata(2024, "2024", "Another year"))
+    first = intake.preview(extracted, META_2023, raw_dir=paths.DEFAULT_RAW)
+    again = intake.preview(
+        extracted, PlanMetadata(2024, "2024", "Another year"), raw_dir=paths.DEFAULT_RAW
+    )
     assert len(calls) == 1
     assert guessed.plan_year == 2023
     assert first.n_measures == again.n_measures == 6

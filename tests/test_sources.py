@@ -13,7 +13,7 @@ from ipdash.errors import DataFileError, ParseError
 
 
 def test_manifest_describes_every_seed():
-    sources = load_manifest()
+    sources = load_manifest(paths.DEFAULT_RAW)
     assert [
         (s.doc_id, s.plan_year, s.period_label, s.canonical, s.expected_measures) for s in sources
     ] == [
@@ -28,12 +28,12 @@ def test_manifest_describes_every_seed():
     assert by_id["2022"].reference_date == date(2021, 7, 1)
     assert by_id["2020"].reference_date == date(2020, 7, 1)
     for s in sources:
-        assert (paths.RAW / s.file).is_file()
+        assert (paths.DEFAULT_RAW / s.file).is_file()
 
 
 def _manifest_with(tmp_path, old, new):
     raw = tmp_path / "raw"
-    shutil.copytree(paths.RAW, raw)
+    shutil.copytree(paths.DEFAULT_RAW, raw)
     manifest = raw / "manifest.csv"
     manifest.write_text(manifest.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
     return raw
@@ -94,7 +94,7 @@ def test_mojibake_is_repaired_line_by_line_as_ftfy_does():
 
     from ipdash.corpus.sources import _FTFY
 
-    text = (paths.RAW / "002_504d37ac8016cd13.txt").read_text(encoding="utf-8")
+    text = (paths.DEFAULT_RAW / "002_504d37ac8016cd13.txt").read_text(encoding="utf-8")
     broken = text.replace("“", "â€œ").replace("”", "â€\x9d") + "\nÃ©tÃ© \x1b[31mred\x1b[0m\n"
     got = decode_bytes(broken.encode())
     assert got.text == ftfy.fix_text(broken, _FTFY)

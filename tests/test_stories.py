@@ -4,7 +4,6 @@ them safely, and the facts the ready-made story's captions are computed from."""
 from __future__ import annotations
 
 import threading
-from pathlib import Path
 
 import pytest
 
@@ -247,8 +246,3 @@ def test_a_refused_change_leaves_the_file_as_it_was(tmp_path):
     with pytest.raises(DataFileError):
         stories.update_stories(lambda s: [*s, story("ip-strategy-2012-2022")], path)
     assert path.read_bytes() == before
-
-
-def test_the_stories_file_moves_with_the_environment(monkeypatch, tmp_path):
-    monkeypatch.setenv("IPDASH_STORIES", str(tmp_path / "x.yaml"))
-    assert stories.stories_path() == Path(tmp_path / "x.yaml")

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import ftfy
 
-from ipdash import paths
 from ipdash.datafiles import parse_bool, parse_date, read_csv, unique_or_fail
 from ipdash.errors import DataFileError, ParseError
 
@@ -73,7 +72,7 @@ class Source:
         return date(year, 7, 1)
 
 
-def load_manifest(raw_dir: Path = paths.RAW) -> list[Source]:
+def load_manifest(raw_dir: Path) -> list[Source]:
     """Read and validate the manifest; every file it lists must exist in raw_dir."""
     path = raw_dir / MANIFEST
     rows = read_csv(path, MANIFEST_COLUMNS)
@@ -297,7 +296,7 @@ def _too_long(size: str) -> str:
     )
 
 
-def read_source(source: Source, raw_dir: Path = paths.RAW) -> DecodedText:
+def read_source(source: Source, raw_dir: Path) -> DecodedText:
     """Read and decode one manifest document."""
     path = raw_dir / source.file
     try:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 from datetime import UTC, datetime
+from pathlib import Path
 
 from pptx import Presentation
 from pptx.dml.color import RGBColor
@@ -53,8 +54,11 @@ def _text(
     run.font.name = "Liberation Sans"
 
 
-def build_deck(story: stories.Story, q: Query, exported: datetime | None = None) -> bytes:
-    """The deck for a story, as .pptx bytes; captions are filled from the data."""
+def build_deck(
+    story: stories.Story, q: Query, exported: datetime | None = None, browser: str | None = None
+) -> bytes:
+    """The deck for a story, as .pptx bytes; captions are filled from the data.
+    `browser`: the BROWSER_PATH setting, for the chart images."""
     exported = exported or datetime.now(UTC)
     info = q("build_info").row(0, named=True)
     facts = stories.story_facts(q)
@@ -125,7 +129,7 @@ def build_deck(story: stories.Story, q: Query, exported: datetime | None = None)
             align=PP_ALIGN.RIGHT,
         )
         figure = views.build(view.chart, q, view.params)
-        picture = images.slide_image(figure, footer)
+        picture = images.slide_image(figure, footer, browser)
         height = Inches(5.0)
         canvas_w, canvas_h = images.SLIDE_CANVAS
         pic_width = Emu(int(height * canvas_w / canvas_h))
@@ -180,10 +184,11 @@ def build_deck(story: stories.Story, q: Query, exported: datetime | None = None)
     return buffer.getvalue()
 
 
-def find_story(all_stories: list[stories.Story], name: str | None) -> stories.Story:
-    """A story by id or title (any case); the built-in story when no name is given."""
+def find_story(all_stories: list[stories.Story], name: str | None, source: Path) -> stories.Story:
+    """A story by id or title (any case); the built-in story when no name is given.
+    `source`: the saved-stories file, for messages."""
     if not all_stories:
-        raise DataFileError(str(stories.stories_path()), None, "holds no stories")
+        raise DataFileError(str(source), None, "holds no stories")
     if not name:
         return next((s for s in all_stories if s.builtin), all_stories[0])
     wanted = name.strip().lower()
@@ -191,9 +196,7 @@ def find_story(all_stories: list[stories.Story], name: str | None) -> stories.St
         if wanted in (story.story_id, story.title.lower()):
             return story
     known = ", ".join(s.story_id for s in all_stories)
-    raise DataFileError(
-        str(stories.stories_path()), None, f"has no story {name!r}; stories: {known}"
-    )
+    raise DataFileError(str(source), None, f"has no story {name!r}; stories: {known}")
 
 
 def slide_titles(deck_bytes: bytes) -> list[str]:

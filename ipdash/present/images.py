@@ -46,9 +46,9 @@ class ImageExportError(IpdashError):
     """A chart could not be rendered to an image."""
 
 
-def find_chromium() -> str | None:
-    """The browser kaleido will use: BROWSER_PATH, /usr/bin/chromium, or one on PATH."""
-    configured = os.environ.get("BROWSER_PATH")
+def find_chromium(configured: str | None = None) -> str | None:
+    """The browser kaleido will use: `configured` (the BROWSER_PATH setting) if it
+    exists, else /usr/bin/chromium, else one on PATH."""
     if configured and os.path.exists(configured):
         return configured
     if os.path.exists(SYSTEM_CHROMIUM):
@@ -60,18 +60,18 @@ def find_chromium() -> str | None:
     return None
 
 
-def _ensure_kaleido() -> None:
+def _ensure_kaleido(configured: str | None) -> None:
     global _started
     with _lock:
         if _started:
             return
-        browser = find_chromium()
+        browser = find_chromium(configured)
         if browser is None:
             raise ImageExportError(
                 "PNG and SVG export needs Chromium: install it (apt-get install chromium) or set "
                 "BROWSER_PATH to a Chrome/Chromium binary. HTML export works without it."
             )
-        os.environ.setdefault("BROWSER_PATH", browser)
+        os.environ.setdefault("BROWSER_PATH", browser)  # how kaleido is told
         import kaleido
 
         kaleido.start_sync_server(mathjax=False, silence_warnings=True)
@@ -108,8 +108,9 @@ def for_export(
     return out
 
 
-def render(fig: go.Figure, fmt: str, footer: str) -> bytes:
-    """The chart as PNG, SVG or standalone HTML bytes, with its footer."""
+def render(fig: go.Figure, fmt: str, footer: str, browser: str | None = None) -> bytes:
+    """The chart as PNG, SVG or standalone HTML bytes, with its footer. `browser`: the
+    BROWSER_PATH setting (see find_chromium)."""
     if fmt not in FORMATS:
         raise ImageExportError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
     sized = for_export(fig, footer)
@@ -117,7 +118,7 @@ def render(fig: go.Figure, fmt: str, footer: str) -> bytes:
         return sized.to_html(
             include_plotlyjs=True, full_html=True, config={"displaylogo": False, "responsive": True}
         ).encode("utf-8")
-    _ensure_kaleido()
+    _ensure_kaleido(browser)
     try:
         return sized.to_image(
             format=fmt, width=WIDTH, height=HEIGHT, scale=PNG_SCALE if fmt == "png" else 1
@@ -133,9 +134,9 @@ SLIDE_SCALE = 2.5
 SLIDE_TEXT_SCALE = 1.2
 
 
-def slide_image(fig: go.Figure, footer: str) -> bytes:
+def slide_image(fig: go.Figure, footer: str, browser: str | None = None) -> bytes:
     """A PNG for a slide: no title (the slide has one), footer kept, large type."""
-    _ensure_kaleido()
+    _ensure_kaleido(browser)
     width, height = SLIDE_CANVAS
     sized = for_export(
         scaled_text(fig, SLIDE_TEXT_SCALE), footer, width=width, height=height, keep_title=False

@@ -14,7 +14,6 @@ ready-made story states what the data says, not numbers typed by hand.
 from __future__ import annotations
 
 import contextlib
-import os
 import re
 import string
 from collections.abc import Callable, Iterator
@@ -56,11 +55,6 @@ class Story:
     subtitle: str = ""
     views: tuple[View, ...] = ()
     builtin: bool = False
-
-
-def stories_path() -> Path:
-    """The file of the stories users save (the ready-made ones are separate)."""
-    return Path(os.environ.get("IPDASH_STORIES", str(paths.STORIES / "saved.yaml")))
 
 
 def slug(text: str) -> str:
@@ -180,16 +174,16 @@ def load_builtin(path: Path | None = None) -> list[Story]:
     return _read(path or paths.BUILTIN_STORIES, builtin=True)
 
 
-def load_saved(path: Path | None = None) -> list[Story]:
-    """The stories users saved."""
-    return _read(path or stories_path(), builtin=False)
+def load_saved(path: Path) -> list[Story]:
+    """The stories users saved (in `path`, the IPDASH_STORIES setting)."""
+    return _read(path, builtin=False)
 
 
-def load_stories(path: Path | None = None) -> list[Story]:
-    """The ready-made stories, then the saved ones."""
+def load_stories(path: Path) -> list[Story]:
+    """The ready-made stories, then the ones saved in `path`."""
     builtin = load_builtin()
     saved = load_saved(path)
-    _check_ids(builtin, saved, str(path or stories_path()))
+    _check_ids(builtin, saved, str(path))
     return builtin + saved
 
 
@@ -247,19 +241,15 @@ def _write(stories: list[Story], path: Path) -> None:
     write_atomic(path, text.encode("utf-8"))
 
 
-def save_stories(stories: list[Story], path: Path | None = None) -> None:
+def save_stories(stories: list[Story], path: Path) -> None:
     """Replace the saved stories (ready-made ones are never written)."""
-    path = path or stories_path()
     with _locked(path):
         _write(stories, path)
 
 
-def update_stories(
-    change: Callable[[list[Story]], list[Story]], path: Path | None = None
-) -> list[Story]:
+def update_stories(change: Callable[[list[Story]], list[Story]], path: Path) -> list[Story]:
     """Read the saved stories, change them (a function of the list) and write them back
     under a lock, so two people saving views at once do not overwrite each other."""
-    path = path or stories_path()
     with _locked(path):
         stories = change(load_saved(path))
         _check_ids(load_builtin(), stories, str(path))

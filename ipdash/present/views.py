@@ -18,6 +18,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from ipdash.present import figures, network
+from ipdash.settings import parse_flag
 from ipdash.store import queries
 from ipdash.store.filters import MeasureFilter, describe, file_stem, from_params, labels_from
 
@@ -84,7 +85,7 @@ def _int(params: Params, key: str, default: int) -> int:
 
 
 def _flag(params: Params, key: str) -> bool:
-    return str(params.get(key, "")).strip().lower() in {"1", "true", "yes", "on"}
+    return parse_flag(params.get(key, ""))
 
 
 def _two_plans(q: Query, params: Params, first: str, second: str) -> tuple[int, int]:

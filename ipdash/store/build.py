@@ -68,7 +68,7 @@ def data_version(raw_dir: Path, sources: list[Source]) -> str:
     return digest[:12]
 
 
-def sources_version(raw_dir: Path = paths.RAW) -> str:
+def sources_version(raw_dir: Path) -> str:
     """The data version a build of raw_dir would have now (compare it with a database's
     build_info.data_version to see whether the database is out of date)."""
     return data_version(raw_dir, load_manifest(raw_dir))
@@ -232,14 +232,17 @@ def parallel_tables(sources: list[Source], raw_dir: Path, workers: int) -> dict[
 
 
 def build_database(
-    raw_dir: Path = paths.RAW,
+    raw_dir: Path,
+    db_dir: Path | None = None,
     db: Path | None = None,
-    db_dir: Path = paths.DB_DIR,
     workers: int | None = None,
 ) -> BuildResult:
-    """Build the database. With `db`, write that single file (atomically replaced);
-    otherwise write a new generation in `db_dir` and make it current. `workers`: worker
-    processes for parsing and classifying (default: build_workers)."""
+    """Build the database from the documents in `raw_dir`. With `db`, write that single
+    file (atomically replaced); otherwise write a new generation in `db_dir` and make it
+    current. `workers`: worker processes for parsing and classifying (default:
+    build_workers)."""
+    if db is None and db_dir is None:
+        raise ValueError("build_database needs db_dir (generations) or db (one file)")
     started = time.perf_counter()
     raw_dir = raw_dir.resolve()
     sources = load_manifest(raw_dir)

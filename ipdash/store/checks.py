@@ -108,7 +108,7 @@ def _offset_problems(con: duckdb.DuckDBPyConnection, raw_dir: Path) -> list[str]
     return problems
 
 
-def run_checks(con: duckdb.DuckDBPyConnection, raw_dir: Path = paths.RAW) -> list[CheckResult]:
+def run_checks(con: duckdb.DuckDBPyConnection, raw_dir: Path) -> list[CheckResult]:
     results = []
     for check in load_checks():
         cur = con.cursor()

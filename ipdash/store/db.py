@@ -20,7 +20,6 @@ from pathlib import Path
 
 import duckdb
 
-from ipdash import paths
 from ipdash.errors import DatabaseMissingError
 from ipdash.fileio import exclusive_lock
 
@@ -54,7 +53,7 @@ def fsync_file(path: Path) -> None:
         os.fsync(handle.fileno())
 
 
-def current_db_path(db_dir: Path = paths.DB_DIR) -> Path | None:
+def current_db_path(db_dir: Path) -> Path | None:
     """The generation CURRENT points to, or None if nothing has been built."""
     pointer = db_dir / POINTER
     try:
@@ -121,7 +120,7 @@ def build_lock(db_dir: Path) -> Iterator[None]:
         yield
 
 
-def resolve_db(db: Path | None = None, db_dir: Path = paths.DB_DIR) -> Path:
+def resolve_db(db: Path | None, db_dir: Path) -> Path:
     """The database to read: an explicit file, else the current generation."""
     if db is not None:
         if not db.is_file():

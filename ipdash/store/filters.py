@@ -9,6 +9,8 @@ from dataclasses import dataclass, field, replace
 
 import polars as pl
 
+from ipdash.settings import parse_flag
+
 ROLES = ("any", "lead", "participant", "joint")
 ROLE_LABELS = {
     "any": "any role",
@@ -92,7 +94,7 @@ def from_params(params: Mapping[str, Sequence[str] | str]) -> MeasureFilter:
         themes=_clean_list(values("theme")),
         agencies=_clean_list(values("agency")),
         role=role if role in ROLES else "any",
-        successor=(values("successor") or ["0"])[0].strip().lower() in {"1", "true", "yes"},
+        successor=parse_flag((values("successor") or ["0"])[0]),
         query=clean_query((values("q") or [""])[0]),
     )
 

@@ -31,7 +31,6 @@ from pathlib import Path
 
 import polars as pl
 
-from ipdash import paths
 from ipdash.corpus import rows
 from ipdash.corpus.agencies import Registry, load_registry
 from ipdash.corpus.document import ParsedSource, parse_source, parse_text
@@ -382,7 +381,8 @@ def check_metadata(metadata: PlanMetadata) -> None:
 def preview(
     extracted: Extracted,
     metadata: PlanMetadata | None = None,
-    raw_dir: Path = paths.RAW,
+    *,
+    raw_dir: Path,
     patterns: Patterns | None = None,
     registry: Registry | None = None,
 ) -> Preview:
@@ -490,8 +490,9 @@ def add_plan(
     extracted: Extracted,
     metadata: PlanMetadata,
     mode: str = "new",
-    raw_dir: Path = paths.RAW,
-    db_dir: Path = paths.DB_DIR,
+    *,
+    raw_dir: Path,
+    db_dir: Path,
 ) -> AddResult:
     """Store the document under raw_dir with its manifest row and build a new database
     generation. `mode`: "new" (a plan year not yet in the corpus), "rendering" (another

@@ -27,7 +27,7 @@ PER_PLAN = {2012: 32, 2014: 24, 2020: 30, 2022: 34}
 
 
 def main() -> None:
-    _, docs = parse_all(paths.RAW, load_patterns(), load_registry())
+    _, docs = parse_all(paths.DEFAULT_RAW, load_patterns(), load_registry())
     rng = random.Random(SEED)
     rows = []
     for doc in docs:
