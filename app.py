@@ -3,12 +3,12 @@
 import polars as pl
 import streamlit as st
 
-from ipdash import ui
+from ipdash import web
 from ipdash.present import views
 
-ctx = ui.setup("Overview")
+ctx = web.setup("Overview")
 
-with ui.guard():
+with web.guard():
     overview = ctx.query("plan_overview")
     first, last = overview["period_label"][0], overview["period_label"][-1]
     span = first.split("–")[0] + "–" + last.split("–")[-1]
@@ -67,7 +67,7 @@ with ui.guard():
                     + (f"; measures {numbers} are omitted in the source." if numbers else ".")
                 )
 
-    ui.plot(views.top_leads(ctx.query, {}), key="top_leads", chart="top_leads", params={})
+    web.plot(ctx, views.top_leads(ctx.query, {}), key="top_leads", chart="top_leads", params={})
 
     st.subheader("Plans at a glance")
     table = overview.select(
@@ -141,4 +141,4 @@ with ui.guard():
   differ in seven spellings (see Data quality).
 """
         )
-    ui.footer(ctx)
+    web.footer(ctx)

@@ -3,23 +3,23 @@
 import polars as pl
 import streamlit as st
 
-from ipdash import ui
+from ipdash import web
 from ipdash.present import export, views
 from ipdash.store import queries
 from ipdash.store.filters import file_stem
 
-ctx = ui.setup("Measures")
-f = ui.filter_sidebar(ctx)
+ctx = web.setup("Measures")
+f = web.filter_sidebar(ctx)
 
-with ui.guard():
+with web.guard():
     st.title("Measures")
-    rows, n_rows = ui.measure_rows(ctx, f)
+    rows, n_rows = web.measure_rows(ctx, f)
     stem = file_stem(f)
-    ui.filters_caption(ctx, f)
+    web.filters_caption(ctx, f)
 
     if n_rows == 0:
-        ui.write_url(f)
-        ui.empty_state("No measures match these filters: clear a filter or change the search.")
+        web.write_url(f)
+        web.empty_state("No measures match these filters: clear a filter or change the search.")
         st.stop()
 
     st.markdown(
@@ -27,9 +27,9 @@ with ui.guard():
         f"({'of all plans' if not f.years else 'in the chosen plans'}). "
         "Click a row to read the measure in full below."
     )
-    ui.downloads(
+    web.downloads(
         ctx,
-        ui.all_measures(ctx, f, rows, n_rows),
+        web.all_measures(ctx, f, rows, n_rows),
         stem,
         "Measures of China's national IP-strategy promotion plans",
         ctx.describe(f),
@@ -38,15 +38,16 @@ with ui.guard():
     )
 
     with st.expander("Chart: these measures by plan and theme", icon=":material/bar_chart:"):
-        chart_params = ui.view_params(f)
-        ui.plot(
+        chart_params = web.view_params(f)
+        web.plot(
+            ctx,
             views.measures_by_theme(ctx.query, chart_params),
             key="measures_chart",
             chart="measures_by_theme",
             params=chart_params,
         )
 
-    event = ui.measure_table(
+    event = web.measure_table(
         rows,
         ("plan_year", "measure_no", "theme", "lead_agency", "agencies", "text", "measure_id"),
         key="measure_table",
@@ -71,7 +72,7 @@ with ui.guard():
         if extra.height and extra["measure_id"][0] == wanted:
             ids.append(wanted)
             texts[wanted] = extra["text"][0]
-    measure_id = ui.selectbox(
+    measure_id = web.selectbox(
         st,
         "Measure",
         ids,
@@ -80,7 +81,7 @@ with ui.guard():
         format_func=lambda m: f"{m} — {texts[m][:90]}{'…' if len(texts[m]) > 90 else ''}",
         help="The measure shown below; its id is in the page address, so a link opens it.",
     )
-    ui.write_url(f, measure=measure_id)
+    web.write_url(f, measure=measure_id)
 
     detail = ctx.query("measure_detail", measure_id)
     if detail.height == 0:
@@ -88,7 +89,7 @@ with ui.guard():
         st.stop()
     d = detail.row(0, named=True)
     st.subheader(f"Measure {d['measure_no']} of the {d['period_label']} plan ({d['measure_id']})")
-    ui.show_text(d["text"])
+    web.show_text(d["text"])
 
     st.markdown("**Responsible bodies**")
     mentions = ctx.query("measure_mentions", measure_id)
@@ -131,7 +132,7 @@ with ui.guard():
     left, right = st.columns([3, 2], gap="large")
     with left:
         st.markdown("**Where in the plan**")
-        ui.show_text(d["section_path"] or "(no heading above this measure)", "ipd-small")
+        web.show_text(d["section_path"] or "(no heading above this measure)", "ipd-small")
         st.markdown("**Attribution exactly as in the source**")
         st.code(d["attribution_raw"] or "(none)", language=None, wrap_lines=True)
         st.markdown("**Source**")
@@ -142,14 +143,14 @@ with ui.guard():
     with right:
         st.markdown("**Theme**")
         ranking = ctx.query("measure_theme_ranking", measure_id)
-        chips = " ".join(ui.chip(r["label"], r["colour"]) for r in ranking.iter_rows(named=True))
+        chips = " ".join(web.chip(r["label"], r["colour"]) for r in ranking.iter_rows(named=True))
         st.html(chips)
         st.caption(
             f"Primary theme first, then secondary themes. Confidence: "
             f"{d['theme_confidence']} (score margin {d['theme_margin']})."
         )
         st.markdown("**Why this theme**")
-        ui.show_text(d["theme_evidence"] or "", "ipd-small")
+        web.show_text(d["theme_evidence"] or "", "ipd-small")
     renderings = ctx.query("measure_renderings", measure_id)
     if renderings.height > 1:
         with st.expander(f"This plan has {renderings.height} renderings: compare them"):
@@ -159,9 +160,9 @@ with ui.guard():
                     f"{', canonical' if r['is_canonical'] else ''}), "
                     f"`{r['source_file']}` {r['start_offset']}–{r['end_offset']}"
                 )
-                ui.show_text(r["text"], "ipd-small")
+                web.show_text(r["text"], "ipd-small")
     st.caption(
         f"All {len(queries.EXPORT_COLUMNS)} columns of the table, including the source "
         "offsets, are in the downloads."
     )
-    ui.footer(ctx)
+    web.footer(ctx)

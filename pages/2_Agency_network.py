@@ -3,7 +3,7 @@
 import polars as pl
 import streamlit as st
 
-from ipdash import ui
+from ipdash import web
 from ipdash.present import network, views
 from ipdash.store.filters import MeasureFilter, file_stem
 
@@ -11,28 +11,28 @@ from ipdash.store.filters import MeasureFilter, file_stem
 @st.cache_data(show_spinner=False, max_entries=256)
 def _layout(db: str, f: MeasureFilter, min_weight: int) -> dict:
     """Positions for the bodies of these measures (undirected ties), cached per data."""
-    return views.network_layout(ui.Context(db).query, f, min_weight)
+    return views.network_layout(web.Context(db).query, f, min_weight)
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
 def _metrics(db: str, f: MeasureFilter, directed: bool, min_weight: int) -> pl.DataFrame:
-    c = ui.Context(db)
+    c = web.Context(db)
     return network.metrics(
         c.query("agency_nodes", f), c.query("agency_edges", f, directed), directed, min_weight
     )
 
 
-ctx = ui.setup("Agency network")
-f = ui.filter_sidebar(ctx)
+ctx = web.setup("Agency network")
+f = web.filter_sidebar(ctx)
 st.sidebar.markdown("### Network")
-directed = ui.toggle(
+directed = web.toggle(
     st.sidebar,
     "Lead → participant arrows",
     "directed",
     help="Off: a line joins every two bodies named on the same measure. On: arrows run from "
     "the lead body to each participant (joint tasks have no lead and draw no arrow).",
 )
-min_weight = ui.slider(
+min_weight = web.slider(
     st.sidebar,
     "Hide links shared on fewer than … measures",
     1,
@@ -43,15 +43,17 @@ min_weight = ui.slider(
 )
 compare = {}
 
-with ui.guard():
+with web.guard():
     st.title("Agency network")
-    ui.filters_caption(ctx, f)
+    web.filters_caption(ctx, f)
     tab_net, tab_compare, tab_metrics = st.tabs(
         ["Network", "Compare two plans", "Metrics per agency"]
     )
 
     nodes = ctx.query("agency_nodes", f)
-    params = ui.view_params(f, directed=directed, min_links=min_weight if min_weight != 1 else None)
+    params = web.view_params(
+        f, directed=directed, min_links=min_weight if min_weight != 1 else None
+    )
 
     with tab_net:
         st.markdown(
@@ -60,8 +62,8 @@ with ui.guard():
             "**Click a body or the middle of a line** to list the measures behind it."
         )
         fig = views.agency_network(ctx.query, params, _layout(ctx.db, f, min_weight))
-        ui.plot(fig, key="net_select", on_select="rerun", chart="network", params=params)
-        points = [p for p in ui.selected_points("net_select") if p.get("customdata")]
+        web.plot(ctx, fig, key="net_select", on_select="rerun", chart="network", params=params)
+        points = [p for p in web.selected_points("net_select") if p.get("customdata")]
         if nodes.height and points:
             kind, a, b = [*points[0]["customdata"], "", "", ""][:3]
             names = dict(zip(nodes["agency_id"], nodes["short_name"], strict=True))
@@ -71,10 +73,10 @@ with ui.guard():
             else:
                 sub = f.with_(agencies=(a, b), role="any", all_agencies=True)
                 heading = f"Measures naming both {names.get(a, a)} and {names.get(b, b)}"
-            rows, n_rows = ui.measure_rows(ctx, sub)
+            rows, n_rows = web.measure_rows(ctx, sub)
             st.markdown(f"#### {heading} ({n_rows:,})")
             columns = ("measure_id", "theme", "agencies", "text")
-            ui.measure_list(ctx, sub, rows, n_rows, columns, heading, key="net_rows")
+            web.measure_list(ctx, sub, rows, n_rows, columns, heading, key="net_rows")
         elif nodes.height:
             st.caption("Nothing selected yet: click a body or a line.")
 
@@ -86,10 +88,10 @@ with ui.guard():
             st.info("Fewer than two plans name responsible bodies: nothing to compare.")
         else:
             c1, c2 = st.columns(2)
-            year_a = ui.selectbox(
+            year_a = web.selectbox(
                 c1, "First plan", years, "compare_a", years[0], format_func=labels.get
             )
-            year_b = ui.selectbox(
+            year_b = web.selectbox(
                 c2, "Second plan", years, "compare_b", years[-1], format_func=labels.get
             )
             compare = {"compare_a": year_a, "compare_b": year_b}
@@ -98,7 +100,7 @@ with ui.guard():
             fig = views.network_compare(
                 ctx.query, compare_params, _layout(ctx.db, base, min_weight)
             )
-            ui.plot(fig, key="net_compare", chart="network_compare", params=compare_params)
+            web.plot(ctx, fig, key="net_compare", chart="network_compare", params=compare_params)
             union_nodes = ctx.query("agency_nodes", base)
             a_ids = set(ctx.query("agency_nodes", f.with_(years=(int(year_a),)))["agency_id"])
             b_ids = set(ctx.query("agency_nodes", f.with_(years=(int(year_b),)))["agency_id"])
@@ -141,7 +143,7 @@ with ui.guard():
                     )
                 },
             )
-            ui.downloads(
+            web.downloads(
                 ctx,
                 metrics,
                 file_stem(f, "network-metrics"),
@@ -149,10 +151,10 @@ with ui.guard():
                 ctx.describe(f),
                 key="metrics",
             )
-    ui.write_url(
+    web.write_url(
         f,
         directed=directed,
         min_links=min_weight if min_weight != 1 else None,
         **{k: v for k, v in compare.items() if v},
     )
-    ui.footer(ctx)
+    web.footer(ctx)

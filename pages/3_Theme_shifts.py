@@ -3,14 +3,14 @@
 import polars as pl
 import streamlit as st
 
-from ipdash import ui
+from ipdash import web
 from ipdash.present import views
 from ipdash.store.filters import file_stem
 
 
 def _remember_click(key: str) -> None:
     """Keep the last clicked (theme, plan) from any chart for the drill-down below."""
-    points = ui.selected_points(key)
+    points = web.selected_points(key)
     for point in points:
         data = point.get("customdata")
         if data and len(data) >= 2:
@@ -18,12 +18,12 @@ def _remember_click(key: str) -> None:
             return
 
 
-ctx = ui.setup("Theme shifts")
-f = ui.filter_sidebar(ctx, themes=False)
+ctx = web.setup("Theme shifts")
+f = web.filter_sidebar(ctx, themes=False)
 
-with ui.guard():
+with web.guard():
     st.title("Theme shifts")
-    ui.filters_caption(ctx, f, " · shares are of each plan's measures that match these filters")
+    web.filters_caption(ctx, f, " · shares are of each plan's measures that match these filters")
     themes = ctx.query("themes")
     theme_labels = dict(zip(themes["theme_id"], themes["label"], strict=True))
     plans = ctx.query("plans")
@@ -32,22 +32,23 @@ with ui.guard():
     years = sorted(set(counts["plan_year"].to_list())) if counts.height else []
 
     if not years or counts["n"].sum() == 0:
-        ui.write_url(f)
-        ui.empty_state("No measures match these filters: clear a filter.")
+        web.write_url(f)
+        web.empty_state("No measures match these filters: clear a filter.")
         st.stop()
 
     st.subheader("Between two plans")
     c1, c2, _ = st.columns([1, 1, 2])
     options = [str(y) for y in years]
-    year_a = ui.selectbox(
+    year_a = web.selectbox(
         c1, "From", options, "from", options[0], format_func=lambda y: plan_labels[int(y)]
     )
-    year_b = ui.selectbox(
+    year_b = web.selectbox(
         c2, "To", options, "to", options[-1], format_func=lambda y: plan_labels[int(y)]
     )
     change = ctx.query("theme_change", int(year_a), int(year_b), f)
-    dumbbell_params = ui.view_params(f, **{"from": year_a, "to": year_b})
-    ui.plot(
+    dumbbell_params = web.view_params(f, **{"from": year_a, "to": year_b})
+    web.plot(
+        ctx,
         views.theme_dumbbell(ctx.query, dumbbell_params),
         key="dumbbell",
         on_select=lambda: _remember_click("dumbbell"),
@@ -66,7 +67,7 @@ with ui.guard():
         )
 
     st.subheader("Across all plans")
-    highlight = ui.multiselect(
+    highlight = web.multiselect(
         st,
         "Highlight themes",
         list(theme_labels),
@@ -75,8 +76,9 @@ with ui.guard():
         placeholder="All themes in colour",
         help="Colour only these themes and grey the others, to follow a few lines in a talk.",
     )
-    trends_params = ui.view_params(f, highlight=highlight)
-    ui.plot(
+    trends_params = web.view_params(f, highlight=highlight)
+    web.plot(
+        ctx,
         views.theme_trends(ctx.query, trends_params),
         key="trends",
         on_select=lambda: _remember_click("trends"),
@@ -85,7 +87,7 @@ with ui.guard():
     )
 
     st.subheader("Theme × plan")
-    value = ui.segmented(
+    value = web.segmented(
         st,
         "Colour by",
         ["share", "count"],
@@ -93,8 +95,9 @@ with ui.guard():
         "share",
         format_func=lambda v: "share of the plan" if v == "share" else "count",
     )
-    heatmap_params = ui.view_params(f, heat_value=value if value == "count" else None)
-    ui.plot(
+    heatmap_params = web.view_params(f, heat_value=value if value == "count" else None)
+    web.plot(
+        ctx,
         views.theme_heatmap(ctx.query, heatmap_params),
         key="heatmap",
         on_select=lambda: _remember_click("heatmap"),
@@ -106,12 +109,12 @@ with ui.guard():
     if drill and drill[0] in theme_labels and drill[1] in plan_labels:
         theme_id, year = drill
         sub = f.with_(themes=(theme_id,), years=(year,))
-        rows, n_rows = ui.measure_rows(ctx, sub)
+        rows, n_rows = web.measure_rows(ctx, sub)
         st.markdown(
             f"#### {theme_labels[theme_id]} in the {plan_labels[year]} plan: "
             f"{n_rows:,} measure{'s' if n_rows != 1 else ''}"
         )
-        ui.measure_list(
+        web.measure_list(
             ctx,
             sub,
             rows,
@@ -124,7 +127,7 @@ with ui.guard():
         st.caption("Click a point or a cell in the charts above to list its measures here.")
 
     st.subheader("Who leads a theme")
-    chosen = ui.selectbox(
+    chosen = web.selectbox(
         st, "Theme", list(theme_labels), "lead_theme", "enforcement", format_func=theme_labels.get
     )
     leads = ctx.query("theme_lead_agencies", chosen, f, 5)
@@ -146,7 +149,7 @@ with ui.guard():
             "n_theme = the plan's measures of this theme that match the filters; a measure "
             "whose bodies share the task jointly has no lead."
         )
-        ui.downloads(
+        web.downloads(
             ctx,
             table,
             file_stem(f.with_(themes=(chosen,)), "theme-leads"),
@@ -164,7 +167,7 @@ with ui.guard():
         rules = ctx.query("theme_decision_rules")
         for r in rules.iter_rows(named=True):
             st.markdown(f"**{r['rule_id']}** {r['rule']}")
-    ui.write_url(
+    web.write_url(
         f,
         **{
             "from": year_a if year_a != options[0] else None,
@@ -174,4 +177,4 @@ with ui.guard():
         heat_value=value if value != "share" else None,
         lead_theme=chosen if chosen != "enforcement" else None,
     )
-    ui.footer(ctx)
+    web.footer(ctx)

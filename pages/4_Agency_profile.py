@@ -5,17 +5,17 @@ import html
 import polars as pl
 import streamlit as st
 
-from ipdash import ui
+from ipdash import web
 from ipdash.present import views
 
-ctx = ui.setup("Agency profile")
-f = ui.filter_sidebar(ctx, agencies=False)
+ctx = web.setup("Agency profile")
+f = web.filter_sidebar(ctx, agencies=False)
 
-with ui.guard():
+with web.guard():
     st.title("Agency profile")
     options = ctx.query("agency_options", f.successor)
     if options.height == 0:
-        ui.empty_state("No body is named on any measure.")
+        web.empty_state("No body is named on any measure.")
         st.stop()
     names = {
         a: f"{s} — {n}" for a, s, n in options.select("agency_id", "short_name", "name").iter_rows()
@@ -29,7 +29,7 @@ with ui.guard():
         st.session_state["profile"] = dict(
             zip(succession["agency_id"], succession["successor_id"], strict=True)
         ).get(wanted, wanted)
-    agency_id = ui.selectbox(
+    agency_id = web.selectbox(
         st,
         "Body",
         list(names),
@@ -38,7 +38,7 @@ with ui.guard():
         format_func=names.get,
         help="Bodies named on at least one measure, most active first.",
     )
-    ui.write_url(f, profile=agency_id)
+    web.write_url(f, profile=agency_id)
     lineage = ctx.query("agency_lineage", agency_id)
     me = lineage.filter(pl.col("is_selected")).row(0, named=True)
     kinds = ctx.query("agency_kinds")
@@ -50,7 +50,7 @@ with ui.guard():
         f"({html.escape(me['short_name'])})</h2>"
     )
     st.html(
-        ui.chip(kind_label.get(me["kind"], me["kind"]), kind_colour.get(me["kind"], "#777"))
+        web.chip(kind_label.get(me["kind"], me["kind"]), kind_colour.get(me["kind"], "#777"))
         + f" <span class='ipd-small'>{html.escape(me['name_zh'] or '')}"
         + (f" · from {me['valid_from']}" if me["valid_from"] else "")
         + (f" · until {me['valid_to']}" if me["valid_to"] else " · exists today")
@@ -62,7 +62,7 @@ with ui.guard():
             "(*Map agencies to today's successor* is on)."
         )
     if me["note"]:
-        ui.show_text(me["note"], "ipd-small")
+        web.show_text(me["note"], "ipd-small")
 
     st.subheader("Lineage across the restructurings")
     line = lineage.with_columns(
@@ -84,20 +84,26 @@ with ui.guard():
         )
     st.dataframe(line, hide_index=True, width="stretch")
 
-    params = ui.view_params(f, profile=agency_id)
+    params = web.view_params(f, profile=agency_id)
     left, right = st.columns(2)
     with left:
-        ui.plot(
-            views.agency_roles(ctx.query, params), key="roles", chart="agency_roles", params=params
+        web.plot(
+            ctx,
+            views.agency_roles(ctx.query, params),
+            key="roles",
+            chart="agency_roles",
+            params=params,
         )
     with right:
-        ui.plot(
+        web.plot(
+            ctx,
             views.agency_themes(ctx.query, params),
             key="themes",
             chart="agency_themes",
             params=params,
         )
-    ui.plot(
+    web.plot(
+        ctx,
         views.agency_partners(ctx.query, params),
         key="partners",
         chart="agency_partners",
@@ -105,12 +111,12 @@ with ui.guard():
     )
 
     sub = f.with_(agencies=(agency_id,), role="any")
-    rows, n_rows = ui.measure_rows(ctx, sub)
+    rows, n_rows = web.measure_rows(ctx, sub)
     st.subheader(f"Its measures ({n_rows:,})")
     if n_rows == 0:
-        ui.empty_state("This body is named on no measure that matches the filters.")
+        web.empty_state("This body is named on no measure that matches the filters.")
     else:
-        ui.measure_list(
+        web.measure_list(
             ctx,
             sub,
             rows,
@@ -119,4 +125,4 @@ with ui.guard():
             f"Measures naming {me['short_name']}",
             key="profile_rows",
         )
-    ui.footer(ctx)
+    web.footer(ctx)

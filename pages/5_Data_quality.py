@@ -5,14 +5,14 @@ from pathlib import Path
 import polars as pl
 import streamlit as st
 
-from ipdash import ui
+from ipdash import web
 from ipdash.present import views
 from ipdash.store import checks
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def _check_results(db: str, raw_dir: str) -> pl.DataFrame:
-    results = checks.run_checks(ui.Context(db).connection, Path(raw_dir))
+    results = checks.run_checks(web.Context(db).connection, Path(raw_dir))
     return pl.DataFrame(
         {
             "check": [r.check.name for r in results],
@@ -34,9 +34,9 @@ def _check_results(db: str, raw_dir: str) -> pl.DataFrame:
     )
 
 
-ctx = ui.setup("Data quality")
+ctx = web.setup("Data quality")
 
-with ui.guard():
+with web.guard():
     st.title("Data quality")
     st.markdown(
         "What every number in this dashboard rests on, and what is missing or uncertain. "
@@ -113,8 +113,12 @@ with ui.guard():
         st.dataframe(warnings, hide_index=True, width="stretch")
 
     st.subheader("How sure the themes are")
-    ui.plot(
-        views.theme_confidence(ctx.query, {}), key="confidence", chart="theme_confidence", params={}
+    web.plot(
+        ctx,
+        views.theme_confidence(ctx.query, {}),
+        key="confidence",
+        chart="theme_confidence",
+        params={},
     )
     manual = ctx.query("manual_theme_decisions")
     present = int(ctx.query("plan_overview")["n_present"].sum())
@@ -131,4 +135,4 @@ with ui.guard():
         "agreement, its confusion matrix and the disagreements are in docs/themes.md and "
         "re-checked by the tests."
     )
-    ui.footer(ctx)
+    web.footer(ctx)

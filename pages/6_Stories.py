@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import streamlit as st
 
-from ipdash import ui
+from ipdash import web
 from ipdash.errors import IpdashError
 from ipdash.present import deck, figures, images, stories, views
 
@@ -36,7 +36,7 @@ PRESENT_CSS = """
 @st.cache_data(show_spinner=False, max_entries=8)
 def _facts(db: str) -> dict[str, str]:
     """The facts captions may name, computed once per database generation."""
-    return stories.story_facts(ui.Context(db).query)
+    return stories.story_facts(web.Context(db).query)
 
 
 def _load() -> tuple[list[stories.Story], str | None]:
@@ -54,7 +54,7 @@ def _change(change: Callable[[list[stories.Story]], list[stories.Story]], messag
     try:
         stories.update_stories(change, ctx.settings.stories_file)
     except IpdashError as exc:
-        st.session_state["_stories_error"] = ui.md_escape(str(exc))
+        st.session_state["_stories_error"] = web.md_escape(str(exc))
         return False
     st.session_state["_stories_done"] = message
     return True
@@ -118,7 +118,7 @@ def show_presentation(story: stories.Story, index: int) -> None:
     )
     figure = views.build(view.chart, ctx.query, view.params)
     figure = figures.scaled_text(figures.untitled(figure, PRESENT_HEIGHT), PRESENT_TEXT_SCALE)
-    ui.plot(figure, key=f"present_{story.story_id}_{index}")
+    web.plot(ctx, figure, key=f"present_{story.story_id}_{index}")
     if view.caption:
         st.html(f"<div class='ipd-present-caption'>{html.escape(view.caption)}</div>")
     st.html(f"<div class='ipd-present-filters'>{html.escape(_filter_line(view))}</div>")
@@ -159,10 +159,10 @@ def show_view_row(story: stories.Story, index: int, preview: bool) -> None:
     with st.container(border=True):
         text, buttons = st.columns([5, 3])
         with text:
-            st.markdown(f"**{index + 1}. {ui.md_escape(view.title)}**")
+            st.markdown(f"**{index + 1}. {web.md_escape(view.title)}**")
             if view.caption:
-                ui.show_text(view.caption, "ipd-small")
-            st.caption(ui.md_escape(_filter_line(view)))
+                web.show_text(view.caption, "ipd-small")
+            st.caption(web.md_escape(_filter_line(view)))
         with buttons:
             row = st.columns(5 if not story.builtin else 2)
             row[0].page_link(
@@ -225,12 +225,12 @@ def show_view_row(story: stories.Story, index: int, preview: bool) -> None:
                     )
         if preview:
             figure = views.build(view.chart, ctx.query, view.params)
-            ui.plot(figures.untitled(figure, PREVIEW_HEIGHT), key=f"preview_{index}")
+            web.plot(ctx, figures.untitled(figure, PREVIEW_HEIGHT), key=f"preview_{index}")
 
 
-ctx = ui.setup("Stories")
+ctx = web.setup("Stories")
 
-with ui.guard():
+with web.guard():
     all_stories, load_error = _load()
     facts = _facts(ctx.db)
     by_id = {s.story_id: s for s in all_stories}
@@ -248,7 +248,7 @@ with ui.guard():
     if present:
         index = min(max(int(st.session_state.get("view") or 1), 1), len(story.views)) - 1
         show_presentation(story, index)
-        ui.write_url(None, story=story.story_id, present=True, view=index + 1)
+        web.write_url(None, story=story.story_id, present=True, view=index + 1)
         st.stop()
 
     st.title("Stories")
@@ -259,7 +259,7 @@ with ui.guard():
     )
     if load_error:
         st.error(
-            f"Your saved stories could not be read: {ui.md_escape(str(load_error))}. Fix or "
+            f"Your saved stories could not be read: {web.md_escape(str(load_error))}. Fix or "
             "remove the file; "
             "until then only the ready-made stories are shown and nothing is saved."
         )
@@ -267,7 +267,7 @@ with ui.guard():
         if flag in st.session_state:
             show(st.session_state.pop(flag))
 
-    story_id = ui.selectbox(
+    story_id = web.selectbox(
         st,
         "Story",
         story_ids,
@@ -278,7 +278,7 @@ with ui.guard():
     story = by_id[story_id]
     st.session_state["_last_story"] = story_id
     if story.subtitle:
-        st.markdown(ui.md_escape(stories.fill(story.subtitle, facts)))
+        st.markdown(web.md_escape(stories.fill(story.subtitle, facts)))
 
     actions = st.columns([1, 1.3, 1.3, 2.4])
     actions[0].button(
@@ -380,12 +380,12 @@ with ui.guard():
                     upload.getvalue().decode("utf-8", errors="replace"), upload.name
                 )
             except IpdashError as exc:
-                st.error(ui.md_escape(str(exc)))
+                st.error(web.md_escape(str(exc)))
             else:
                 replaced = {s.story_id for s in saved} & {s.story_id for s in incoming}
                 st.markdown(
                     "\n".join(
-                        f"- {ui.md_escape(s.title)} ({len(s.views)} views)"
+                        f"- {web.md_escape(s.title)} ({len(s.views)} views)"
                         + (" — replaces your story of this id" if s.story_id in replaced else "")
                         for s in incoming
                     )
@@ -398,5 +398,5 @@ with ui.guard():
                     on_click=_import,
                     args=(incoming, {s.story_id for s in all_stories if s.builtin}),
                 )
-    ui.write_url(None, story=story_id)
-    ui.footer(ctx)
+    web.write_url(None, story=story_id)
+    web.footer(ctx)

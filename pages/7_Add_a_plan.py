@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 import streamlit as st
 
-from ipdash import ui
+from ipdash import web
 from ipdash.corpus.sources import MAX_DOCUMENT_CHARS
 from ipdash.errors import IpdashError
 from ipdash.store import intake
@@ -34,10 +34,10 @@ def _add(extracted: intake.Extracted, metadata: intake.PlanMetadata, mode: str) 
                 extracted, metadata, mode, raw_dir=ctx.settings.raw_dir, db_dir=ctx.settings.db_dir
             )
     except IpdashError as exc:
-        st.session_state["_add_error"] = ui.md_escape(str(exc))
+        st.session_state["_add_error"] = web.md_escape(str(exc))
         return
     st.session_state["_add_done"] = (
-        f"Added **{ui.md_escape(extracted.name)}** as `{result.file}` (document "
+        f"Added **{web.md_escape(extracted.name)}** as `{result.file}` (document "
         f"`{result.doc_id}`) and built a new database in {result.build.seconds:.1f} s. "
         "Every page now shows it; sessions already open switch on their next click."
         + (f" Replaced: {', '.join(result.replaced)}." if result.replaced else "")
@@ -45,16 +45,16 @@ def _add(extracted: intake.Extracted, metadata: intake.PlanMetadata, mode: str) 
     st.session_state["_uploads"] = st.session_state.get("_uploads", 0) + 1
 
 
-ctx = ui.setup("Add a plan")
+ctx = web.setup("Add a plan")
 
-with ui.guard():
+with web.guard():
     st.title("Add a plan")
     if ctx.settings.read_only:  # a shared workshop server (IPDASH_READ_ONLY=1)
         st.info(
             "Adding plans is switched off on this server (IPDASH_READ_ONLY). Ask the person "
             "who runs it, or use `python -m ipdash add FILE --year YEAR`."
         )
-        ui.footer(ctx)
+        web.footer(ctx)
         st.stop()
     st.markdown(
         "Upload next year's plan as **.txt, .md, .pdf or .docx** (up to 10 MB, and at most "
@@ -80,15 +80,15 @@ with ui.guard():
             "responsible bodies in brackets after each, as the published plans do. Check a "
             "file from the command line with `python -m ipdash parse FILE`."
         )
-        ui.footer(ctx)
+        web.footer(ctx)
         st.stop()
 
     try:
         extracted = _extracted(upload)
         guessed = intake.guess(extracted)
     except IpdashError as exc:
-        st.error(f"This file cannot be added: {ui.md_escape(str(exc))}")
-        ui.footer(ctx)
+        st.error(f"This file cannot be added: {web.md_escape(str(exc))}")
+        web.footer(ctx)
         st.stop()
 
     st.subheader("About the plan")
@@ -136,7 +136,7 @@ with ui.guard():
     if preview.existing:
         first = preview.existing[0]
         st.warning(
-            f"The corpus already has the **{ui.md_escape(first.period_label)}** plan "
+            f"The corpus already has the **{web.md_escape(first.period_label)}** plan "
             f"({len(preview.existing)} document{'s' if len(preview.existing) > 1 else ''}: "
             + ", ".join(f"`{s.file}`" for s in preview.existing)
             + "). Choose what this upload is:"
@@ -199,7 +199,7 @@ with ui.guard():
     except IpdashError as exc:
         problems.append(str(exc))
     if problems:
-        st.error(ui.md_escape(problems[0]))
+        st.error(web.md_escape(problems[0]))
     verb = {"new": "Add", "rendering": "Add this rendering", "replace": "Replace the plan"}[mode]
     st.button(
         f"{verb} and rebuild the database"
@@ -211,4 +211,4 @@ with ui.guard():
         on_click=_add,
         args=(extracted, metadata, mode),
     )
-    ui.footer(ctx)
+    web.footer(ctx)

@@ -352,3 +352,17 @@ def test_add_a_plan_is_switched_off_on_a_read_only_server(own_corpus, own_settin
     no_failures(at)
     assert not at.file_uploader
     assert at.info[0].value.startswith("Adding plans is switched off on this server")
+
+
+def test_the_chart_menus_read_the_saved_stories_once_per_run(saved_stories, monkeypatch):
+    from ipdash.present import stories
+
+    reads = []
+    load = stories.load_saved
+    monkeypatch.setattr(stories, "load_saved", lambda path: reads.append(path) or load(path))
+    at = run("pages/3_Theme_shifts.py")  # three charts, each with its menu
+    reads.clear()
+    at.run()
+    no_failures(at)
+    assert len(at.get("plotly_chart")) == 3
+    assert reads == [saved_stories]

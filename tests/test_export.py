@@ -328,8 +328,8 @@ def test_the_app_and_the_cli_write_csv_and_xlsx_only_through_ipdash_export():
                 offenders.append(f"{path.name}:{node.lineno} uses csv.{node.attr}")
     assert offenders == []
     cli = (paths.ROOT / "ipdash" / "cli.py").read_text(encoding="utf-8")
-    ui = (paths.ROOT / "ipdash" / "ui.py").read_text(encoding="utf-8")
-    for source in (cli, ui):
+    tables = (paths.ROOT / "ipdash" / "web" / "tables.py").read_text(encoding="utf-8")
+    for source in (cli, tables):
         assert "export.to_csv_bytes(" in source
         assert "export.to_xlsx_bytes(" in source
 

@@ -12,7 +12,7 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from ipdash import paths, ui
+from ipdash import paths, web
 from ipdash.store import queries
 from ipdash.store.filters import MeasureFilter
 from tests.conftest import TEST_SETTINGS
@@ -113,7 +113,7 @@ def test_a_query_cannot_read_files_or_change_the_database(con, tmp_path):
     assert not (tmp_path / "x.csv").exists()
 
 
-PAGES = ["app.py", *(p for p, _, _ in ui.PAGES if p != "app.py")]
+PAGES = ["app.py", *(p for p, _, _ in web.PAGES if p != "app.py")]
 
 
 @pytest.mark.parametrize("payload", PAYLOADS[:4])
@@ -125,7 +125,7 @@ def test_payloads_in_every_address_parameter_open_the_page_without_harm(page, pa
     at.run()  # builds the database on first use
     db = current_db_path(TEST_SETTINGS.db_dir)
     before = digest(db)
-    for key in ui.URL_PARAMS:
+    for key in web.URL_PARAMS:
         at.query_params[key] = payload
     at.run()
     if page != "app.py":

@@ -14,7 +14,7 @@ The steps and what a failure leaves behind:
 4. Finally it builds a new database generation and points CURRENT at it. If that build
    fails, the manifest, the files and the served database are restored as they were.
    If the process is killed between 3 and 4, the app rebuilds on its next start, because
-   the database's data version no longer matches data/raw (see ui.ensure_database).
+   the database's data version no longer matches data/raw (see web.ensure_database).
 """
 
 from __future__ import annotations

@@ -1,11 +1,11 @@
-"""ipdash.ui: what the pages share that can be tested without running a page."""
+"""ipdash.web: what the pages share that can be tested without running a page."""
 
 from __future__ import annotations
 
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
-from ipdash import ui
+from ipdash import web
 
 # Outside a script run Streamlit files everything under this session id.
 SESSION = "dontcare"
@@ -27,8 +27,8 @@ def test_streamlit_alone_deletes_a_file_made_on_click_after_two_runs_elsewhere()
 
 def test_a_file_made_on_click_is_held_until_the_sessions_next_run():
     manager = MediaFileManager(MemoryMediaFileStorage("/media"))
-    assert ui.hold_made_downloads(manager)
-    assert ui.hold_made_downloads(manager)  # once only
+    assert web.hold_made_downloads(manager)
+    assert web.hold_made_downloads(manager)  # once only
     made = _made_on_click(manager)
     for _ in range(5):
         manager.remove_orphaned_files()
@@ -45,5 +45,5 @@ def test_an_unknown_file_manager_is_left_alone():
             return file_id
 
     other = Other()
-    assert not ui.hold_made_downloads(other)
+    assert not web.hold_made_downloads(other)
     assert other.execute_deferred("x") == "x"

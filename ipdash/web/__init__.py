@@ -1,0 +1,89 @@
+"""The web layer: everything that calls Streamlit, so that pages stay thin scripts
+(setup → filters → query → figure → render). Pages use it as `from ipdash import web`.
+
+- context: the read-only connection per database generation, cached queries, Context
+- url_state: every filter and view choice in the page address
+- widgets: widgets kept valid against their options
+- sidebar: the page list and the filters
+- page: setup, the guard, showing text, the footer
+- charts: a chart with its export-or-save menu
+- tables: measure tables and downloads
+- media_patch: the patch of Streamlit's download manager (version-specific)
+"""
+
+from ipdash.web.charts import NEW_STORY, STORY_KEY, chart_actions, plot, selected_points
+from ipdash.web.context import Context, ensure_database
+from ipdash.web.media_patch import hold_made_downloads
+from ipdash.web.page import (
+    chip,
+    empty_state,
+    filters_caption,
+    footer,
+    guard,
+    md_escape,
+    setup,
+    show_text,
+    text_on,
+)
+from ipdash.web.sidebar import PAGES, clear_filters, filter_sidebar, navigation
+from ipdash.web.tables import (
+    MEASURE_COLUMNS,
+    TABLE_ROWS,
+    all_measures,
+    downloads,
+    measure_list,
+    measure_rows,
+    measure_table,
+)
+from ipdash.web.url_state import (
+    FILTER_PARAMS,
+    URL_PARAMS,
+    load_url_state,
+    shared_filter_params,
+    view_params,
+    write_url,
+)
+from ipdash.web.widgets import multiselect, segmented, selectbox, slider, text, toggle
+
+__all__ = [
+    "FILTER_PARAMS",
+    "MEASURE_COLUMNS",
+    "NEW_STORY",
+    "PAGES",
+    "STORY_KEY",
+    "TABLE_ROWS",
+    "URL_PARAMS",
+    "Context",
+    "all_measures",
+    "chart_actions",
+    "chip",
+    "clear_filters",
+    "downloads",
+    "empty_state",
+    "ensure_database",
+    "filter_sidebar",
+    "filters_caption",
+    "footer",
+    "guard",
+    "hold_made_downloads",
+    "load_url_state",
+    "md_escape",
+    "measure_list",
+    "measure_rows",
+    "measure_table",
+    "multiselect",
+    "navigation",
+    "plot",
+    "segmented",
+    "selectbox",
+    "selected_points",
+    "setup",
+    "shared_filter_params",
+    "show_text",
+    "slider",
+    "text",
+    "text_on",
+    "toggle",
+    "view_params",
+    "write_url",
+]

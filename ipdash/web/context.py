@@ -1,0 +1,125 @@
+"""The database behind the pages: one read-only connection per generation
+(st.cache_resource), every query on its own cursor and its result cached per generation and
+arguments (st.cache_data), the database built on first start, and the page Context."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import streamlit as st
+
+from ipdash.settings import Settings
+from ipdash.settings import current as current_settings
+from ipdash.store import queries
+from ipdash.store.db import connect_read_only, current_db_path
+from ipdash.store.filters import (
+    Labels,
+    MeasureFilter,
+    describe,
+    labels_from,
+)
+
+LOG = logging.getLogger("ipdash")
+
+# Cached results kept per process: enough for many users' filter sets, bounded memory.
+MAX_CACHED_RESULTS = 1024
+
+
+@st.cache_resource(show_spinner=False, max_entries=3)
+def _connection(path: str) -> duckdb.DuckDBPyConnection:
+    # One read-only connection per database generation; queries run on cursors.
+    return connect_read_only(Path(path))
+
+
+def ensure_database(settings: Settings) -> Path:
+    """The current database generation, building it first if none exists yet (and once
+    per server start if data/raw or the code changed since it was built)."""
+    path = current_db_path(settings.db_dir)
+    if path is None:
+        from ipdash.store.build import build_database
+
+        with st.spinner("Building the database from the plans (first start only, a few seconds)…"):
+            build_database(raw_dir=settings.raw_dir, db_dir=settings.db_dir)
+        path = current_db_path(settings.db_dir)
+    else:
+        _rebuild_if_out_of_date(str(settings.db_dir), str(settings.raw_dir))
+        path = current_db_path(settings.db_dir)
+    if path is None:
+        st.error("The database could not be built. Run `python -m ipdash build` to see why.")
+        st.stop()
+    return path
+
+
+@st.cache_resource(show_spinner="Updating the database: the sources changed since it was built…")
+def _rebuild_if_out_of_date(db_dir: str, raw_dir: str) -> bool:
+    """Once per server process: rebuild when the database's data version differs from
+    what data/raw and the code give now (after an update, or a plan added by a process
+    that stopped before it finished). A failed rebuild keeps the current database."""
+    from ipdash.store.build import build_database, sources_version
+
+    current = current_db_path(Path(db_dir))
+    if current is None:
+        return False
+    try:
+        con = connect_read_only(current)
+        try:
+            built = con.execute("SELECT data_version FROM build_info").fetchall()[0][0]
+        finally:
+            con.close()
+        if built == sources_version(Path(raw_dir)):
+            return False
+        build_database(raw_dir=Path(raw_dir), db_dir=Path(db_dir))
+        LOG.info("rebuilt %s: the sources changed since %s was built", db_dir, current.name)
+        return True
+    except Exception as exc:  # keep serving the database we have
+        LOG.error("checking or rebuilding the database failed: %s", exc)
+        return False
+
+
+@st.cache_data(show_spinner=False, max_entries=MAX_CACHED_RESULTS)
+def _cached_query(db: str, name: str, args: tuple) -> Any:
+    return getattr(queries, name)(_connection(db), *args)
+
+
+@dataclass(frozen=True)
+class Context:
+    """What every page needs: the database generation, the settings and lookups for
+    labels."""
+
+    db: str
+    settings: Settings = field(default_factory=current_settings)
+    # What one run of the page reads once however many charts ask (see saved_stories).
+    _run_memo: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def saved_stories(self) -> list:
+        """The stories users saved, read once per run of the page (every chart's menu
+        offers them)."""
+        from ipdash.present import stories
+
+        if "saved_stories" not in self._run_memo:
+            self._run_memo["saved_stories"] = stories.load_saved(self.settings.stories_file)
+        return self._run_memo["saved_stories"]
+
+    @property
+    def connection(self) -> duckdb.DuckDBPyConnection:
+        """The cached read-only connection (run queries on its cursors)."""
+        return _connection(self.db)
+
+    def query(self, name: str, *args: object) -> Any:
+        """Run queries.<name>(connection, *args), cached per database generation."""
+        return _cached_query(self.db, name, tuple(args))
+
+    @property
+    def info(self) -> dict:
+        frame = self.query("build_info")
+        return frame.row(0, named=True) if frame.height else {}
+
+    def labels(self) -> Labels:
+        return labels_from(self.query("themes"), self.query("agency_labels"))
+
+    def describe(self, f: MeasureFilter) -> str:
+        return describe(f, self.labels())

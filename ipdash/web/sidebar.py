@@ -1,0 +1,173 @@
+"""The sidebar: the page list (links carry the shared filters) and the filters."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ipdash.store.filters import (
+    ROLE_LABELS,
+    ROLES,
+    MeasureFilter,
+    clean_query,
+)
+from ipdash.web.context import Context
+from ipdash.web.url_state import shared_filter_params
+from ipdash.web.widgets import multiselect, segmented, text, toggle
+
+# The pages in the order and with the names users see (the file names order them too).
+PAGES = (
+    ("app.py", "Overview", ":material/home:"),
+    ("pages/1_Measures.py", "Measures", ":material/list_alt:"),
+    ("pages/2_Agency_network.py", "Agency network", ":material/hub:"),
+    ("pages/3_Theme_shifts.py", "Theme shifts", ":material/trending_up:"),
+    ("pages/4_Agency_profile.py", "Agency profile", ":material/account_balance:"),
+    ("pages/5_Data_quality.py", "Data quality", ":material/fact_check:"),
+    ("pages/6_Stories.py", "Stories", ":material/slideshow:"),
+    ("pages/7_Add_a_plan.py", "Add a plan", ":material/upload_file:"),
+)
+
+
+def navigation() -> None:
+    """The page list at the top of the sidebar. The shared filters travel with the
+    links, so the same selection opens on every page."""
+    params = shared_filter_params()
+    for path, label, icon in PAGES:
+        st.sidebar.page_link(path, label=label, icon=icon, query_params=params)
+    st.sidebar.divider()
+
+
+# ---------------------------------------------------------------------------------------
+# Filters
+
+
+def _plan_label(year: int, period: str) -> str:
+    return period if period != str(year) else str(year)
+
+
+def _map_agencies_to_successors(ctx: Context) -> None:
+    """When the successor view is switched, keep the chosen bodies: map each to its
+    successor (or back to the bodies it succeeded that appear in the data)."""
+    chosen = st.session_state.get("agency") or []
+    if not chosen:
+        return
+    lineage = ctx.query("agency_successor_map")
+    to_current = dict(zip(lineage["agency_id"], lineage["successor_id"], strict=True))
+    if st.session_state.get("successor"):
+        st.session_state["agency"] = list(dict.fromkeys(to_current.get(a, a) for a in chosen))
+    else:
+        named = set(ctx.query("agency_options", False)["agency_id"])
+        back = [a for a, s in to_current.items() if s in chosen and a in named]
+        st.session_state["agency"] = sorted(set(back) | (set(chosen) & named))
+
+
+def clear_filters() -> None:
+    st.session_state["year"] = []
+    st.session_state["theme"] = []
+    st.session_state["agency"] = []
+    st.session_state["role"] = "any"
+    st.session_state["successor"] = False
+    st.session_state["q"] = ""
+
+
+def filter_sidebar(
+    ctx: Context,
+    *,
+    years: bool = True,
+    themes: bool = True,
+    agencies: bool = True,
+    search: bool = True,
+) -> MeasureFilter:
+    """The sidebar filters (restored from and written to the URL); returns the filter
+    they describe. A filter a page does not show keeps its value (it stays in the
+    address for the other pages); the page decides whether it applies."""
+    side = st.sidebar
+    side.markdown("### Filters")
+    plans = ctx.query("plans")
+    labels = {
+        str(y): _plan_label(y, p)
+        for y, p in zip(plans["plan_year"], plans["period_label"], strict=True)
+    }
+    chosen_years: list[str] = list(st.session_state.get("year") or [])
+    if years:
+        chosen_years = multiselect(
+            side,
+            "Plans",
+            list(labels),
+            "year",
+            format_func=lambda y: labels.get(y, y),
+            placeholder="All plans",
+            help="Leave empty for all plans. 2022 is the 2021–2022 plan.",
+        )
+    chosen_themes: list[str] = list(st.session_state.get("theme") or [])
+    if themes:
+        theme_rows = ctx.query("themes")
+        theme_labels = dict(zip(theme_rows["theme_id"], theme_rows["label"], strict=True))
+        chosen_themes = multiselect(
+            side,
+            "Themes",
+            list(theme_labels),
+            "theme",
+            format_func=lambda t: theme_labels.get(t, t),
+            placeholder="All themes",
+            help="Each measure has one primary theme from the codebook "
+            "(see the Theme shifts page).",
+        )
+    successor = toggle(
+        side,
+        "Map agencies to today's successor",
+        "successor",
+        on_change=_map_agencies_to_successors,
+        args=(ctx,),
+        help="Off: bodies as the plan named them (SIPO in 2012). On: each body is replaced by "
+        "the one carrying its work today (SIPO → CNIPA, SAIC → SAMR).",
+    )
+    chosen_agencies: list[str] = list(st.session_state.get("agency") or [])
+    role = st.session_state.get("role") or "any"
+    if agencies:
+        options = ctx.query("agency_options", successor)
+        names = {
+            a: f"{s} — {n} ({c})"
+            for a, s, n, c in options.select(
+                "agency_id", "short_name", "name", "n_measures"
+            ).iter_rows()
+        }
+        chosen_agencies = multiselect(
+            side,
+            "Agencies",
+            list(names),
+            "agency",
+            format_func=lambda a: names.get(a, a),
+            placeholder="Any agency",
+            help="Measures naming any of these bodies (number of measures in brackets).",
+        )
+        role = segmented(
+            side,
+            "…in the role",
+            list(ROLES),
+            "role",
+            "any",
+            format_func=lambda r: ROLE_LABELS[r],
+            disabled=not chosen_agencies,
+            help="leads = listed first; participates = listed after the lead; shares jointly = "
+            "the text says the bodies act according to their division of responsibilities.",
+        )
+    query = st.session_state.get("q") or ""
+    if search:
+        query = text(
+            side,
+            "Search the text",
+            "q",
+            max_chars=200,
+            placeholder="e.g. trade secret",
+            help="Finds measures whose text or attribution contains this, ignoring case; "
+            "or a measure id such as 2020-041.",
+        )
+    side.button("Clear filters", on_click=clear_filters, use_container_width=True)
+    return MeasureFilter(
+        years=tuple(int(y) for y in chosen_years if str(y).isdigit()),
+        themes=tuple(t for t in chosen_themes if isinstance(t, str)),
+        agencies=tuple(a for a in chosen_agencies if isinstance(a, str)),
+        role=role if chosen_agencies and role in ROLES else "any",
+        successor=bool(successor),
+        query=clean_query(query or ""),
+    )

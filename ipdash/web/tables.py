@@ -1,0 +1,175 @@
+"""Tables of measures and the downloads of exactly what a page shows (CSV and Excel)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import polars as pl
+import streamlit as st
+
+from ipdash.present import export
+from ipdash.store import queries
+from ipdash.store.filters import (
+    MeasureFilter,
+    file_stem,
+)
+from ipdash.web.context import Context
+
+
+def downloads(
+    ctx: Context,
+    frame: pl.DataFrame | Callable[[], pl.DataFrame],
+    stem: str,
+    what: str,
+    filters: str,
+    column_notes: dict[str, str] | None = None,
+    key: str = "dl",
+) -> None:
+    """CSV and Excel downloads of exactly this frame, named after what was filtered. For
+    a callable (a large result, see all_measures) the files are made when clicked, not on
+    every rerun (an Excel file of 100,000 measures takes seconds)."""
+    info = ctx.info
+
+    def rows() -> pl.DataFrame:
+        return frame() if callable(frame) else frame
+
+    def csv() -> bytes:
+        return export.to_csv_bytes(rows())
+
+    def xlsx() -> bytes:
+        data = rows()
+        about = export.about_rows(
+            what,
+            filters,
+            info.get("data_version", "?"),
+            info.get("build_id", "?"),
+            data.height,
+            datetime.now(UTC),
+        )
+        return export.to_xlsx_bytes(data, about, column_notes=column_notes)
+
+    left, right, _ = st.columns([1, 1, 3])
+    left.download_button(
+        "Download CSV",
+        csv if callable(frame) else csv(),
+        icon=":material/download:",
+        file_name=f"{stem}.csv",
+        mime="text/csv",
+        key=f"{key}_csv",
+        use_container_width=True,
+        on_click="ignore",
+    )
+    right.download_button(
+        "Download Excel",
+        xlsx if callable(frame) else xlsx(),
+        icon=":material/table_view:",
+        file_name=f"{stem}.xlsx",
+        key=f"{key}_xlsx",
+        use_container_width=True,
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        on_click="ignore",
+    )
+
+
+# Measures a table shows (and the Measures page offers to pick); the downloads hold every
+# measure that matches. A browser table of 100,000 measures took seconds to send.
+TABLE_ROWS = 1000
+
+
+def measure_rows(ctx: Context, f: MeasureFilter) -> tuple[pl.DataFrame, int]:
+    """The first TABLE_ROWS measures matching a filter, and how many match."""
+    return ctx.query("first_measures", f, TABLE_ROWS), ctx.query("count_measures", f)
+
+
+def all_measures(
+    ctx: Context, f: MeasureFilter, shown: pl.DataFrame, total: int
+) -> pl.DataFrame | Callable[[], pl.DataFrame]:
+    """What a download of every measure matching a filter holds: the rows shown when they
+    are all of them (the files are then made with the page and held for the session like
+    any other), else a query run on click (a file made on click is kept for the session
+    by hold_made_downloads; see docs/reliability.md)."""
+    if total <= shown.height:
+        return shown
+    con = ctx.connection
+    return lambda: queries.filtered_measures(con, f)
+
+
+MEASURE_COLUMNS = {
+    "plan_year": st.column_config.NumberColumn("plan", format="%d", width="small"),
+    "measure_no": st.column_config.NumberColumn("no.", format="%d", width="small"),
+    "measure_id": st.column_config.TextColumn("id", width="small"),
+    "theme": st.column_config.TextColumn("theme", width="medium"),
+    "lead_agency": st.column_config.TextColumn("leads", width="small"),
+    "agencies": st.column_config.TextColumn("agencies (role)", width="medium"),
+    "text": st.column_config.TextColumn("text", width="large"),
+}
+
+
+def measure_table(
+    rows: pl.DataFrame,
+    columns: tuple[str, ...] = (
+        "plan_year",
+        "measure_no",
+        "theme",
+        "lead_agency",
+        "agencies",
+        "text",
+    ),
+    key: str | None = None,
+    selectable: bool = False,
+    total: int | None = None,
+) -> Any:
+    """A table of measures with readable headers (text shown as text); with
+    `selectable`, one row can be clicked and the selection is returned. With `total`
+    (how many match, when `rows` are the first TABLE_ROWS), says what is not shown."""
+    if total is not None and total > rows.height:
+        st.caption(
+            f"Showing the first {rows.height:,} of {total:,} measures: narrow the filters, "
+            "or download them all."
+        )
+    height = min(600, 38 + 35 * max(1, rows.height))
+    config = {c: MEASURE_COLUMNS[c] for c in columns if c in MEASURE_COLUMNS}
+    if selectable:
+        return st.dataframe(
+            rows.select(columns),
+            hide_index=True,
+            width="stretch",
+            height=height,
+            column_config=config,
+            key=key,
+            on_select="rerun",
+            selection_mode="single-row",
+        )
+    return st.dataframe(
+        rows.select(columns),
+        hide_index=True,
+        width="stretch",
+        height=height,
+        column_config=config,
+        key=key,
+    )
+
+
+def measure_list(
+    ctx: Context,
+    f: MeasureFilter,
+    rows: pl.DataFrame,
+    total: int,
+    columns: tuple[str, ...],
+    what: str,
+    key: str,
+) -> None:
+    """The measures behind a click or a choice (`rows`: the first of `total` matching
+    `f`, see measure_rows): their table, and CSV and Excel downloads of all of them."""
+    measure_table(rows, columns, total=total)
+    downloads(
+        ctx,
+        all_measures(ctx, f, rows, total),
+        file_stem(f),
+        what,
+        ctx.describe(f),
+        export.MEASURE_COLUMN_NOTES,
+        key=key,
+    )

@@ -1,0 +1,119 @@
+"""State in the URL: every filter and view choice lives in the page address."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ipdash.settings import parse_flag
+from ipdash.store.filters import (
+    MeasureFilter,
+    clean_query,
+    to_params,
+)
+
+# ---------------------------------------------------------------------------------------
+# State in the URL
+#
+# Every filter and view choice lives in the page address, with ids as values
+# (?year=2012,2022&theme=judicial&agency=cnipa&role=lead), so that copying the address
+# reproduces the view and opening it restores it. On each run the address is compared
+# with what this session last wrote: if it differs (a link was opened, the page
+# changed), its values are loaded into the widgets; after the widgets, the page writes
+# the current values back. Malformed values are ignored, never an error.
+
+# URL parameter -> kind. The first six are the filters shared by every page.
+URL_PARAMS: dict[str, str] = {
+    "year": "list",
+    "theme": "list",
+    "agency": "list",
+    "role": "str",
+    "successor": "bool",
+    "q": "str",
+    "measure": "str",
+    "directed": "bool",
+    "min_links": "int",
+    "compare_a": "str",
+    "compare_b": "str",
+    "from": "str",
+    "to": "str",
+    "highlight": "list",
+    "heat_value": "str",
+    "lead_theme": "str",
+    "profile": "str",
+    "story": "str",
+    "view": "int",
+    "present": "bool",
+}
+FILTER_PARAMS = ("year", "theme", "agency", "role", "successor", "q")
+_WRITTEN = "_url_written"
+# Longest text value taken from a URL.
+MAX_URL_VALUE_CHARS = 200
+
+
+def _parse(kind: str, values: list[str]) -> object:
+    if kind == "list":
+        out: list[str] = []
+        for value in values:
+            for part in value.split(","):
+                part = part.strip()[:MAX_URL_VALUE_CHARS]
+                if part and part not in out:
+                    out.append(part)
+        return out[:200]
+    first = clean_query(values[0]) if values else ""
+    if kind == "bool":
+        return parse_flag(first)
+    if kind == "int":
+        return int(first) if first.isdigit() and len(first) < 6 else None
+    return first[:MAX_URL_VALUE_CHARS]
+
+
+def _url_now() -> dict[str, str]:
+    return {key: ",".join(st.query_params.get_all(key)) for key in st.query_params}
+
+
+def load_url_state() -> None:
+    """Put the address's values into the widgets' state when the address is new to this
+    session (opened from a link, or reached through the page menu)."""
+    url = _url_now()
+    if st.session_state.get(_WRITTEN) == url:
+        return
+    for key, kind in URL_PARAMS.items():
+        if key in url:
+            value = _parse(kind, st.query_params.get_all(key))
+            if value is not None:
+                st.session_state[key] = value
+        elif key in st.session_state:
+            del st.session_state[key]
+    st.session_state[_WRITTEN] = url
+
+
+def view_params(f: MeasureFilter | None = None, **view: object) -> dict[str, str]:
+    """The filters and a page's own choices as address parameters (only what differs
+    from the defaults): what the address holds and what a saved view records."""
+    params: dict[str, str] = dict(to_params(f)) if f is not None else {}
+    for key, value in view.items():
+        if value in (None, "", False, [], ()):
+            continue
+        if isinstance(value, list | tuple):
+            params[key] = ",".join(str(v) for v in value)
+        elif value is True:
+            params[key] = "1"
+        else:
+            params[key] = str(value)
+    return params
+
+
+def write_url(f: MeasureFilter | None = None, **view: object) -> dict[str, str]:
+    """Write the filters and the page's own choices into the address, so the address
+    always reproduces what is on screen; returns the parameters."""
+    params = view_params(f, **view)
+    if params != _url_now():
+        st.query_params.from_dict(params)
+    st.session_state[_WRITTEN] = params
+    return params
+
+
+def shared_filter_params() -> dict[str, str]:
+    """The shared filters as they stand, for links to other pages."""
+    url = _url_now()
+    return {k: v for k, v in url.items() if k in FILTER_PARAMS}
