@@ -5,11 +5,12 @@ import streamlit as st
 
 from ipdash import web
 from ipdash.present import views
+from ipdash.store import queries
 
 ctx = web.setup("Overview")
 
 with web.guard():
-    overview = ctx.query("plan_overview")
+    overview = ctx.query(queries.plan_overview)
     first, last = overview["period_label"][0], overview["period_label"][-1]
     span = first.split("–")[0] + "–" + last.split("–")[-1]
     st.title(f"China's national IP-strategy promotion plans, {span}")
@@ -21,7 +22,7 @@ with web.guard():
         "priorities moved."
     )
 
-    top = ctx.query("top_lead_agencies", False, 1)
+    top = ctx.query(queries.top_lead_agencies, False, 1)
     omitted = views.omitted_in_source(ctx.query)
     leader = {r["plan_year"]: r for r in top.iter_rows(named=True)}
     cards = overview.tail(views.MAX_PLAN_PANELS)

@@ -68,7 +68,7 @@ with web.guard():
     wanted = st.session_state.get("measure")
     if n_rows > len(ids) and not f.query and isinstance(wanted, str) and wanted not in texts:
         # A measure beyond the rows shown (from a link): offer it if it matches.
-        extra = ctx.query("first_measures", f.with_(query=wanted), 1)
+        extra = ctx.query(queries.first_measures, f.with_(query=wanted), 1)
         if extra.height and extra["measure_id"][0] == wanted:
             ids.append(wanted)
             texts[wanted] = extra["text"][0]
@@ -83,7 +83,7 @@ with web.guard():
     )
     web.write_url(f, measure=measure_id)
 
-    detail = ctx.query("measure_detail", measure_id)
+    detail = ctx.query(queries.measure_detail, measure_id)
     if detail.height == 0:
         st.warning("This measure is not in the database.")
         st.stop()
@@ -92,7 +92,7 @@ with web.guard():
     web.show_text(d["text"])
 
     st.markdown("**Responsible bodies**")
-    mentions = ctx.query("measure_mentions", measure_id)
+    mentions = ctx.query(queries.measure_mentions, measure_id)
     if mentions.height == 0:
         st.caption("The plan names no responsible body for this measure.")
     else:
@@ -142,7 +142,7 @@ with web.guard():
         )
     with right:
         st.markdown("**Theme**")
-        ranking = ctx.query("measure_theme_ranking", measure_id)
+        ranking = ctx.query(queries.measure_theme_ranking, measure_id)
         chips = " ".join(web.chip(r["label"], r["colour"]) for r in ranking.iter_rows(named=True))
         st.html(chips)
         st.caption(
@@ -151,7 +151,7 @@ with web.guard():
         )
         st.markdown("**Why this theme**")
         web.show_text(d["theme_evidence"] or "", "ipd-small")
-    renderings = ctx.query("measure_renderings", measure_id)
+    renderings = ctx.query(queries.measure_renderings, measure_id)
     if renderings.height > 1:
         with st.expander(f"This plan has {renderings.height} renderings: compare them"):
             for r in renderings.iter_rows(named=True):

@@ -5,6 +5,7 @@ import streamlit as st
 
 from ipdash import web
 from ipdash.present import network, views
+from ipdash.store import queries
 from ipdash.store.filters import MeasureFilter, file_stem
 
 
@@ -18,7 +19,10 @@ def _layout(db: str, f: MeasureFilter, min_weight: int) -> dict:
 def _metrics(db: str, f: MeasureFilter, directed: bool, min_weight: int) -> pl.DataFrame:
     c = web.Context(db)
     return network.metrics(
-        c.query("agency_nodes", f), c.query("agency_edges", f, directed), directed, min_weight
+        c.query(queries.agency_nodes, f),
+        c.query(queries.agency_edges, f, directed),
+        directed,
+        min_weight,
     )
 
 
@@ -50,7 +54,7 @@ with web.guard():
         ["Network", "Compare two plans", "Metrics per agency"]
     )
 
-    nodes = ctx.query("agency_nodes", f)
+    nodes = ctx.query(queries.agency_nodes, f)
     params = web.view_params(
         f, directed=directed, min_links=min_weight if min_weight != 1 else None
     )
@@ -81,7 +85,7 @@ with web.guard():
             st.caption("Nothing selected yet: click a body or a line.")
 
     with tab_compare:
-        plans = ctx.query("plans").filter(pl.col("names_agencies"))
+        plans = ctx.query(queries.plans).filter(pl.col("names_agencies"))
         years = [str(y) for y in plans["plan_year"]]
         labels = dict(zip(years, plans["period_label"], strict=True))
         if len(years) < 2:
@@ -101,9 +105,9 @@ with web.guard():
                 ctx.query, compare_params, _layout(ctx.db, base, min_weight)
             )
             web.plot(ctx, fig, key="net_compare", chart="network_compare", params=compare_params)
-            union_nodes = ctx.query("agency_nodes", base)
-            a_ids = set(ctx.query("agency_nodes", f.with_(years=(int(year_a),)))["agency_id"])
-            b_ids = set(ctx.query("agency_nodes", f.with_(years=(int(year_b),)))["agency_id"])
+            union_nodes = ctx.query(queries.agency_nodes, base)
+            a_ids = set(ctx.query(queries.agency_nodes, f.with_(years=(int(year_a),)))["agency_id"])
+            b_ids = set(ctx.query(queries.agency_nodes, f.with_(years=(int(year_b),)))["agency_id"])
             names = dict(zip(union_nodes["agency_id"], union_nodes["short_name"], strict=True))
 
             def only(ids: set[str]) -> str:

@@ -5,6 +5,7 @@ import streamlit as st
 
 from ipdash import web
 from ipdash.present import views
+from ipdash.store import queries
 from ipdash.store.filters import file_stem
 
 
@@ -24,11 +25,11 @@ f = web.filter_sidebar(ctx, themes=False)
 with web.guard():
     st.title("Theme shifts")
     web.filters_caption(ctx, f, " · shares are of each plan's measures that match these filters")
-    themes = ctx.query("themes")
+    themes = ctx.query(queries.themes)
     theme_labels = dict(zip(themes["theme_id"], themes["label"], strict=True))
-    plans = ctx.query("plans")
+    plans = ctx.query(queries.plans)
     plan_labels = dict(zip(plans["plan_year"], plans["period_label"], strict=True))
-    counts = ctx.query("theme_counts_by_year", f)
+    counts = ctx.query(queries.theme_counts_by_year, f)
     years = sorted(set(counts["plan_year"].to_list())) if counts.height else []
 
     if not years or counts["n"].sum() == 0:
@@ -45,7 +46,7 @@ with web.guard():
     year_b = web.selectbox(
         c2, "To", options, "to", options[-1], format_func=lambda y: plan_labels[int(y)]
     )
-    change = ctx.query("theme_change", int(year_a), int(year_b), f)
+    change = ctx.query(queries.theme_change, int(year_a), int(year_b), f)
     dumbbell_params = web.view_params(f, **{"from": year_a, "to": year_b})
     web.plot(
         ctx,
@@ -130,7 +131,7 @@ with web.guard():
     chosen = web.selectbox(
         st, "Theme", list(theme_labels), "lead_theme", "enforcement", format_func=theme_labels.get
     )
-    leads = ctx.query("theme_lead_agencies", chosen, f, 5)
+    leads = ctx.query(queries.theme_lead_agencies, chosen, f, 5)
     if leads.height == 0:
         st.info(
             "No measure of this theme names a lead body for these filters"
@@ -164,7 +165,7 @@ with web.guard():
             hide_index=True,
             width="stretch",
         )
-        rules = ctx.query("theme_decision_rules")
+        rules = ctx.query(queries.theme_decision_rules)
         for r in rules.iter_rows(named=True):
             st.markdown(f"**{r['rule_id']}** {r['rule']}")
     web.write_url(

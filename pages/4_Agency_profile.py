@@ -7,13 +7,14 @@ import streamlit as st
 
 from ipdash import web
 from ipdash.present import views
+from ipdash.store import queries
 
 ctx = web.setup("Agency profile")
 f = web.filter_sidebar(ctx, agencies=False)
 
 with web.guard():
     st.title("Agency profile")
-    options = ctx.query("agency_options", f.successor)
+    options = ctx.query(queries.agency_options, f.successor)
     if options.height == 0:
         web.empty_state("No body is named on any measure.")
         st.stop()
@@ -25,7 +26,7 @@ with web.guard():
     wanted = st.session_state.get("profile")
     if wanted and wanted not in names and f.successor:
         # A body that was merged or renamed: show the body carrying its work today.
-        succession = ctx.query("agency_successor_map")
+        succession = ctx.query(queries.agency_successor_map)
         st.session_state["profile"] = dict(
             zip(succession["agency_id"], succession["successor_id"], strict=True)
         ).get(wanted, wanted)
@@ -39,9 +40,9 @@ with web.guard():
         help="Bodies named on at least one measure, most active first.",
     )
     web.write_url(f, profile=agency_id)
-    lineage = ctx.query("agency_lineage", agency_id)
+    lineage = ctx.query(queries.agency_lineage, agency_id)
     me = lineage.filter(pl.col("is_selected")).row(0, named=True)
-    kinds = ctx.query("agency_kinds")
+    kinds = ctx.query(queries.agency_kinds)
     kind_label = dict(zip(kinds["kind"], kinds["label"], strict=True))
     kind_colour = dict(zip(kinds["kind"], kinds["colour"], strict=True))
 

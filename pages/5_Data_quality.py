@@ -7,7 +7,7 @@ import streamlit as st
 
 from ipdash import web
 from ipdash.present import views
-from ipdash.store import checks
+from ipdash.store import checks, queries
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -53,11 +53,11 @@ with web.guard():
     st.dataframe(results, hide_index=True, width="stretch")
 
     st.subheader("Sources and their renderings")
-    st.dataframe(ctx.query("documents"), hide_index=True, width="stretch")
+    st.dataframe(ctx.query(queries.documents), hide_index=True, width="stretch")
 
     st.subheader("Measures per plan against the official count")
     overview = (
-        ctx.query("plan_overview")
+        ctx.query(queries.plan_overview)
         .select(
             pl.col("period_label").alias("plan"),
             pl.col("expected_measures").alias("numbered in the plan"),
@@ -73,7 +73,7 @@ with web.guard():
     st.dataframe(overview, hide_index=True, width="stretch")
 
     st.subheader("Omitted and unattributed measures")
-    issues = ctx.query("omitted_and_unattributed")
+    issues = ctx.query(queries.omitted_and_unattributed)
     st.dataframe(
         issues.group_by("issue").agg(
             pl.len().alias("measures"),
@@ -85,7 +85,7 @@ with web.guard():
     )
 
     st.subheader("Names that resolved to no registered body")
-    unresolved = ctx.query("unresolved_mentions")
+    unresolved = ctx.query(queries.unresolved_mentions)
     if unresolved.height == 0:
         st.success(
             "None: every name in every attribution resolves to a registered body "
@@ -98,17 +98,17 @@ with web.guard():
             "Where a plan uses a body's old name after it was renamed or merged, the name is "
             "resolved to the body that existed on the plan's date."
         )
-        st.dataframe(ctx.query("lineage_resolutions"), hide_index=True, width="stretch")
+        st.dataframe(ctx.query(queries.lineage_resolutions), hide_index=True, width="stretch")
 
     st.subheader("Where renderings of one plan disagree")
     st.dataframe(
-        ctx.query("rendering_disagreements").select(
+        ctx.query(queries.rendering_disagreements).select(
             "measure_id", "doc_id", "other_doc_id", "aspect", "detail"
         ),
         hide_index=True,
         width="stretch",
     )
-    warnings = ctx.query("parse_warnings")
+    warnings = ctx.query(queries.parse_warnings)
     with st.expander(f"Parser notes ({warnings.height})"):
         st.dataframe(warnings, hide_index=True, width="stretch")
 
@@ -120,8 +120,8 @@ with web.guard():
         chart="theme_confidence",
         params={},
     )
-    manual = ctx.query("manual_theme_decisions")
-    present = int(ctx.query("plan_overview")["n_present"].sum())
+    manual = ctx.query(queries.manual_theme_decisions)
+    present = int(ctx.query(queries.plan_overview)["n_present"].sum())
     st.markdown(
         f"**Manual theme decisions: {manual.height} of {present} measures** "
         f"(at most 5% are allowed; every other theme comes from the rules)."
@@ -129,7 +129,7 @@ with web.guard():
     if manual.height:
         st.dataframe(manual, hide_index=True, width="stretch")
     with st.expander("The least certain themes"):
-        st.dataframe(ctx.query("low_confidence_themes", 50), hide_index=True, width="stretch")
+        st.dataframe(ctx.query(queries.low_confidence_themes, 50), hide_index=True, width="stretch")
     st.caption(
         "The rules are validated against blind hand labels of a 120-measure sample; the "
         "agreement, its confusion matrix and the disagreements are in docs/themes.md and "

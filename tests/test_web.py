@@ -47,3 +47,17 @@ def test_an_unknown_file_manager_is_left_alone():
     other = Other()
     assert not web.hold_made_downloads(other)
     assert other.execute_deferred("x") == "x"
+
+
+def test_pages_call_query_functions_not_names():
+    """Every query a page runs is a function of ipdash.store.queries (so "go to
+    definition" leads from a page to its SQL); anything else is refused."""
+    import pytest
+
+    from ipdash.web.context import Context
+
+    ctx = Context(db="unused.duckdb")
+    with pytest.raises(TypeError, match="is not a query of ipdash.store.queries"):
+        ctx.query("plans")
+    with pytest.raises(TypeError, match="is not a query of ipdash.store.queries"):
+        ctx.query(len, "x")

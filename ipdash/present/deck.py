@@ -18,6 +18,7 @@ from ipdash.errors import DataFileError
 from ipdash.present import images, stories, views
 from ipdash.present.export import SOURCE_CITATION
 from ipdash.present.views import Query
+from ipdash.store import queries
 
 # 16:9, the default widescreen PowerPoint size.
 SLIDE_WIDTH, SLIDE_HEIGHT = Inches(13.333), Inches(7.5)
@@ -60,7 +61,7 @@ def build_deck(
     """The deck for a story, as .pptx bytes; captions are filled from the data.
     `browser`: the BROWSER_PATH setting, for the chart images."""
     exported = exported or datetime.now(UTC)
-    info = q("build_info").row(0, named=True)
+    info = q(queries.build_info).row(0, named=True)
     facts = stories.story_facts(q)
     footer = images.footer_text(info["data_version"], exported)
     deck = Presentation()
@@ -162,7 +163,7 @@ def build_deck(
         ACCENT,
         bold=True,
     )
-    documents = q("documents")
+    documents = q(queries.documents)
     lines = [f"Source: {SOURCE_CITATION}."]
     for row in documents.sort(["plan_year", "doc_id"]).iter_rows(named=True):
         lines.append(

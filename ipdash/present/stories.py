@@ -29,6 +29,7 @@ from ipdash.datafiles import LineDict, parse_yaml, read_yaml, require
 from ipdash.errors import DataFileError
 from ipdash.fileio import exclusive_lock, write_atomic
 from ipdash.present.views import CHARTS, Query
+from ipdash.store import queries
 from ipdash.store.filters import MeasureFilter
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,60}$")
@@ -368,10 +369,10 @@ def story_facts(q: Query) -> dict[str, str]:
     first and last plans that name responsible bodies (2012 and 2021–22 today), so a
     story keeps working when a plan is added."""
     facts: dict[str, str] = {}
-    plans = q("plans")
+    plans = q(queries.plans)
     named = plans.filter(pl.col("names_agencies")).sort("plan_year")
     first, last = named.row(0, named=True), named.row(-1, named=True)
-    overview = {r["plan_year"]: r for r in q("plan_overview").iter_rows(named=True)}
+    overview = {r["plan_year"]: r for r in q(queries.plan_overview).iter_rows(named=True)}
     for key, plan in (("first", first), ("last", last)):
         year = plan["plan_year"]
         facts[f"{key}_year"] = str(year)
@@ -380,19 +381,21 @@ def story_facts(q: Query) -> dict[str, str]:
         facts[f"bodies_{key}"] = str(overview[year]["n_agencies"])
         facts[f"multi_{key}"] = _pct(overview[year]["share_multi_agency"])
         top = (
-            q("top_lead_agencies", False, 1).filter(pl.col("plan_year") == year).row(0, named=True)
+            q(queries.top_lead_agencies, False, 1)
+            .filter(pl.col("plan_year") == year)
+            .row(0, named=True)
         )
         facts[f"lead_{key}"] = top["short_name"]
         facts[f"lead_{key}_id"] = top["agency_id"]
         facts[f"lead_{key}_n"] = str(top["n_led"])
         facts[f"lead_{key}_share"] = _pct(top["share_led"])
-        second = q("top_lead_agencies", False, 2).filter(pl.col("plan_year") == year)
+        second = q(queries.top_lead_agencies, False, 2).filter(pl.col("plan_year") == year)
         if second.height > 1:
             facts[f"second_{key}"] = second["short_name"][1]
             facts[f"second_{key}_n"] = str(second["n_led"][1])
         facts[f"joint_{key}"] = str(overview[year]["n_joint_measures"])
-        nodes = q("agency_nodes", MeasureFilter(years=(year,)))
-        edges = q("agency_edges", MeasureFilter(years=(year,)), False)
+        nodes = q(queries.agency_nodes, MeasureFilter(years=(year,)))
+        edges = q(queries.agency_edges, MeasureFilter(years=(year,)), False)
         names = dict(zip(nodes["agency_id"], nodes["short_name"], strict=True))
         if edges.height:
             pair = edges.row(0, named=True)
@@ -400,14 +403,20 @@ def story_facts(q: Query) -> dict[str, str]:
             facts[f"pair_{key}_n"] = str(pair["weight"])
     # Bodies that appear or disappear, each counted with its predecessors.
     current_first = set(
-        q("agency_nodes", MeasureFilter(years=(first["plan_year"],), successor=True))["agency_id"]
+        q(queries.agency_nodes, MeasureFilter(years=(first["plan_year"],), successor=True))[
+            "agency_id"
+        ]
     )
     current_last_nodes = q(
-        "agency_nodes", MeasureFilter(years=(last["plan_year"],), successor=True)
+        queries.agency_nodes, MeasureFilter(years=(last["plan_year"],), successor=True)
     )
     current_last = set(current_last_nodes["agency_id"])
     labels = dict(
-        zip(q("agency_labels")["agency_id"], q("agency_labels")["short_name"], strict=True)
+        zip(
+            q(queries.agency_labels)["agency_id"],
+            q(queries.agency_labels)["short_name"],
+            strict=True,
+        )
     )
     new, gone = sorted(current_last - current_first), sorted(current_first - current_last)
     facts["new_bodies_n"] = str(len(new))
@@ -415,14 +424,14 @@ def story_facts(q: Query) -> dict[str, str]:
     facts["gone_bodies_n"] = str(len(gone))
     facts["gone_bodies"] = ", ".join(labels[a] for a in gone) or "none"
     # The lead body of the last plan, with its predecessors, over time.
-    profile = q("agency_profile", facts["lead_last_id"], True)
+    profile = q(queries.agency_profile, facts["lead_last_id"], True)
     by_year = {r["plan_year"]: r for r in profile.iter_rows(named=True)}
     for key, plan in (("first", first), ("last", last)):
         row = by_year[plan["plan_year"]]
         facts[f"lead_agency_{key}_n"] = str(row["n_led"])
         facts[f"lead_agency_{key}_joint"] = str(row["n_joint"])
     # Themes: largest moves between the first and last plans, largest theme per plan.
-    change = q("theme_change", first["plan_year"], last["plan_year"], MeasureFilter())
+    change = q(queries.theme_change, first["plan_year"], last["plan_year"], MeasureFilter())
     rises = change.sort(["change_pp", "precedence"], descending=[True, False])
     falls = change.sort(["change_pp", "precedence"], descending=[False, False])
     for prefix, frame in (("rise", rises), ("fall", falls)):
@@ -433,7 +442,7 @@ def story_facts(q: Query) -> dict[str, str]:
             facts[f"{prefix}{rank}_pp"] = _pp(row["change_pp"])
             facts[f"{prefix}{rank}_a"] = _pct(row["share_a"])
             facts[f"{prefix}{rank}_b"] = _pct(row["share_b"])
-    counts = q("theme_counts_by_year", MeasureFilter())
+    counts = q(queries.theme_counts_by_year, MeasureFilter())
     for key, plan in (("first", first), ("last", last)):
         top = (
             counts.filter(pl.col("plan_year") == plan["plan_year"])

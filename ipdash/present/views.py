@@ -3,7 +3,7 @@ parameters (the same parameters the page address holds). The pages, saved views
 ("stories"), presentation mode and the PowerPoint deck all build charts through here,
 so a view saved from a page looks the same on a slide.
 
-A builder takes `q`, a function running a named query (`q("theme_change", 2012, 2022, f)`):
+A builder takes `q`, which runs a query function (`q(queries.theme_change, 2012, 2022, f)`):
 the app passes its cached `Context.query`, the CLI and the deck a plain connection.
 """
 
@@ -27,10 +27,10 @@ Params = Mapping[str, str]
 
 
 def query_on(con: duckdb.DuckDBPyConnection) -> Query:
-    """A query function over a plain connection (no caching): q(name, *args)."""
+    """Queries over a plain connection (no caching): q(queries.plans), q(queries.x, *args)."""
 
-    def run(name: str, *args: object) -> Any:
-        return getattr(queries, name)(con, *args)
+    def run(query: Callable[..., Any], *args: object) -> Any:
+        return query(con, *args)
 
     return run
 
@@ -40,11 +40,11 @@ def filter_of(params: Params) -> MeasureFilter:
 
 
 def subtitle(q: Query, f: MeasureFilter) -> str:
-    return describe(f, labels_from(q("themes"), q("agency_labels")))
+    return describe(f, labels_from(q(queries.themes), q(queries.agency_labels)))
 
 
 def _plan_labels(q: Query) -> dict[int, str]:
-    plans = q("plans")
+    plans = q(queries.plans)
     return dict(zip(plans["plan_year"], plans["period_label"], strict=True))
 
 
@@ -61,7 +61,7 @@ def number_ranges(numbers: list[int]) -> str:
 
 def omitted_in_source(q: Query) -> dict[int, str]:
     """Per plan year with measures the source omits, their numbers as runs ("55–63")."""
-    issues = q("omitted_and_unattributed")
+    issues = q(queries.omitted_and_unattributed)
     omitted = issues.filter(pl.col("issue") == "omitted in the source")
     by_year: dict[int, list[int]] = {}
     for year, number in zip(omitted["plan_year"], omitted["measure_no"], strict=True):
@@ -71,7 +71,7 @@ def omitted_in_source(q: Query) -> dict[int, str]:
 
 def plans_naming_no_bodies(q: Query) -> list[str]:
     """Period labels of the plans that name no responsible bodies (2014 in the corpus)."""
-    return q("plans").filter(~pl.col("names_agencies"))["period_label"].to_list()
+    return q(queries.plans).filter(~pl.col("names_agencies"))["period_label"].to_list()
 
 
 def no_bodies_clause(q: Query) -> str:
@@ -91,7 +91,7 @@ def _flag(params: Params, key: str) -> bool:
 def _two_plans(q: Query, params: Params, first: str, second: str) -> tuple[int, int]:
     """Two plan years from the parameters, defaulting to the first and last plans that
     have data (for network comparisons: plans naming bodies)."""
-    plans = q("plans")
+    plans = q(queries.plans)
     years = plans["plan_year"].to_list()
     if first.startswith("compare"):
         years = plans.filter(pl.col("names_agencies"))["plan_year"].to_list() or years
@@ -110,13 +110,13 @@ MAX_PLAN_PANELS = 12
 
 def top_leads(q: Query, params: Params) -> go.Figure:
     f = filter_of(params)
-    top = q("top_lead_agencies", f.successor, 5)
+    top = q(queries.top_lead_agencies, f.successor, 5)
     years = sorted(set(top["plan_year"].to_list()))
     note = subtitle(q, f)
     if len(years) > MAX_PLAN_PANELS:
         top = top.filter(pl.col("plan_year").is_in(years[-MAX_PLAN_PANELS:]))
         note += f" · the {MAX_PLAN_PANELS} most recent of {len(years)} plans naming bodies"
-    return figures.top_leads(top, q("agency_kinds"), note, plans_naming_no_bodies(q))
+    return figures.top_leads(top, q(queries.agency_kinds), note, plans_naming_no_bodies(q))
 
 
 def _dumbbell_scope(q: Query, params: Params) -> MeasureFilter:
@@ -127,7 +127,7 @@ def theme_dumbbell(q: Query, params: Params) -> go.Figure:
     f = filter_of(params)
     year_a, year_b = _two_plans(q, params, "from", "to")
     labels = _plan_labels(q)
-    change = q("theme_change", year_a, year_b, f)
+    change = q(queries.theme_change, year_a, year_b, f)
     return figures.theme_dumbbell(
         change, labels[year_a], labels[year_b], subtitle(q, _dumbbell_scope(q, params))
     )
@@ -136,7 +136,7 @@ def theme_dumbbell(q: Query, params: Params) -> go.Figure:
 def theme_trends(q: Query, params: Params) -> go.Figure:
     f = filter_of(params)
     highlight = tuple(h for h in str(params.get("highlight", "")).split(",") if h)
-    plans = q("plan_overview")
+    plans = q(queries.plan_overview)
     present = dict(zip(plans["plan_year"], plans["n_present"], strict=True))
     labels = dict(zip(plans["plan_year"], plans["period_label"], strict=True))
     omitted = "; ".join(
@@ -144,33 +144,35 @@ def theme_trends(q: Query, params: Params) -> go.Figure:
         "omitted in the source"
         for year, numbers in omitted_in_source(q).items()
     )
-    return figures.theme_trends(q("theme_counts_by_year", f), highlight, subtitle(q, f), omitted)
+    return figures.theme_trends(
+        q(queries.theme_counts_by_year, f), highlight, subtitle(q, f), omitted
+    )
 
 
 def theme_heatmap(q: Query, params: Params) -> go.Figure:
     f = filter_of(params)
     value = "count" if params.get("heat_value") == "count" else "share"
-    return figures.theme_heatmap(q("theme_counts_by_year", f), value, subtitle(q, f))
+    return figures.theme_heatmap(q(queries.theme_counts_by_year, f), value, subtitle(q, f))
 
 
 def network_layout(q: Query, f: MeasureFilter, min_weight: int) -> dict[str, tuple[float, float]]:
     """Positions for the bodies of these measures (undirected ties of at least min_weight)."""
-    edges = q("agency_edges", f, False).filter(pl.col("weight") >= min_weight)
-    return network.layout(q("agency_nodes", f), edges)
+    edges = q(queries.agency_edges, f, False).filter(pl.col("weight") >= min_weight)
+    return network.layout(q(queries.agency_nodes, f), edges)
 
 
 def agency_network(q: Query, params: Params, positions: dict | None = None) -> go.Figure:
     f = filter_of(params)
     directed = _flag(params, "directed")
     min_weight = max(1, _int(params, "min_links", 1))
-    edges = q("agency_edges", f, directed).filter(pl.col("weight") >= min_weight)
+    edges = q(queries.agency_edges, f, directed).filter(pl.col("weight") >= min_weight)
     if positions is None:
         positions = network_layout(q, f, min_weight)
     return figures.network(
-        q("agency_nodes", f),
+        q(queries.agency_nodes, f),
         edges,
         positions,
-        q("agency_kinds"),
+        q(queries.agency_kinds),
         directed,
         min_weight,
         subtitle(q, f),
@@ -194,19 +196,19 @@ def network_compare(q: Query, params: Params, positions: dict | None = None) -> 
     parts = []
     for year in (year_a, year_b):
         part = f.with_(years=(year,))
-        edges = q("agency_edges", part, directed).filter(pl.col("weight") >= min_weight)
-        parts.append((labels[year], q("agency_nodes", part), edges))
+        edges = q(queries.agency_edges, part, directed).filter(pl.col("weight") >= min_weight)
+        parts.append((labels[year], q(queries.agency_nodes, part), edges))
     return figures.network_comparison(
-        parts, positions, q("agency_kinds"), directed, subtitle(q, base)
+        parts, positions, q(queries.agency_kinds), directed, subtitle(q, base)
     )
 
 
 def _profile_agency(q: Query, params: Params) -> tuple[str, str]:
     f = filter_of(params)
-    options = q("agency_options", f.successor)
+    options = q(queries.agency_options, f.successor)
     wanted = str(params.get("profile", ""))
     if wanted not in set(options["agency_id"]) and f.successor:
-        succession = q("agency_successor_map")
+        succession = q(queries.agency_successor_map)
         wanted = dict(zip(succession["agency_id"], succession["successor_id"], strict=True)).get(
             wanted, wanted
         )
@@ -222,7 +224,7 @@ def agency_roles(q: Query, params: Params) -> go.Figure:
     # Every plan, whatever the filters (only the successor view applies): say so.
     every_plan = MeasureFilter(successor=f.successor)
     return figures.agency_roles(
-        q("agency_profile", agency_id, f.successor), name, subtitle(q, every_plan)
+        q(queries.agency_profile, agency_id, f.successor), name, subtitle(q, every_plan)
     )
 
 
@@ -231,7 +233,10 @@ def agency_themes(q: Query, params: Params) -> go.Figure:
     agency_id, name = _profile_agency(q, params)
     every_plan = MeasureFilter(successor=f.successor)  # as agency_roles
     return figures.agency_themes(
-        q("agency_themes", agency_id, f.successor), q("themes"), name, subtitle(q, every_plan)
+        q(queries.agency_themes, agency_id, f.successor),
+        q(queries.themes),
+        name,
+        subtitle(q, every_plan),
     )
 
 
@@ -239,19 +244,19 @@ def agency_partners(q: Query, params: Params) -> go.Figure:
     f = filter_of(params)
     agency_id, name = _profile_agency(q, params)
     return figures.partners(
-        q("agency_partners", agency_id, f, 10), q("agency_kinds"), name, subtitle(q, f)
+        q(queries.agency_partners, agency_id, f, 10), q(queries.agency_kinds), name, subtitle(q, f)
     )
 
 
 def measures_by_theme(q: Query, params: Params) -> go.Figure:
     f = filter_of(params)
     return figures.measures_by_theme(
-        q("theme_counts_by_year", f.with_(themes=())), f.themes, subtitle(q, f)
+        q(queries.theme_counts_by_year, f.with_(themes=())), f.themes, subtitle(q, f)
     )
 
 
 def theme_confidence(q: Query, params: Params) -> go.Figure:
-    return figures.confidence_bars(q("theme_confidence"))
+    return figures.confidence_bars(q(queries.theme_confidence))
 
 
 PROFILE_PAGE = "pages/4_Agency_profile.py"

@@ -5,6 +5,7 @@ arguments (st.cache_data), the database built on first start, and the page Conte
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -81,8 +82,10 @@ def _rebuild_if_out_of_date(db_dir: str, raw_dir: str) -> bool:
 
 
 @st.cache_data(show_spinner=False, max_entries=MAX_CACHED_RESULTS)
-def _cached_query(db: str, name: str, args: tuple) -> Any:
-    return getattr(queries, name)(_connection(db), *args)
+def _cached_query(db: str, name: str, args: tuple, _query: Callable[..., Any]) -> Any:
+    # Cached per database generation, query name and arguments (`_query` itself is not
+    # hashed: Streamlit skips parameters whose names start with an underscore).
+    return _query(_connection(db), *args)
 
 
 @dataclass(frozen=True)
@@ -109,17 +112,20 @@ class Context:
         """The cached read-only connection (run queries on its cursors)."""
         return _connection(self.db)
 
-    def query(self, name: str, *args: object) -> Any:
-        """Run queries.<name>(connection, *args), cached per database generation."""
-        return _cached_query(self.db, name, tuple(args))
+    def query(self, query: Callable[..., Any], *args: object) -> Any:
+        """Run a function of ipdash.store.queries, `query(connection, *args)`, cached per
+        database generation and arguments: `ctx.query(queries.plans)`."""
+        if getattr(query, "__module__", None) != queries.__name__:
+            raise TypeError(f"{query!r} is not a query of {queries.__name__}")
+        return _cached_query(self.db, query.__name__, tuple(args), query)
 
     @property
     def info(self) -> dict:
-        frame = self.query("build_info")
+        frame = self.query(queries.build_info)
         return frame.row(0, named=True) if frame.height else {}
 
     def labels(self) -> Labels:
-        return labels_from(self.query("themes"), self.query("agency_labels"))
+        return labels_from(self.query(queries.themes), self.query(queries.agency_labels))
 
     def describe(self, f: MeasureFilter) -> str:
         return describe(f, self.labels())

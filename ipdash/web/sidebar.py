@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ipdash.store import queries
 from ipdash.store.filters import (
     ROLE_LABELS,
     ROLES,
@@ -50,12 +51,12 @@ def _map_agencies_to_successors(ctx: Context) -> None:
     chosen = st.session_state.get("agency") or []
     if not chosen:
         return
-    lineage = ctx.query("agency_successor_map")
+    lineage = ctx.query(queries.agency_successor_map)
     to_current = dict(zip(lineage["agency_id"], lineage["successor_id"], strict=True))
     if st.session_state.get("successor"):
         st.session_state["agency"] = list(dict.fromkeys(to_current.get(a, a) for a in chosen))
     else:
-        named = set(ctx.query("agency_options", False)["agency_id"])
+        named = set(ctx.query(queries.agency_options, False)["agency_id"])
         back = [a for a, s in to_current.items() if s in chosen and a in named]
         st.session_state["agency"] = sorted(set(back) | (set(chosen) & named))
 
@@ -82,7 +83,7 @@ def filter_sidebar(
     address for the other pages); the page decides whether it applies."""
     side = st.sidebar
     side.markdown("### Filters")
-    plans = ctx.query("plans")
+    plans = ctx.query(queries.plans)
     labels = {
         str(y): _plan_label(y, p)
         for y, p in zip(plans["plan_year"], plans["period_label"], strict=True)
@@ -100,7 +101,7 @@ def filter_sidebar(
         )
     chosen_themes: list[str] = list(st.session_state.get("theme") or [])
     if themes:
-        theme_rows = ctx.query("themes")
+        theme_rows = ctx.query(queries.themes)
         theme_labels = dict(zip(theme_rows["theme_id"], theme_rows["label"], strict=True))
         chosen_themes = multiselect(
             side,
@@ -124,7 +125,7 @@ def filter_sidebar(
     chosen_agencies: list[str] = list(st.session_state.get("agency") or [])
     role = st.session_state.get("role") or "any"
     if agencies:
-        options = ctx.query("agency_options", successor)
+        options = ctx.query(queries.agency_options, successor)
         names = {
             a: f"{s} — {n} ({c})"
             for a, s, n, c in options.select(

@@ -80,7 +80,7 @@ TABLE_ROWS = 1000
 
 def measure_rows(ctx: Context, f: MeasureFilter) -> tuple[pl.DataFrame, int]:
     """The first TABLE_ROWS measures matching a filter, and how many match."""
-    return ctx.query("first_measures", f, TABLE_ROWS), ctx.query("count_measures", f)
+    return ctx.query(queries.first_measures, f, TABLE_ROWS), ctx.query(queries.count_measures, f)
 
 
 def all_measures(
