@@ -4,7 +4,7 @@ import polars as pl
 import streamlit as st
 
 from ipdash import web
-from ipdash.present import views
+from ipdash.present import notes, views
 from ipdash.store import queries
 
 ctx = web.setup("Overview")
@@ -113,9 +113,8 @@ with web.guard():
 
     with st.expander("How to read this", expanded=False):
         st.markdown(
-            """
-- **Measure**: one numbered item of a plan. 2012 has 90, 2014 has 79 (55–63 omitted in the
-  source), 2020 has 100, the 2021–2022 plan (shown as 2022) has 115.
+            f"""
+- **Measure**: one numbered item of a plan. {notes.measures_per_plan(ctx.query)}.
 - **Roles**: the plans state that the first-listed body *leads* and the others
   *participate*. Where the text says the bodies act "in accordance with the division of
   responsibilities" or are "respectively responsible", no body leads: all *share jointly*.
@@ -129,17 +128,6 @@ with web.guard():
 """
         )
     with st.expander("What is missing or uncertain", expanded=False):
-        st.markdown(
-            """
-- The **2014** translation names **no responsible bodies** for any measure, so 2014 counts
-  in theme charts but not in agency charts; its measures **55–63** (international exchange)
-  appear only as "Measures 55—63 (Omitted)" and are recorded as omitted, not dropped.
-- The **2021–2022** plan's text lacks its part headings; parts are shown as
-  "(unlabelled part N)". Its preamble reads "2021 to 2021" (sic).
-- The **2020** plan is a machine translation scraped from the web; some agency names are
-  translation variants resolved through the registry (e.g. "post office" → State Post Bureau).
-- The **2012** plan exists in two renderings; they agree on every measure and body and
-  differ in seven spellings (see Data quality).
-"""
-        )
+        caveats = notes.caveats(ctx.query)
+        st.markdown("\n".join(f"- {c}" for c in caveats) or "Nothing known.")
     web.footer(ctx)

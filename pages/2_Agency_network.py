@@ -4,27 +4,9 @@ import polars as pl
 import streamlit as st
 
 from ipdash import web
-from ipdash.present import network, views
+from ipdash.present import views
 from ipdash.store import queries
-from ipdash.store.filters import MeasureFilter, file_stem
-
-
-@st.cache_data(show_spinner=False, max_entries=256)
-def _layout(db: str, f: MeasureFilter, min_weight: int) -> dict:
-    """Positions for the bodies of these measures (undirected ties), cached per data."""
-    return views.network_layout(web.Context(db).query, f, min_weight)
-
-
-@st.cache_data(show_spinner=False, max_entries=256)
-def _metrics(db: str, f: MeasureFilter, directed: bool, min_weight: int) -> pl.DataFrame:
-    c = web.Context(db)
-    return network.metrics(
-        c.query(queries.agency_nodes, f),
-        c.query(queries.agency_edges, f, directed),
-        directed,
-        min_weight,
-    )
-
+from ipdash.store.filters import file_stem
 
 ctx = web.setup("Agency network")
 f = web.filter_sidebar(ctx)
@@ -65,7 +47,7 @@ with web.guard():
             "kind of body). Lines join bodies named on the same measures (width: how many). "
             "**Click a body or the middle of a line** to list the measures behind it."
         )
-        fig = views.agency_network(ctx.query, params, _layout(ctx.db, f, min_weight))
+        fig = views.agency_network(ctx.query, params, ctx.view(views.network_layout, f, min_weight))
         web.plot(ctx, fig, key="net_select", on_select="rerun", chart="network", params=params)
         points = [p for p in web.selected_points("net_select") if p.get("customdata")]
         if nodes.height and points:
@@ -102,7 +84,7 @@ with web.guard():
             base = f.with_(years=(int(year_a), int(year_b)))
             compare_params = params | compare
             fig = views.network_compare(
-                ctx.query, compare_params, _layout(ctx.db, base, min_weight)
+                ctx.query, compare_params, ctx.view(views.network_layout, base, min_weight)
             )
             web.plot(ctx, fig, key="net_compare", chart="network_compare", params=compare_params)
             union_nodes = ctx.query(queries.agency_nodes, base)
@@ -123,7 +105,7 @@ with web.guard():
             )
 
     with tab_metrics:
-        metrics = _metrics(ctx.db, f, directed, min_weight)
+        metrics = ctx.view(views.network_metrics, f, directed, min_weight)
         if metrics.height == 0:
             st.info(
                 "No measures with named bodies match: clear a filter"

@@ -4,7 +4,7 @@ import polars as pl
 import streamlit as st
 
 from ipdash import web
-from ipdash.present import views
+from ipdash.present import notes, views
 from ipdash.store import queries
 from ipdash.store.filters import file_stem
 
@@ -56,15 +56,10 @@ with web.guard():
         chart="theme_dumbbell",
         params=dumbbell_params,
     )
-    if change.height:
-        rises = change.filter(pl.col("change_pp") > 0).head(2)
-        falls = change.sort("change_pp").filter(pl.col("change_pp") < 0).head(2)
-        parts = [f"{r['label']} {r['change_pp']:+.1f} points" for r in rises.iter_rows(named=True)]
-        parts += [f"{r['label']} {r['change_pp']:+.1f} points" for r in falls.iter_rows(named=True)]
+    moves = notes.largest_moves(change)
+    if moves:
         st.markdown(
-            f"Largest moves from {plan_labels[int(year_a)]} to {plan_labels[int(year_b)]}: "
-            + "; ".join(parts)
-            + "."
+            f"Largest moves from {plan_labels[int(year_a)]} to {plan_labels[int(year_b)]}: {moves}."
         )
 
     st.subheader("Across all plans")

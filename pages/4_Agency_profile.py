@@ -23,13 +23,11 @@ with web.guard():
     }
     if not st.session_state.get("profile") and f.agencies:
         st.session_state["profile"] = f.agencies[0]  # arriving with an agency filter
-    wanted = st.session_state.get("profile")
-    if wanted and wanted not in names and f.successor:
-        # A body that was merged or renamed: show the body carrying its work today.
-        succession = ctx.query(queries.agency_successor_map)
-        st.session_state["profile"] = dict(
-            zip(succession["agency_id"], succession["successor_id"], strict=True)
-        ).get(wanted, wanted)
+    if st.session_state.get("profile"):
+        # A body merged or renamed shows as the body carrying its work today.
+        st.session_state["profile"] = views.profile_agency(
+            ctx.query, st.session_state["profile"], f.successor
+        )
     agency_id = web.selectbox(
         st,
         "Body",

@@ -12,26 +12,7 @@ from ipdash.store import checks, queries
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def _check_results(db: str, raw_dir: str) -> pl.DataFrame:
-    results = checks.run_checks(web.Context(db).connection, Path(raw_dir))
-    return pl.DataFrame(
-        {
-            "check": [r.check.name for r in results],
-            "status": [
-                "info"
-                if r.check.severity == "info"
-                else (
-                    "ok" if r.passed else ("FAILED" if r.check.severity == "error" else "warning")
-                )
-                for r in results
-            ],
-            "guarantee": [r.check.what for r in results],
-            "findings": [
-                "; ".join(r.problems[:5])
-                + (f" … (+{len(r.problems) - 5})" if len(r.problems) > 5 else "")
-                for r in results
-            ],
-        }
-    )
+    return checks.results_frame(checks.run_checks(web.Context(db).connection, Path(raw_dir)))
 
 
 ctx = web.setup("Data quality")

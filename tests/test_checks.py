@@ -59,3 +59,15 @@ def test_checks_fail_on_broken_data(built_db, tmp_path):
         "'Implement the Opinions on Furt'"
     ]
     assert failed(list(results.values()))
+
+
+def test_every_result_has_one_status_word_shared_by_the_report_and_the_page(con):
+    from ipdash.store.checks import results_frame
+
+    results = run_checks(con, paths.DEFAULT_RAW)
+    frame = results_frame(results)
+    assert frame.columns == ["check", "status", "guarantee", "findings"]
+    assert sorted(set(frame["status"])) == ["info", "ok", "warning"]
+    warned = frame.filter(frame["status"] == "warning").row(0, named=True)
+    assert warned["check"] == "renderings_agree_on_text"
+    assert warned["findings"].endswith("… (+2)")  # 7 differences, the first 5 listed

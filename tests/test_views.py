@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 
 from ipdash.present import views
+from ipdash.store import queries
+from ipdash.store.filters import MeasureFilter
 
 HOSTILE = {
     "year": "abc,2012;DROP TABLE measures",
@@ -111,3 +113,32 @@ def test_profile_charts_say_they_show_every_plan_whatever_the_plan_filter(q):
     for chart in ("agency_roles", "agency_themes"):
         fig = views.build(chart, q, params)
         assert fig.layout.title.subtitle.text == "all plans · agencies mapped to today's successors"
+
+
+def test_chosen_bodies_move_between_the_named_and_the_current_view(q):
+    assert views.agencies_in_view(q, ["sipo", "saic", "mofcom"], successor=True) == [
+        "cnipa",
+        "samr",
+        "mofcom",
+    ]
+    # Back: the bodies as the plans named them that the chosen ones carry on.
+    assert views.agencies_in_view(q, ["cnipa", "mofcom"], successor=False) == [
+        "cnipa",
+        "mofcom",
+        "sipo",
+    ]
+
+
+def test_a_profile_of_a_merged_body_shows_its_successor_in_the_current_view(q):
+    assert views.profile_agency(q, "sipo", successor=False) == "sipo"
+    assert views.profile_agency(q, "sipo", successor=True) == "cnipa"
+    most_active = q(queries.agency_options, False)["agency_id"][0]
+    assert views.profile_agency(q, "no-such-body", successor=False) == most_active
+
+
+def test_network_metrics_are_computed_for_the_filtered_measures(q):
+    metrics = views.network_metrics(q, MeasureFilter(years=(2022,)), False, 3)
+    top = metrics.row(0, named=True)
+    assert metrics.height == 38
+    # CNIPA shares 3 or more measures with 14 bodies in 2021–2022 (counted in SQL by hand).
+    assert (top["short_name"], top["degree"]) == ("CNIPA", 14)

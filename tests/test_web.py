@@ -57,7 +57,7 @@ def test_pages_call_query_functions_not_names():
     from ipdash.web.context import Context
 
     ctx = Context(db="unused.duckdb")
-    with pytest.raises(TypeError, match="is not a query of ipdash.store.queries"):
+    with pytest.raises(TypeError, match=r"is not a query of ipdash\.store\.queries"):
         ctx.query("plans")
-    with pytest.raises(TypeError, match="is not a query of ipdash.store.queries"):
+    with pytest.raises(TypeError, match=r"is not a query of ipdash\.store\.queries"):
         ctx.query(len, "x")

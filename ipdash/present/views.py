@@ -161,6 +161,14 @@ def network_layout(q: Query, f: MeasureFilter, min_weight: int) -> dict[str, tup
     return network.layout(q(queries.agency_nodes, f), edges)
 
 
+def network_metrics(q: Query, f: MeasureFilter, directed: bool, min_weight: int) -> pl.DataFrame:
+    """networkx metrics per body of the network these measures draw (ties of at least
+    min_weight shared measures)."""
+    return network.metrics(
+        q(queries.agency_nodes, f), q(queries.agency_edges, f, directed), directed, min_weight
+    )
+
+
 def agency_network(q: Query, params: Params, positions: dict | None = None) -> go.Figure:
     f = filter_of(params)
     directed = _flag(params, "directed")
@@ -203,19 +211,39 @@ def network_compare(q: Query, params: Params, positions: dict | None = None) -> 
     )
 
 
+def successors(q: Query) -> dict[str, str]:
+    """Every registered body and the body carrying its work today (itself if it exists)."""
+    succession = q(queries.agency_successor_map)
+    return dict(zip(succession["agency_id"], succession["successor_id"], strict=True))
+
+
+def agencies_in_view(q: Query, chosen: list[str], successor: bool) -> list[str]:
+    """Chosen bodies moved into the other agency view: with `successor`, each replaced by
+    the body carrying its work today; without, back to the bodies as the plans named
+    them (the chosen ones that appear, and the predecessors of the chosen)."""
+    to_current = successors(q)
+    if successor:
+        return list(dict.fromkeys(to_current.get(a, a) for a in chosen))
+    named = set(q(queries.agency_options, False)["agency_id"])
+    back = [a for a, s in to_current.items() if s in chosen and a in named]
+    return sorted(set(back) | (set(chosen) & named))
+
+
+def profile_agency(q: Query, wanted: str, successor: bool) -> str:
+    """The body an Agency profile shows for `wanted`: itself if it is named on a measure
+    in this view, else (successor view) the body that carries its work today, else the
+    most active body."""
+    options = set(q(queries.agency_options, successor)["agency_id"])
+    if wanted not in options and successor:
+        wanted = successors(q).get(wanted, wanted)
+    return wanted if wanted in options else q(queries.agency_options, successor)["agency_id"][0]
+
+
 def _profile_agency(q: Query, params: Params) -> tuple[str, str]:
     f = filter_of(params)
-    options = q(queries.agency_options, f.successor)
-    wanted = str(params.get("profile", ""))
-    if wanted not in set(options["agency_id"]) and f.successor:
-        succession = q(queries.agency_successor_map)
-        wanted = dict(zip(succession["agency_id"], succession["successor_id"], strict=True)).get(
-            wanted, wanted
-        )
-    if wanted not in set(options["agency_id"]):
-        wanted = options["agency_id"][0]
-    name = options.filter(pl.col("agency_id") == wanted)["short_name"][0]
-    return wanted, name
+    wanted = profile_agency(q, str(params.get("profile", "")), f.successor)
+    labels = q(queries.agency_labels)
+    return wanted, labels.filter(pl.col("agency_id") == wanted)["short_name"][0]
 
 
 def agency_roles(q: Query, params: Params) -> go.Figure:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import polars as pl
 
 from ipdash import paths
 from ipdash.corpus.patterns import load_patterns
@@ -37,6 +38,20 @@ class CheckResult:
     @property
     def passed(self) -> bool:
         return self.check.severity == "info" or not self.problems
+
+    @property
+    def status(self) -> str:
+        """ "info", "ok", "FAILED" (an error check with problems) or "warning"."""
+        if self.check.severity == "info":
+            return "info"
+        if self.passed:
+            return "ok"
+        return "FAILED" if self.check.severity == "error" else "warning"
+
+    def findings(self, limit: int = 5) -> str:
+        """The first `limit` problems on one line, with how many more there are."""
+        more = len(self.problems) - limit
+        return "; ".join(self.problems[:limit]) + (f" … (+{more})" if more > 0 else "")
 
 
 def load_checks(path: Path = paths.SQL / "checks.sql") -> list[Check]:
@@ -135,7 +150,7 @@ def format_report(results: list[CheckResult]) -> str:
         if r.check.severity == "info":
             info.append(f"info {r.check.name}: {'; '.join(r.problems) or 'none'}")
             continue
-        mark = "ok  " if r.passed else ("FAIL" if r.check.severity == "error" else "warn")
+        mark = {"ok": "ok  ", "FAILED": "FAIL", "warning": "warn"}[r.status]
         count = "" if r.passed else f" ({len(r.problems)})"
         lines.append(f"{mark} {r.check.name}{count}: {r.check.what}")
         for problem in r.problems[:MAX_DETAILS]:
@@ -151,4 +166,22 @@ def format_report(results: list[CheckResult]) -> str:
 
 
 def failed(results: list[CheckResult]) -> bool:
-    return any(not r.passed and r.check.severity == "error" for r in results)
+    return any(r.status == "FAILED" for r in results)
+
+
+def results_frame(results: list[CheckResult]) -> pl.DataFrame:
+    """The results as a table: check, status, what it guarantees, the first findings."""
+    return pl.DataFrame(
+        {
+            "check": [r.check.name for r in results],
+            "status": [r.status for r in results],
+            "guarantee": [r.check.what for r in results],
+            "findings": [r.findings() for r in results],
+        },
+        schema={
+            "check": pl.String,
+            "status": pl.String,
+            "guarantee": pl.String,
+            "findings": pl.String,
+        },
+    )

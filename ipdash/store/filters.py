@@ -25,6 +25,12 @@ MAX_LIST_VALUES = 200
 _ID = re.compile(r"^[a-z][a-z0-9_]{0,30}$")
 
 
+def agency_view(successor: bool) -> str:
+    """Which agency view the data is counted in: "current" (every body replaced by the
+    one carrying its work today) or "named" (bodies as each plan named them)."""
+    return "current" if successor else "named"
+
+
 @dataclass(frozen=True)
 class MeasureFilter:
     """Which measures to show. Empty tuples mean "no restriction"."""
@@ -46,7 +52,7 @@ class MeasureFilter:
 
     @property
     def agency_view(self) -> str:
-        return "current" if self.successor else "named"
+        return agency_view(self.successor)
 
     def is_empty(self) -> bool:
         return not (self.years or self.themes or self.agencies or self.query)

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import duckdb
 import polars as pl
 
-from ipdash.store.filters import MeasureFilter
+from ipdash.store.filters import MeasureFilter, agency_view
 
 Params = Sequence[object] | dict[str, object] | None
 
@@ -112,7 +112,7 @@ def agency_options(con: duckdb.DuckDBPyConnection, successor: bool) -> pl.DataFr
         GROUP BY ALL
         ORDER BY n_measures DESC, a.short_name
         """,
-        {"view": "current" if successor else "named"},
+        {"view": agency_view(successor)},
     )
 
 
@@ -200,7 +200,7 @@ def top_lead_agencies(
         WHERE r.rank <= $limit
         ORDER BY r.plan_year, r.rank
         """,
-        {"view": "current" if successor else "named", "limit": limit},
+        {"view": agency_view(successor), "limit": limit},
     )
 
 
@@ -537,7 +537,7 @@ def agency_profile(con: duckdb.DuckDBPyConnection, agency_id: str, successor: bo
         GROUP BY ALL
         ORDER BY p.plan_year
         """,
-        {"agency": agency_id, "view": "current" if successor else "named"},
+        {"agency": agency_id, "view": agency_view(successor)},
     )
 
 
@@ -557,7 +557,7 @@ def agency_themes(con: duckdb.DuckDBPyConnection, agency_id: str, successor: boo
         GROUP BY ALL
         ORDER BY l.plan_year, t.precedence, involvement DESC
         """,
-        {"agency": agency_id, "view": "current" if successor else "named"},
+        {"agency": agency_id, "view": agency_view(successor)},
     )
 
 
@@ -633,6 +633,30 @@ def documents(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
         SELECT plan_year, period_label, doc_id, rendering, is_canonical, source_file, decoding,
                n_chars, n_measures_found, n_warnings, sha256, rendering_note
         FROM documents ORDER BY plan_year, is_canonical DESC, doc_id
+        """,
+    )
+
+
+def plan_caveats(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """Per plan, what a reader should know about its source: whether it names bodies,
+    measures omitted in the source, parts without headings, whether the canonical text
+    is a machine translation, and where its renderings disagree."""
+    return _frame(
+        con,
+        """
+        SELECT
+            p.plan_year, p.period_label, p.names_agencies, p.n_omitted, p.n_renderings,
+            (SELECT count(*) FROM sections AS s
+             WHERE s.doc_id = p.canonical_doc_id AND s.unlabelled) AS n_unlabelled_parts,
+            coalesce(d.language ILIKE '%machine%', false) AS machine_translated,
+            d.rendering AS canonical_rendering,
+            (SELECT count(*) FROM rendering_disagreements AS r
+             WHERE r.plan_year = p.plan_year AND r.aspect = 'text') AS n_text_differences,
+            (SELECT count(*) FROM rendering_disagreements AS r
+             WHERE r.plan_year = p.plan_year AND r.aspect <> 'text') AS n_other_differences
+        FROM plans AS p
+        LEFT JOIN documents AS d ON d.doc_id = p.canonical_doc_id
+        ORDER BY p.plan_year
         """,
     )
 

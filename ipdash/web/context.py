@@ -88,6 +88,12 @@ def _cached_query(db: str, name: str, args: tuple, _query: Callable[..., Any]) -
     return _query(_connection(db), *args)
 
 
+@st.cache_data(show_spinner=False, max_entries=256)
+def _cached_view(db: str, name: str, args: tuple, _view: Callable[..., Any]) -> Any:
+    # A computation over queries (a layout, network metrics), cached like a query.
+    return _view(Context(db).query, *args)
+
+
 @dataclass(frozen=True)
 class Context:
     """What every page needs: the database generation, the settings and lookups for
@@ -118,6 +124,16 @@ class Context:
         if getattr(query, "__module__", None) != queries.__name__:
             raise TypeError(f"{query!r} is not a query of {queries.__name__}")
         return _cached_query(self.db, query.__name__, tuple(args), query)
+
+    def view(self, view: Callable[..., Any], *args: object) -> Any:
+        """Run a function of ipdash.present.views that takes the query runner first,
+        `view(ctx.query, *args)`, cached per database generation and arguments (for
+        computations such as a network layout)."""
+        from ipdash.present import views
+
+        if getattr(view, "__module__", None) != views.__name__:
+            raise TypeError(f"{view!r} is not a function of {views.__name__}")
+        return _cached_view(self.db, view.__name__, tuple(args), view)
 
     @property
     def info(self) -> dict:

@@ -48,17 +48,12 @@ def _plan_label(year: int, period: str) -> str:
 def _map_agencies_to_successors(ctx: Context) -> None:
     """When the successor view is switched, keep the chosen bodies: map each to its
     successor (or back to the bodies it succeeded that appear in the data)."""
+    from ipdash.present.views import agencies_in_view
+
     chosen = st.session_state.get("agency") or []
-    if not chosen:
-        return
-    lineage = ctx.query(queries.agency_successor_map)
-    to_current = dict(zip(lineage["agency_id"], lineage["successor_id"], strict=True))
-    if st.session_state.get("successor"):
-        st.session_state["agency"] = list(dict.fromkeys(to_current.get(a, a) for a in chosen))
-    else:
-        named = set(ctx.query(queries.agency_options, False)["agency_id"])
-        back = [a for a, s in to_current.items() if s in chosen and a in named]
-        st.session_state["agency"] = sorted(set(back) | (set(chosen) & named))
+    if chosen:
+        successor = bool(st.session_state.get("successor"))
+        st.session_state["agency"] = agencies_in_view(ctx.query, chosen, successor)
 
 
 def clear_filters() -> None:
