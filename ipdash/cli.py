@@ -361,34 +361,24 @@ def _cmd_synth(args: argparse.Namespace) -> int:
     return 0
 
 
-def make_parser(settings: Settings | None = None) -> argparse.ArgumentParser:
-    """The argument parser; defaults of --raw and the database folder come from the
-    settings (the environment's, unless given)."""
-    settings = settings or current()
-    parser = argparse.ArgumentParser(
-        prog="python -m ipdash",
-        description="China's national IP-strategy promotion plans as data.",
-    )
-    parser.set_defaults(settings=settings)
-    parser.add_argument("--version", action="version", version=f"ipdash {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
-    def db_options(p: argparse.ArgumentParser, raw: bool = True) -> None:
-        if raw:
-            p.add_argument(
-                "--raw",
-                type=Path,
-                default=settings.raw_dir,
-                help="folder with the source documents and manifest.csv (default: data/raw)",
-            )
+def _db_options(p: argparse.ArgumentParser, settings: Settings, raw: bool = True) -> None:
+    if raw:
         p.add_argument(
-            "--db",
+            "--raw",
             type=Path,
-            default=None,
-            help="a single database file to use instead of the current generation in data/db",
+            default=settings.raw_dir,
+            help="folder with the source documents and manifest.csv (default: data/raw)",
         )
-        p.add_argument("--db-dir", type=Path, default=settings.db_dir, help=argparse.SUPPRESS)
+    p.add_argument(
+        "--db",
+        type=Path,
+        default=None,
+        help="a single database file to use instead of the current generation in data/db",
+    )
+    p.add_argument("--db-dir", type=Path, default=settings.db_dir, help=argparse.SUPPRESS)
 
+
+def _command_build(sub: argparse._SubParsersAction, settings: Settings) -> None:
     p = sub.add_parser(
         "build",
         help="build the database from data/raw",
@@ -396,9 +386,11 @@ def make_parser(settings: Settings | None = None) -> argparse.ArgumentParser:
         "write a new database (atomically: a failure leaves the old "
         "one in place). Prints a per-plan summary.",
     )
-    db_options(p)
+    _db_options(p, settings)
     p.set_defaults(func=_cmd_build)
 
+
+def _command_parse(sub: argparse._SubParsersAction, settings: Settings) -> None:
     p = sub.add_parser(
         "parse",
         help="parse one document and print its measures",
@@ -413,6 +405,8 @@ def make_parser(settings: Settings | None = None) -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print JSON instead of a summary")
     p.set_defaults(func=_cmd_parse)
 
+
+def _command_add(sub: argparse._SubParsersAction, settings: Settings) -> None:
     p = sub.add_parser(
         "add",
         help="add a plan document to the corpus and rebuild",
@@ -439,15 +433,19 @@ def make_parser(settings: Settings | None = None) -> argparse.ArgumentParser:
     p.add_argument("--db-dir", type=Path, default=settings.db_dir, help=argparse.SUPPRESS)
     p.set_defaults(func=_cmd_add)
 
+
+def _command_check(sub: argparse._SubParsersAction, settings: Settings) -> None:
     p = sub.add_parser(
         "check",
         help="run the data checks; exit 1 if one fails",
         description="Counts, unique ids, unresolved names, roles, lineage, "
         "rendering disagreements and traceability of offsets.",
     )
-    db_options(p)
+    _db_options(p, settings)
     p.set_defaults(func=_cmd_check)
 
+
+def _command_evaluate_themes(sub: argparse._SubParsersAction, settings: Settings) -> None:
     p = sub.add_parser(
         "evaluate-themes",
         help="compare the theme classifier with hand labels",
@@ -464,6 +462,8 @@ def make_parser(settings: Settings | None = None) -> argparse.ArgumentParser:
     p.add_argument("--markdown", action="store_true", help="also print the confusion matrix")
     p.set_defaults(func=_cmd_evaluate_themes)
 
+
+def _command_export(sub: argparse._SubParsersAction, settings: Settings) -> None:
     p = sub.add_parser(
         "export",
         help="write filtered measures to CSV or Excel",
@@ -497,9 +497,11 @@ def make_parser(settings: Settings | None = None) -> argparse.ArgumentParser:
     p.add_argument(
         "--out", type=Path, help="output file (default: a name that says what was filtered)"
     )
-    db_options(p, raw=False)
+    _db_options(p, settings, raw=False)
     p.set_defaults(func=_cmd_export)
 
+
+def _command_deck(sub: argparse._SubParsersAction, settings: Settings) -> None:
     p = sub.add_parser(
         "deck",
         help="build a PowerPoint deck of a story",
@@ -509,16 +511,22 @@ def make_parser(settings: Settings | None = None) -> argparse.ArgumentParser:
     )
     p.add_argument("--story", help="story id or title (default: the ready-made story)")
     p.add_argument("--out", type=Path, help="output .pptx (default: ipdash-deck-<story>.pptx)")
-    db_options(p, raw=False)
+    _db_options(p, settings, raw=False)
     p.set_defaults(func=_cmd_deck)
 
+
+def _command_agencies(sub: argparse._SubParsersAction, settings: Settings) -> None:
     p = sub.add_parser("agencies", help="list the registered bodies (ids for --agency)")
     p.set_defaults(func=_cmd_agencies)
 
+
+def _command_path(sub: argparse._SubParsersAction, settings: Settings) -> None:
     p = sub.add_parser("path", help="print the path of the current database file")
     p.add_argument("--db-dir", type=Path, default=settings.db_dir, help=argparse.SUPPRESS)
     p.set_defaults(func=_cmd_path)
 
+
+def _command_synth(sub: argparse._SubParsersAction, settings: Settings) -> None:
     p = sub.add_parser(
         "synth",
         help="write a synthetic corpus of N measures for benchmarks",
@@ -535,6 +543,32 @@ def make_parser(settings: Settings | None = None) -> argparse.ArgumentParser:
         "exceed 2,000 measures)",
     )
     p.set_defaults(func=_cmd_synth)
+
+
+def make_parser(settings: Settings | None = None) -> argparse.ArgumentParser:
+    """The argument parser; defaults of --raw and the database folder come from the
+    settings (the environment's, unless given)."""
+    settings = settings or current()
+    parser = argparse.ArgumentParser(
+        prog="python -m ipdash",
+        description="China's national IP-strategy promotion plans as data.",
+    )
+    parser.set_defaults(settings=settings)
+    parser.add_argument("--version", action="version", version=f"ipdash {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for add_command in (
+        _command_build,
+        _command_parse,
+        _command_add,
+        _command_check,
+        _command_evaluate_themes,
+        _command_export,
+        _command_deck,
+        _command_agencies,
+        _command_path,
+        _command_synth,
+    ):
+        add_command(sub, settings)
     return parser
 
 

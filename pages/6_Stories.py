@@ -39,7 +39,7 @@ def _facts(db: str) -> dict[str, str]:
     return stories.story_facts(web.Context(db).query)
 
 
-def _load() -> tuple[list[stories.Story], str | None]:
+def _load(ctx: web.Context) -> tuple[list[stories.Story], str | None]:
     """All stories, and a message if the saved stories cannot be read (the ready-made
     ones are still shown; nothing is written until the file is fixed)."""
     try:
@@ -48,7 +48,11 @@ def _load() -> tuple[list[stories.Story], str | None]:
         return stories.load_builtin(), str(exc)
 
 
-def _change(change: Callable[[list[stories.Story]], list[stories.Story]], message: str) -> bool:
+def _change(
+    ctx: web.Context,
+    change: Callable[[list[stories.Story]], list[stories.Story]],
+    message: str,
+) -> bool:
     """Apply a change to the saved stories (in a button callback); report the outcome on
     the next run."""
     try:
@@ -60,31 +64,31 @@ def _change(change: Callable[[list[stories.Story]], list[stories.Story]], messag
     return True
 
 
-def _edit_view(story_id: str, index: int) -> None:
+def _edit_view(ctx: web.Context, story_id: str, index: int) -> None:
     title = st.session_state[f"edit_title_{index}"].strip()
     caption = st.session_state[f"edit_caption_{index}"].strip()
-    _change(lambda s: stories.edit_view(s, story_id, index, title, caption), "Saved.")
+    _change(ctx, lambda s: stories.edit_view(s, story_id, index, title, caption), "Saved.")
 
 
-def _copy(story: stories.Story, taken: set[str]) -> None:
+def _copy(ctx: web.Context, story: stories.Story, taken: set[str]) -> None:
     copy = stories.copy_story(story, st.session_state["copy_title"].strip() or story.title, taken)
-    if _change(lambda s: [*s, copy], f"Copied to “{copy.title}”: this copy is yours to edit."):
+    if _change(ctx, lambda s: [*s, copy], f"Copied to “{copy.title}”: this copy is yours to edit."):
         st.session_state["story"] = copy.story_id
 
 
-def _rename(story_id: str) -> None:
+def _rename(ctx: web.Context, story_id: str) -> None:
     title = st.session_state["rename_title"].strip()
     if title:
-        _change(lambda s: stories.rename_story(s, story_id, title), "Renamed.")
+        _change(ctx, lambda s: stories.rename_story(s, story_id, title), "Renamed.")
 
 
-def _delete(story_id: str, fallback: str) -> None:
-    if _change(lambda s: stories.delete_story(s, story_id), "Story deleted."):
+def _delete(ctx: web.Context, story_id: str, fallback: str) -> None:
+    if _change(ctx, lambda s: stories.delete_story(s, story_id), "Story deleted."):
         st.session_state["story"] = fallback
 
 
-def _import(incoming: list[stories.Story], reserved: set[str]) -> None:
-    if _change(lambda s: stories.merge(s, incoming, reserved), f"Imported {len(incoming)}."):
+def _import(ctx: web.Context, incoming: list[stories.Story], reserved: set[str]) -> None:
+    if _change(ctx, lambda s: stories.merge(s, incoming, reserved), f"Imported {len(incoming)}."):
         st.session_state["_upload_n"] = st.session_state.get("_upload_n", 0) + 1
 
 
@@ -102,11 +106,13 @@ def _stop_presenting() -> None:
     st.session_state["present"] = False
 
 
-def _filter_line(view: stories.View) -> str:
+def _filter_line(ctx: web.Context, view: stories.View) -> str:
     return views.describe_view(view.chart, ctx.query, view.params)
 
 
-def show_presentation(story: stories.Story, index: int) -> None:
+def show_presentation(
+    ctx: web.Context, facts: dict[str, str], story: stories.Story, index: int
+) -> None:
     """One view per screen: title, chart, caption, and the way to the next view."""
     st.html(PRESENT_CSS)
     count = len(story.views)
@@ -121,7 +127,7 @@ def show_presentation(story: stories.Story, index: int) -> None:
     web.plot(ctx, figure, key=f"present_{story.story_id}_{index}")
     if view.caption:
         st.html(f"<div class='ipd-present-caption'>{html.escape(view.caption)}</div>")
-    st.html(f"<div class='ipd-present-filters'>{html.escape(_filter_line(view))}</div>")
+    st.html(f"<div class='ipd-present-filters'>{html.escape(_filter_line(ctx, view))}</div>")
     back, position, forward, _, leave = st.columns(
         [1.2, 0.8, 1.2, 3, 1.4], vertical_alignment="center"
     )
@@ -151,7 +157,9 @@ def show_presentation(story: stories.Story, index: int) -> None:
     )
 
 
-def show_view_row(story: stories.Story, index: int, preview: bool) -> None:
+def show_view_row(
+    ctx: web.Context, facts: dict[str, str], story: stories.Story, index: int, preview: bool
+) -> None:
     """A view in the story list: what it shows, and the buttons to arrange it."""
     raw = story.views[index]
     view = stories.resolved(raw, facts)
@@ -162,7 +170,7 @@ def show_view_row(story: stories.Story, index: int, preview: bool) -> None:
             st.markdown(f"**{index + 1}. {web.md_escape(view.title)}**")
             if view.caption:
                 web.show_text(view.caption, "ipd-small")
-            st.caption(web.md_escape(_filter_line(view)))
+            st.caption(web.md_escape(_filter_line(ctx, view)))
         with buttons:
             row = st.columns(5 if not story.builtin else 2)
             row[0].page_link(
@@ -189,7 +197,7 @@ def show_view_row(story: stories.Story, index: int, preview: bool) -> None:
                     help="Move up",
                     disabled=index == 0,
                     on_click=_change,
-                    args=(lambda s: stories.move_view(s, sid, index, -1), "Moved."),
+                    args=(ctx, lambda s: stories.move_view(s, sid, index, -1), "Moved."),
                 )
                 row[3].button(
                     "",
@@ -198,7 +206,7 @@ def show_view_row(story: stories.Story, index: int, preview: bool) -> None:
                     help="Move down",
                     disabled=index == len(story.views) - 1,
                     on_click=_change,
-                    args=(lambda s: stories.move_view(s, sid, index, 1), "Moved."),
+                    args=(ctx, lambda s: stories.move_view(s, sid, index, 1), "Moved."),
                 )
                 with row[4].popover("", icon=":material/edit:", help="Edit or delete"):
                     st.text_input("Title", raw.title, key=f"edit_title_{index}", max_chars=160)
@@ -214,14 +222,14 @@ def show_view_row(story: stories.Story, index: int, preview: bool) -> None:
                         key=f"save_{index}",
                         type="primary",
                         on_click=_edit_view,
-                        args=(sid, index),
+                        args=(ctx, sid, index),
                     )
                     st.button(
                         "Delete this view",
                         key=f"delete_{index}",
                         icon=":material/delete:",
                         on_click=_change,
-                        args=(lambda s: stories.delete_view(s, sid, index), "Deleted."),
+                        args=(ctx, lambda s: stories.delete_view(s, sid, index), "Deleted."),
                     )
         if preview:
             figure = views.build(view.chart, ctx.query, view.params)
@@ -231,7 +239,7 @@ def show_view_row(story: stories.Story, index: int, preview: bool) -> None:
 ctx = web.setup("Stories")
 
 with web.guard():
-    all_stories, load_error = _load()
+    all_stories, load_error = _load(ctx)
     facts = _facts(ctx.db)
     by_id = {s.story_id: s for s in all_stories}
     story_ids = list(by_id)
@@ -247,7 +255,7 @@ with web.guard():
             st.session_state["present"] = present = False
     if present:
         index = min(max(int(st.session_state.get("view") or 1), 1), len(story.views)) - 1
-        show_presentation(story, index)
+        show_presentation(ctx, facts, story, index)
         web.write_url(None, story=story.story_id, present=True, view=index + 1)
         st.stop()
 
@@ -321,11 +329,11 @@ with web.guard():
                 st.text_input(
                     "Title of the copy", f"{story.title} (my copy)", key="copy_title", max_chars=120
                 )
-                st.button("Copy", type="primary", on_click=_copy, args=(story, set(by_id)))
+                st.button("Copy", type="primary", on_click=_copy, args=(ctx, story, set(by_id)))
         else:
             with st.popover("Rename or delete", icon=":material/edit:"):
                 st.text_input("Title", story.title, key="rename_title", max_chars=120)
-                st.button("Rename", type="primary", on_click=_rename, args=(story_id,))
+                st.button("Rename", type="primary", on_click=_rename, args=(ctx, story_id))
                 st.divider()
                 sure = st.checkbox("Yes, delete this story and its views")
                 st.button(
@@ -333,7 +341,7 @@ with web.guard():
                     icon=":material/delete:",
                     disabled=not sure,
                     on_click=_delete,
-                    args=(story_id, story_ids[0]),
+                    args=(ctx, story_id, story_ids[0]),
                 )
 
     if story.builtin:
@@ -350,7 +358,7 @@ with web.guard():
     else:
         preview = st.toggle("Show the charts", help="Draw every view's chart in the list.")
         for i in range(len(story.views)):
-            show_view_row(story, i, preview)
+            show_view_row(ctx, facts, story, i, preview)
 
     st.subheader("Share stories")
     left, right = st.columns(2)
@@ -396,7 +404,7 @@ with web.guard():
                     type="primary",
                     disabled=not incoming,
                     on_click=_import,
-                    args=(incoming, {s.story_id for s in all_stories if s.builtin}),
+                    args=(ctx, incoming, {s.story_id for s in all_stories if s.builtin}),
                 )
     web.write_url(None, story=story_id)
     web.footer(ctx)

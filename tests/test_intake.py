@@ -375,3 +375,48 @@ def test_guessing_and_previewing_parse_the_upload_once(monkeypatch):
     assert len(calls) == 1
     assert guessed.plan_year == 2023
     assert first.n_measures == again.n_measures == 6
+
+
+def _snapshot(folder):
+    return {
+        str(p.relative_to(folder)): p.read_bytes() if p.is_file() else None
+        for p in sorted(folder.rglob("*"))
+    }
+
+
+@pytest.mark.parametrize("failure", [RuntimeError("build failed"), KeyboardInterrupt()])
+def test_a_raw_transaction_that_fails_puts_every_change_back(tmp_path, failure):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "manifest.csv").write_text("file,plan_year\nold.txt,2014\n", encoding="utf-8")
+    (raw / "old.txt").write_text("the old plan", encoding="utf-8")
+    before = _snapshot(raw)
+
+    def change_then_fail() -> None:
+        with intake.raw_transaction(raw) as changes:
+            changes.write(raw / "new.txt", b"the new plan")
+            changes.write_manifest("file,plan_year\nnew.txt,2014\n")
+            changes.move_aside(raw / "old.txt", raw / "replaced" / "2014-x")
+            raise failure
+
+    with pytest.raises(type(failure)):
+        change_then_fail()
+    assert _snapshot(raw) == {**before, "replaced": None}  # only the empty parent folder
+
+
+def test_a_raw_transaction_that_succeeds_keeps_its_changes(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "manifest.csv").write_text("file,plan_year\nold.txt,2014\n", encoding="utf-8")
+    (raw / "old.txt").write_text("the old plan", encoding="utf-8")
+    with intake.raw_transaction(raw) as changes:
+        changes.write(raw / "new.txt", b"the new plan")
+        changes.write_manifest("file,plan_year\nnew.txt,2014\n")
+        changes.move_aside(raw / "old.txt", raw / "replaced" / "2014-x")
+    assert _snapshot(raw) == {
+        "manifest.csv": b"file,plan_year\nnew.txt,2014\n",
+        "new.txt": b"the new plan",
+        "replaced": None,
+        "replaced/2014-x": None,
+        "replaced/2014-x/old.txt": b"the old plan",
+    }

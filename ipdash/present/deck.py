@@ -11,6 +11,7 @@ from pathlib import Path
 from pptx import Presentation
 from pptx.dml.color import RGBColor
 from pptx.enum.text import PP_ALIGN
+from pptx.presentation import Presentation as PptxPresentation
 from pptx.slide import Slide
 from pptx.util import Emu, Inches, Length, Pt
 
@@ -55,114 +56,65 @@ def _text(
     run.font.name = "Liberation Sans"
 
 
-def build_deck(
-    story: stories.Story, q: Query, exported: datetime | None = None, browser: str | None = None
-) -> bytes:
-    """The deck for a story, as .pptx bytes; captions are filled from the data.
-    `browser`: the BROWSER_PATH setting, for the chart images."""
-    exported = exported or datetime.now(UTC)
-    info = q(queries.build_info).row(0, named=True)
-    facts = stories.story_facts(q)
-    footer = images.footer_text(info["data_version"], exported)
-    deck = Presentation()
-    deck.slide_width, deck.slide_height = SLIDE_WIDTH, SLIDE_HEIGHT
-    layout = deck.slide_layouts[BLANK_LAYOUT]
-    margin = Inches(0.6)
-    width = SLIDE_WIDTH - 2 * margin
+MARGIN = Inches(0.6)
+TEXT_WIDTH = SLIDE_WIDTH - 2 * MARGIN
 
-    title_slide = deck.slides.add_slide(layout)
+
+def _title_slide(
+    deck: PptxPresentation, story: stories.Story, facts: dict, info: dict, exported: datetime
+) -> None:
+    slide = deck.slides.add_slide(deck.slide_layouts[BLANK_LAYOUT])
+    title = stories.fill(story.title, facts)
+    _text(slide, MARGIN, Inches(2.3), TEXT_WIDTH, Inches(1.4), title, 40, ACCENT, bold=True)
+    subtitle = stories.fill(story.subtitle, facts)
+    _text(slide, MARGIN, Inches(3.8), TEXT_WIDTH, Inches(1.2), subtitle, 20, INK)
+    line = f"{len(story.views)} views · data version {info['data_version']} · {exported:%d %B %Y}"
+    _text(slide, MARGIN, Inches(6.2), TEXT_WIDTH, Inches(0.8), line, 14, MUTED)
+
+
+def _view_slide(
+    deck: PptxPresentation,
+    view: stories.View,
+    position: str,
+    q: Query,
+    footer: str,
+    browser: str | None,
+) -> None:
+    """One view: its title, "3 / 8", the chart as an image, the caption and the filters."""
+    slide = deck.slides.add_slide(deck.slide_layouts[BLANK_LAYOUT])
+    title_width = TEXT_WIDTH - Inches(1.2)
+    _text(slide, MARGIN, Inches(0.3), title_width, Inches(0.8), view.title, 28, ACCENT, bold=True)
+    left = SLIDE_WIDTH - MARGIN - Inches(1.2)
     _text(
-        title_slide,
-        margin,
-        Inches(2.3),
-        width,
-        Inches(1.4),
-        stories.fill(story.title, facts),
-        40,
-        ACCENT,
-        bold=True,
-    )
-    _text(
-        title_slide,
-        margin,
-        Inches(3.8),
-        width,
+        slide,
+        left,
+        Inches(0.35),
         Inches(1.2),
-        stories.fill(story.subtitle, facts),
-        20,
-        INK,
-    )
-    _text(
-        title_slide,
-        margin,
-        Inches(6.2),
-        width,
-        Inches(0.8),
-        f"{len(story.views)} views · data version {info['data_version']} · {exported:%d %B %Y}",
+        Inches(0.5),
+        position,
         14,
         MUTED,
+        align=PP_ALIGN.RIGHT,
     )
-
-    count = len(story.views)
-    for number, view in enumerate(story.views, start=1):
-        view = stories.resolved(view, facts)
-        slide = deck.slides.add_slide(layout)
-        _text(
-            slide,
-            margin,
-            Inches(0.3),
-            width - Inches(1.2),
-            Inches(0.8),
-            view.title,
-            28,
-            ACCENT,
-            bold=True,
-        )
-        _text(
-            slide,
-            SLIDE_WIDTH - margin - Inches(1.2),
-            Inches(0.35),
-            Inches(1.2),
-            Inches(0.5),
-            f"{number} / {count}",
-            14,
-            MUTED,
-            align=PP_ALIGN.RIGHT,
-        )
-        figure = views.build(view.chart, q, view.params)
-        picture = images.slide_image(figure, footer, browser)
-        height = Inches(5.0)
-        canvas_w, canvas_h = images.SLIDE_CANVAS
-        pic_width = Emu(int(height * canvas_w / canvas_h))
-        slide.shapes.add_picture(
-            io.BytesIO(picture), int((SLIDE_WIDTH - pic_width) / 2), Inches(1.1), pic_width, height
-        )
-        if view.caption:
-            size = 16 if len(view.caption) <= LONG_CAPTION else 14
-            _text(slide, margin, Inches(6.15), width, Inches(0.85), view.caption, size, INK)
-        _text(
-            slide,
-            margin,
-            Inches(7.0),
-            width,
-            Inches(0.4),
-            views.describe_view(view.chart, q, view.params),
-            10,
-            MUTED,
-        )
-
-    closing = deck.slides.add_slide(layout)
-    _text(
-        closing,
-        margin,
-        Inches(0.4),
-        width,
-        Inches(0.8),
-        "Sources and method",
-        28,
-        ACCENT,
-        bold=True,
+    figure = views.build(view.chart, q, view.params)
+    picture = images.slide_image(figure, footer, browser)
+    height = Inches(5.0)
+    canvas_w, canvas_h = images.SLIDE_CANVAS
+    pic_width = Emu(int(height * canvas_w / canvas_h))
+    slide.shapes.add_picture(
+        io.BytesIO(picture), int((SLIDE_WIDTH - pic_width) / 2), Inches(1.1), pic_width, height
     )
+    if view.caption:
+        size = 16 if len(view.caption) <= LONG_CAPTION else 14
+        _text(slide, MARGIN, Inches(6.15), TEXT_WIDTH, Inches(0.85), view.caption, size, INK)
+    described = views.describe_view(view.chart, q, view.params)
+    _text(slide, MARGIN, Inches(7.0), TEXT_WIDTH, Inches(0.4), described, 10, MUTED)
+
+
+def _sources_slide(deck: PptxPresentation, q: Query, info: dict, exported: datetime) -> None:
+    slide = deck.slides.add_slide(deck.slide_layouts[BLANK_LAYOUT])
+    heading = "Sources and method"
+    _text(slide, MARGIN, Inches(0.4), TEXT_WIDTH, Inches(0.8), heading, 28, ACCENT, bold=True)
     documents = q(queries.documents)
     lines = [f"Source: {SOURCE_CITATION}."]
     for row in documents.sort(["plan_year", "doc_id"]).iter_rows(named=True):
@@ -179,7 +131,27 @@ def build_deck(
         f"Data version {info['data_version']} (database build {info['build_id']}); "
         f"deck made {exported:%Y-%m-%d %H:%M} UTC with ipdash.",
     ]
-    _text(closing, margin, Inches(1.4), width, Inches(5.6), "\n".join(lines), 14, INK)
+    _text(slide, MARGIN, Inches(1.4), TEXT_WIDTH, Inches(5.6), "\n".join(lines), 14, INK)
+
+
+def build_deck(
+    story: stories.Story, q: Query, exported: datetime | None = None, browser: str | None = None
+) -> bytes:
+    """The deck for a story, as .pptx bytes: a title slide, one slide per view and a
+    sources slide; captions are filled from the data. `browser`: the BROWSER_PATH
+    setting, for the chart images."""
+    exported = exported or datetime.now(UTC)
+    info = q(queries.build_info).row(0, named=True)
+    facts = stories.story_facts(q)
+    footer = images.footer_text(info["data_version"], exported)
+    deck = Presentation()
+    deck.slide_width, deck.slide_height = SLIDE_WIDTH, SLIDE_HEIGHT
+    _title_slide(deck, story, facts, info, exported)
+    count = len(story.views)
+    for number, view in enumerate(story.views, start=1):
+        resolved = stories.resolved(view, facts)
+        _view_slide(deck, resolved, f"{number} / {count}", q, footer, browser)
+    _sources_slide(deck, q, info, exported)
     buffer = io.BytesIO()
     deck.save(buffer)
     return buffer.getvalue()

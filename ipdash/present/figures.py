@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import plotly.graph_objects as go
 import polars as pl
@@ -758,25 +759,25 @@ def _edge_width(weight: int, max_weight: int) -> float:
 MAX_ARROW_ANNOTATIONS = 150
 
 
-def _add_network(
-    fig: go.Figure,
-    nodes: pl.DataFrame,
-    edges: pl.DataFrame,
-    positions: dict[str, tuple[float, float]],
-    directed: bool,
-    kinds: pl.DataFrame,
-    row: int | None = None,
-    col: int | None = None,
-    legend: bool = True,
-    max_measures: int | None = None,
-    max_weight: int | None = None,
+@dataclass(frozen=True)
+class _Panel:
+    """Where a network is drawn: the whole figure, or one panel of a comparison."""
+
+    row: int | None = None
+    col: int | None = None
+
+    @property
+    def where(self) -> dict:
+        return {"row": self.row, "col": self.col} if self.row else {}
+
+    def axis(self, letter: str) -> str:
+        return f"{letter}{self.col if self.col and self.col > 1 else ''}"
+
+
+def _add_edge_lines(
+    fig: go.Figure, edges: pl.DataFrame, positions: dict, max_weight: int, panel: _Panel
 ) -> None:
-    where = {"row": row, "col": col} if row else {}
-    colours = dict(zip(kinds["kind"], kinds["colour"], strict=True))
-    kind_labels = dict(zip(kinds["kind"], kinds["label"], strict=True))
-    names = dict(zip(nodes["agency_id"], nodes["short_name"], strict=True))
-    max_weight = max_weight or (int(edges["weight"].max()) if edges.height else 1)
-    # Edges, grouped by drawn width (one trace per width keeps the figure light).
+    """Edges as lines, grouped by drawn width (one trace per width keeps it light)."""
     by_width: dict[float, tuple[list, list]] = {}
     for source, target, weight in edges.select("source", "target", "weight").iter_rows():
         if source not in positions or target not in positions:
@@ -795,40 +796,53 @@ def _add_network(
                 hoverinfo="skip",
                 showlegend=False,
             ),
-            **where,
+            **panel.where,
         )
-    # Invisible points on each edge carry its hover text and click target. They sit at
-    # the middle of the edge, or nearer one end where the middle falls on a body (a click
-    # there must pick the body).
-    mids = [
+
+
+def _edge_handles(edges: pl.DataFrame, positions: dict) -> list[tuple[str, str, int, tuple]]:
+    """(source, target, weight, point) of every edge that gets a click target: the
+    middle of the edge, or nearer one end where the middle falls on a body."""
+    return [
         (source, target, weight, point)
         for source, target, weight in edges.select("source", "target", "weight").iter_rows()
         if source in positions
         and target in positions
         and (point := edge_handle(positions[source], positions[target], positions)) is not None
     ]
-    if mids:
-        arrow = "→" if directed else "–"
-        fig.add_trace(
-            go.Scatter(
-                x=[p[0] for *_, p in mids],
-                y=[p[1] for *_, p in mids],
-                mode="markers",
-                marker={"size": 12, "color": "rgba(0,0,0,0.01)"},
-                hovertext=[
-                    f"{names.get(s, s)} {arrow} {names.get(t, t)}: "
-                    f"{w} shared measure{'s' if w != 1 else ''}"
-                    for s, t, w, _ in mids
-                ],
-                hoverinfo="text",
-                customdata=[["edge", s, t] for s, t, _, _ in mids],
-                showlegend=False,
-                name="shared measures",
-            ),
-            **where,
-        )
-    if directed and len(mids) > MAX_ARROW_ANNOTATIONS:
-        # Arrowheads as markers pointing along their link, in one trace.
+
+
+def _add_edge_targets(
+    fig: go.Figure, mids: list, names: dict, directed: bool, panel: _Panel
+) -> None:
+    """Invisible points on each edge carrying its hover text and click target."""
+    if not mids:
+        return
+    arrow = "→" if directed else "–"
+    fig.add_trace(
+        go.Scatter(
+            x=[p[0] for *_, p in mids],
+            y=[p[1] for *_, p in mids],
+            mode="markers",
+            marker={"size": 12, "color": "rgba(0,0,0,0.01)"},
+            hovertext=[
+                f"{names.get(s, s)} {arrow} {names.get(t, t)}: "
+                f"{w} shared measure{'s' if w != 1 else ''}"
+                for s, t, w, _ in mids
+            ],
+            hoverinfo="text",
+            customdata=[["edge", s, t] for s, t, _, _ in mids],
+            showlegend=False,
+            name="shared measures",
+        ),
+        **panel.where,
+    )
+
+
+def _add_arrows(fig: go.Figure, mids: list, positions: dict, panel: _Panel) -> None:
+    """Lead → participant arrowheads: annotations for a real plan's links, markers in
+    one trace above MAX_ARROW_ANNOTATIONS."""
+    if len(mids) > MAX_ARROW_ANNOTATIONS:
         xs: list[float | None] = []
         ys: list[float | None] = []
         for source, target, _, _ in mids:
@@ -849,36 +863,48 @@ def _add_network(
                 hoverinfo="skip",
                 showlegend=False,
             ),
-            **where,
+            **panel.where,
         )
-    elif directed:
-        arrows = []
-        for source, target, _, _ in mids:
-            (x0, y0), (x1, y1) = positions[source], positions[target]
-            arrows.append(
-                {
-                    "x": x0 + 0.85 * (x1 - x0),
-                    "y": y0 + 0.85 * (y1 - y0),
-                    "ax": x0,
-                    "ay": y0,
-                    "xref": f"x{col if col and col > 1 else ''}",
-                    "yref": f"y{col if col and col > 1 else ''}",
-                    "axref": f"x{col if col and col > 1 else ''}",
-                    "ayref": f"y{col if col and col > 1 else ''}",
-                    "showarrow": True,
-                    "arrowhead": 2,
-                    "arrowsize": 1.2,
-                    "arrowwidth": 1.2,
-                    "arrowcolor": "rgba(60,60,60,0.5)",
-                    "text": "",
-                }
-            )
-        # All arrows in one assignment: add_annotation per edge (and update_layout, which
-        # matches each annotation against the others) take quadratic time: 1 s for the
-        # real corpus's 113 arrows, a minute for 800.
-        fig.layout.annotations = (*fig.layout.annotations, *arrows)
-    # Nodes, one trace per kind (the legend explains the colours).
-    max_measures = max_measures or (int(nodes["n_measures"].max()) if nodes.height else 1)
+        return
+    arrows = []
+    for source, target, _, _ in mids:
+        (x0, y0), (x1, y1) = positions[source], positions[target]
+        arrows.append(
+            {
+                "x": x0 + 0.85 * (x1 - x0),
+                "y": y0 + 0.85 * (y1 - y0),
+                "ax": x0,
+                "ay": y0,
+                "xref": panel.axis("x"),
+                "yref": panel.axis("y"),
+                "axref": panel.axis("x"),
+                "ayref": panel.axis("y"),
+                "showarrow": True,
+                "arrowhead": 2,
+                "arrowsize": 1.2,
+                "arrowwidth": 1.2,
+                "arrowcolor": "rgba(60,60,60,0.5)",
+                "text": "",
+            }
+        )
+    # All arrows in one assignment: add_annotation per edge (and update_layout, which
+    # matches each annotation against the others) take quadratic time: 1 s for the
+    # real corpus's 113 arrows, a minute for 800.
+    fig.layout.annotations = (*fig.layout.annotations, *arrows)
+
+
+def _add_nodes(
+    fig: go.Figure,
+    nodes: pl.DataFrame,
+    positions: dict,
+    kinds: pl.DataFrame,
+    max_measures: int,
+    legend: bool,
+    panel: _Panel,
+) -> None:
+    """Bodies as circles, one trace per kind (the legend explains the colours)."""
+    colours = dict(zip(kinds["kind"], kinds["colour"], strict=True))
+    kind_labels = dict(zip(kinds["kind"], kinds["label"], strict=True))
     for kind in kinds["kind"].to_list():
         sub = nodes.filter(pl.col("kind") == kind)
         sub = sub.filter(pl.col("agency_id").is_in(list(positions)))
@@ -911,8 +937,34 @@ def _add_network(
                 hoverinfo="text",
                 customdata=[["node", a, ""] for a in sub["agency_id"]],
             ),
-            **where,
+            **panel.where,
         )
+
+
+def _add_network(
+    fig: go.Figure,
+    nodes: pl.DataFrame,
+    edges: pl.DataFrame,
+    positions: dict[str, tuple[float, float]],
+    directed: bool,
+    kinds: pl.DataFrame,
+    row: int | None = None,
+    col: int | None = None,
+    legend: bool = True,
+    max_measures: int | None = None,
+    max_weight: int | None = None,
+) -> None:
+    """One network: edges, their click targets, arrows (directed) and the bodies."""
+    panel = _Panel(row, col)
+    names = dict(zip(nodes["agency_id"], nodes["short_name"], strict=True))
+    max_weight = max_weight or (int(edges["weight"].max()) if edges.height else 1)
+    _add_edge_lines(fig, edges, positions, max_weight, panel)
+    mids = _edge_handles(edges, positions)
+    _add_edge_targets(fig, mids, names, directed, panel)
+    if directed:
+        _add_arrows(fig, mids, positions, panel)
+    max_measures = max_measures or (int(nodes["n_measures"].max()) if nodes.height else 1)
+    _add_nodes(fig, nodes, positions, kinds, max_measures, legend, panel)
 
 
 def network(

@@ -25,6 +25,7 @@ import hashlib
 import io
 import re
 import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -486,6 +487,101 @@ def _new_doc_id(sources: list[Source], plan_year: int, rendering: str, canonical
     return candidate
 
 
+class RawChanges:
+    """Changes to data/raw made inside `raw_transaction`, each recorded so that it can be
+    undone: files written, files moved aside, the manifest rewritten."""
+
+    def __init__(self, raw_dir: Path) -> None:
+        self.raw_dir = raw_dir
+        self.manifest = raw_dir / MANIFEST
+        self.old_manifest = self.manifest.read_bytes()
+        self.written: list[Path] = []
+        self.moved: list[tuple[Path, Path]] = []  # (where it is now, where it was)
+        self.made_dirs: list[Path] = []
+
+    def write(self, path: Path, data: bytes) -> None:
+        """Write a new file atomically (it is removed on rollback)."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(path, data)
+        self.written.append(path)
+
+    def write_manifest(self, text: str) -> None:
+        """Replace the manifest in one rename (the old one is restored on rollback)."""
+        write_atomic(self.manifest, text.encode("utf-8"))
+
+    def move_aside(self, path: Path, folder: Path) -> None:
+        """Move a file into `folder` (created; moved back and removed on rollback)."""
+        if not folder.exists():
+            folder.mkdir(parents=True)
+            self.made_dirs.append(folder)
+        shutil.move(path, folder / path.name)
+        self.moved.append((folder / path.name, path))
+
+    def rollback(self) -> None:
+        """Put data/raw back as it was before the first change."""
+        for moved_to, original_place in reversed(self.moved):
+            with contextlib.suppress(OSError):
+                shutil.move(moved_to, original_place)
+        write_atomic(self.manifest, self.old_manifest)
+        for path in self.written:
+            with contextlib.suppress(OSError):
+                path.unlink()
+        for folder in self.made_dirs:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def raw_transaction(raw_dir: Path) -> Iterator[RawChanges]:
+    """Changes to data/raw that all stay or all go: if the block raises (or is
+    interrupted), every change recorded is undone and the exception goes on."""
+    changes = RawChanges(raw_dir)
+    try:
+        yield changes
+    except BaseException:
+        changes.rollback()
+        raise
+
+
+def _plan_metadata_for(mode: str, metadata: PlanMetadata, same_year: list[Source]) -> PlanMetadata:
+    """Check the mode against the plans already in the corpus; another rendering keeps
+    the plan's period label and title."""
+    if same_year and mode == "new":
+        raise AddPlanError(
+            f"the corpus already has a {same_year[0].period_label} plan (year "
+            f"{metadata.plan_year}): add this document as another rendering of it, or "
+            "replace it"
+        )
+    if not same_year and mode != "new":
+        raise AddPlanError(
+            f"there is no plan of year {metadata.plan_year} to {mode}: add it as a new plan"
+        )
+    if mode != "rendering":
+        return metadata
+    canonical = next(s for s in same_year if s.canonical)
+    return PlanMetadata(
+        metadata.plan_year,
+        canonical.period_label,
+        canonical.title,
+        metadata.issuing_body or canonical.issuing_body,
+        metadata.issue_date or canonical.issue_date,
+    )
+
+
+def _dry_run(kept: list[Source], new: tuple[Source, DecodedText], raw_dir: Path) -> None:
+    """Every table built in memory from the documents as they will be; raises
+    AddPlanError if that fails (nothing has been written yet)."""
+    patterns, registry = load_patterns(), load_registry()
+    docs: list[ParsedSource] = [
+        parse_source(s, read_source(s, raw_dir), patterns, registry) for s in kept
+    ]
+    docs.append(parse_source(*new, patterns, registry))
+    try:
+        build_tables(docs, registry)
+        theme_tables(docs, load_taxonomy())
+    except IpdashError as exc:
+        raise AddPlanError(f"the plan cannot be built: {exc}; nothing was changed") from exc
+
+
 def add_plan(
     extracted: Extracted,
     metadata: PlanMetadata,
@@ -502,97 +598,54 @@ def add_plan(
     if mode not in MODES:
         raise AddPlanError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
     check_metadata(metadata)
-    patterns, registry = load_patterns(), load_registry()
     with _raw_lock(raw_dir):
         sources = load_manifest(raw_dir)
         same_year = [s for s in sources if s.plan_year == metadata.plan_year]
-        if same_year and mode == "new":
-            raise AddPlanError(
-                f"the corpus already has a {same_year[0].period_label} plan (year "
-                f"{metadata.plan_year}): add this document as another rendering of it, or "
-                "replace it"
-            )
-        if not same_year and mode != "new":
-            raise AddPlanError(
-                f"there is no plan of year {metadata.plan_year} to {mode}: add it as a new plan"
-            )
-        if mode == "rendering":
-            canonical = next(s for s in same_year if s.canonical)
-            metadata = PlanMetadata(
-                metadata.plan_year,
-                canonical.period_label,
-                canonical.title,
-                metadata.issuing_body or canonical.issuing_body,
-                metadata.issue_date or canonical.issue_date,
-            )
+        metadata = _plan_metadata_for(mode, metadata, same_year)
         kept = [s for s in sources if mode != "replace" or s.plan_year != metadata.plan_year]
         text_bytes = extracted.decoded.text.encode("utf-8")
         file = _new_file_name(raw_dir, sources, hashlib.sha256(text_bytes).hexdigest())
         doc_id = _new_doc_id(kept, metadata.plan_year, extracted.rendering, mode != "rendering")
         new_source = _source_for(extracted, metadata, file, doc_id, canonical=mode != "rendering")
         if mode == "rendering":
+            canonical = next(s for s in same_year if s.canonical)
             new_source = replace(new_source, expected_measures=canonical.expected_measures)
-
-        # Dry run: every table built in memory from the documents as they will be.
-        docs: list[ParsedSource] = [
-            parse_source(s, read_source(s, raw_dir), patterns, registry) for s in kept
-        ]
-        docs.append(parse_source(new_source, extracted.decoded, patterns, registry))
+        _dry_run(kept, (new_source, extracted.decoded), raw_dir)
         try:
-            build_tables(docs, registry)
-            theme_tables(docs, load_taxonomy())
-        except IpdashError as exc:
-            raise AddPlanError(f"the plan cannot be built: {exc}; nothing was changed") from exc
-
-        # Commit to data/raw: the new document, then the manifest in one rename.
-        manifest_path = raw_dir / MANIFEST
-        old_manifest = manifest_path.read_bytes()
-        base = old_manifest.decode("utf-8")
-        if mode == "replace":
-            base = manifest_without_year(base, metadata.plan_year)
-        if not base.endswith("\n"):
-            base += "\n"
-        written: list[Path] = []
-        moved: list[tuple[Path, Path]] = []
-        replaced_dir: Path | None = None
-        try:
-            write_atomic(raw_dir / file, text_bytes)
-            written.append(raw_dir / file)
-            if extracted.suffix in (".pdf", ".docx"):
-                (raw_dir / ORIGINALS).mkdir(exist_ok=True)
-                original = raw_dir / ORIGINALS / f"{Path(file).stem}{extracted.suffix}"
-                write_atomic(original, extracted.data)
-                written.append(original)
-            write_atomic(manifest_path, (base + _manifest_row(new_source)).encode("utf-8"))
-            if mode == "replace":
-                stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-                target = raw_dir / REPLACED / f"{metadata.plan_year}-{stamp}"
-                target.mkdir(parents=True, exist_ok=True)
-                replaced_dir = target
-                for s in same_year:
-                    shutil.move(raw_dir / s.file, target / s.file)
-                    moved.append((target / s.file, raw_dir / s.file))
-                (target / "manifest-before.csv").write_bytes(old_manifest)
-            result = build_database(raw_dir=raw_dir, db_dir=db_dir)
-        except BaseException as exc:
-            for moved_to, original_place in moved:
-                with contextlib.suppress(OSError):
-                    shutil.move(moved_to, original_place)
-            write_atomic(manifest_path, old_manifest)
-            for path in written:
-                with contextlib.suppress(OSError):
-                    path.unlink()
-            if replaced_dir is not None:
-                shutil.rmtree(replaced_dir, ignore_errors=True)
-            if isinstance(exc, Exception):
-                raise AddPlanError(
-                    f"building the database failed ({exc}); data/raw and the database are "
-                    "as they were"
-                ) from exc
-            raise
+            with raw_transaction(raw_dir) as changes:
+                _write_plan(changes, extracted, new_source, same_year if mode == "replace" else [])
+                result = build_database(raw_dir=raw_dir, db_dir=db_dir)
+        except Exception as exc:
+            raise AddPlanError(
+                f"building the database failed ({exc}); data/raw and the database are as they were"
+            ) from exc
     return AddResult(
         file, doc_id, mode, result, tuple(s.file for s in same_year if mode == "replace")
     )
+
+
+def _write_plan(
+    changes: RawChanges, extracted: Extracted, new_source: Source, replaced: list[Source]
+) -> None:
+    """The new document (and its PDF or Word original), the manifest with its row, and
+    the documents it replaces moved to data/raw/replaced/<year>-<time>/."""
+    raw_dir = changes.raw_dir
+    changes.write(raw_dir / new_source.file, extracted.decoded.text.encode("utf-8"))
+    if extracted.suffix in (".pdf", ".docx"):
+        original = raw_dir / ORIGINALS / f"{Path(new_source.file).stem}{extracted.suffix}"
+        changes.write(original, extracted.data)
+    base = changes.old_manifest.decode("utf-8")
+    if replaced:
+        base = manifest_without_year(base, new_source.plan_year)
+    if not base.endswith("\n"):
+        base += "\n"
+    changes.write_manifest(base + _manifest_row(new_source))
+    if replaced:
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        aside = raw_dir / REPLACED / f"{new_source.plan_year}-{stamp}"
+        for s in replaced:
+            changes.move_aside(raw_dir / s.file, aside)
+        changes.write(aside / "manifest-before.csv", changes.old_manifest)
 
 
 def format_preview(p: Preview, max_rows: int = 400) -> str:
