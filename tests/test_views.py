@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from ipdash.present import views
@@ -142,3 +144,31 @@ def test_network_metrics_are_computed_for_the_filtered_measures(q):
     assert metrics.height == 38
     # CNIPA shares 3 or more measures with 14 bodies in 2021–2022 (counted in SQL by hand).
     assert (top["short_name"], top["degree"]) == ("CNIPA", 14)
+
+
+def test_the_network_layout_is_the_same_in_every_process(built_db):
+    """Python salts string hashes per process: nothing in the layout may depend on the
+    order of a set of names (a filtered network once moved between runs)."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys, json\n"
+        "from pathlib import Path\n"
+        "from ipdash.present import views\n"
+        "from ipdash.store.db import connect_read_only\n"
+        "from ipdash.store.filters import MeasureFilter\n"
+        "q = views.query_on(connect_read_only(Path(sys.argv[1])))\n"
+        "print(json.dumps(sorted(views.network_layout(q, MeasureFilter(years=(2022,)), 3).items())))\n"
+    )
+    layouts = {
+        subprocess.run(
+            [sys.executable, "-c", script, str(built_db)],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        ).stdout
+        for seed in ("1", "2", "3")
+    }
+    assert len(layouts) == 1

@@ -85,7 +85,15 @@ def layout(nodes: pl.DataFrame, edges: pl.DataFrame) -> dict[str, tuple[float, f
     if graph.number_of_nodes() == 0:
         return {}
     components = sorted(nx.connected_components(graph), key=lambda c: (-len(c), min(c)))
-    core = graph.subgraph(components[0]).copy()
+    # The largest group as a graph of its own, nodes and edges in sorted order (a subgraph
+    # view of under half the graph iterates a set: its order, and so the layout, changed
+    # with Python's string hash seed from one process to the next).
+    members = sorted(components[0])
+    core = nx.Graph()
+    core.add_nodes_from(members)
+    core.add_edges_from(
+        sorted((min(u, v), max(u, v), d) for u, v, d in graph.edges(members, data=True))
+    )
     rest = [node for c in components[1:] for node in sorted(c, key=lambda n: (-len(c), n))]
     for _, _, data in core.edges(data=True):
         # Stronger ties are shorter: 1 shared measure = 1, 10 = about 0.3.
