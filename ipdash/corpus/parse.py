@@ -595,6 +595,27 @@ def parse_document(
     return _assemble(text, patterns, markers, chain, lines, is_body_list)
 
 
+@dataclass
+class _Assembly:
+    """What the steps assembling one document share: the text, the patterns, line
+    numbers and the warnings found so far (in the order they are found)."""
+
+    text: str
+    patterns: Patterns
+    lines: _Lines
+    warnings: list[ParseWarning] = field(default_factory=list)
+
+    def warn(
+        self, kind: str, message: str, offset: int | None, measure_no: int | None = None
+    ) -> None:
+        line = self.lines.line(offset) if offset is not None else None
+        self.warnings.append(ParseWarning(kind, message, offset, line, measure_no))
+
+
+# A measure's body: (start, end, its attribution or None).
+_Body = tuple[int, int, _Attribution | None]
+
+
 def _assemble(
     text: str,
     patterns: Patterns,
@@ -603,11 +624,40 @@ def _assemble(
     lines: _Lines,
     is_body_list: BodyListTest,
 ) -> ParsedDocument:
-    structure = patterns.structure
-    cleaning = patterns.cleaning
-    warnings: list[ParseWarning] = []
+    """The document from its chosen measure chain: numbering warnings, each measure's
+    body and attribution, the headings, the text between measures, the measures with
+    their heading paths, and the preamble."""
+    asm = _Assembly(text, patterns, lines)
+    heading_cands = _heading_candidates(markers, chain)
+    heading_starts = [mk.start for mk in heading_cands]
+    _numbering_warnings(asm, markers, chain)
+    regions, bodies = _measure_bodies(asm, chain, is_body_list, heading_cands, heading_starts)
+    accepted, region_of = _accept_headings(asm, regions, heading_cands, heading_starts)
+    headings, level_names = _headings_of(asm, accepted, region_of, chain)
+    role_note, intros = _read_between_measures(asm, regions, headings)
+    headings = tuple(
+        Heading(**{**h.__dict__, "intro": intros.get(h.start, "")}) if h.start in intros else h
+        for h in headings
+    )
+    measures = _measures_with_paths(asm, chain, bodies, headings, level_names)
+    _attribution_warnings(asm, measures)
+    preamble, preamble_lines = _preamble(asm, chain, headings)
+    return ParsedDocument(
+        measures=tuple(measures),
+        headings=tuple(sorted(headings, key=lambda h: (h.start, h.level))),
+        level_names=level_names,
+        preamble=preamble,
+        role_note=role_note,
+        warnings=tuple(asm.warnings),
+        preamble_lines=preamble_lines,
+    )
+
+
+def _heading_candidates(markers: list[Marker], chain: list[Marker]) -> list[Marker]:
+    """Every heading marker, and every measure number left out of the chain (a part
+    heading "1." before measure "1."), as a candidate heading, in text order."""
     chain_ids = {id(mk) for mk in chain}
-    heading_cands = [
+    return [
         mk
         if mk.kind == "heading"
         else Marker(
@@ -616,15 +666,12 @@ def _assemble(
         for mk in markers
         if id(mk) not in chain_ids and mk.kind in ("heading", "measure")
     ]
-    heading_starts = [mk.start for mk in heading_cands]
 
-    def warn(kind: str, message: str, offset: int | None, measure_no: int | None = None) -> None:
-        line = lines.line(offset) if offset is not None else None
-        warnings.append(ParseWarning(kind, message, offset, line, measure_no))
 
-    # Numbering: where the chain starts, gaps, and duplicates left out of it.
+def _numbering_warnings(asm: _Assembly, markers: list[Marker], chain: list[Marker]) -> None:
+    """Where the chain starts, its gaps, and numbers left out of it that repeat one in it."""
     if chain[0].lo != 1:
-        warn(
+        asm.warn(
             "not_from_one",
             f"the first measure found is numbered {chain[0].lo}, not 1",
             chain[0].start,
@@ -633,12 +680,13 @@ def _assemble(
     for prev, cur in itertools.pairwise(chain):
         if cur.lo > prev.hi + 1:
             missing = f"{prev.hi + 1}" if cur.lo == prev.hi + 2 else f"{prev.hi + 1}–{cur.lo - 1}"
-            warn(
+            asm.warn(
                 "numbering_gap",
                 f"measure number(s) {missing} not found between {prev.hi} and {cur.lo}",
                 cur.start,
                 cur.lo,
             )
+    chain_ids = {id(mk) for mk in chain}
     numbers_in_chain = {mk.lo for mk in chain if mk.kind == "measure"}
     for mk in markers:
         if (
@@ -647,19 +695,30 @@ def _assemble(
             and mk.line_start
             and mk.lo in numbers_in_chain
         ):
-            warn(
+            asm.warn(
                 "duplicate_number",
                 f"measure number {mk.lo} appears again on line "
-                f"{lines.line(mk.start)}; only one is kept, the other's text stays "
+                f"{asm.lines.line(mk.start)}; only one is kept, the other's text stays "
                 "inside the measure before it",
                 mk.start,
                 mk.lo,
             )
 
-    # Segments: each chain element runs to the next one.
+
+def _measure_bodies(
+    asm: _Assembly,
+    chain: list[Marker],
+    is_body_list: BodyListTest,
+    heading_cands: list[Marker],
+    heading_starts: list[int],
+) -> tuple[list[tuple[int, int]], list[_Body]]:
+    """Each chain element runs to the next one: its body ends at its attribution, else
+    at the first heading at a line start. Returns the regions outside measures (the
+    preamble first) and each measure's body."""
+    text = asm.text
     bounds = [mk.start for mk in chain] + [len(text)]
-    regions: list[tuple[int, int]] = [(0, chain[0].start)]  # text outside measures
-    bodies: list[tuple[int, int, _Attribution | None]] = []
+    regions: list[tuple[int, int]] = [(0, chain[0].start)]
+    bodies: list[_Body] = []
     for i, mk in enumerate(chain):
         seg_end = bounds[i + 1]
         if mk.kind == "omitted":
@@ -667,30 +726,53 @@ def _assemble(
             regions.append((mk.end, seg_end))
             continue
         attribution = _find_attribution(
-            text, mk.end, seg_end, patterns, is_body_list, heading_starts
+            text, mk.end, seg_end, asm.patterns, is_body_list, heading_starts
         )
         if attribution is not None:
             bodies.append((mk.end, attribution.start, attribution))
             regions.append((attribution.end, seg_end))
             continue
-        # No attribution: the body runs to the first heading at a line start, if any.
-        cut = seg_end
-        j = bisect.bisect_right(heading_starts, mk.end)
-        while j < len(heading_cands) and heading_cands[j].start < seg_end:
-            cand = heading_cands[j]
-            if cand.line_start and cand.start > mk.end:
-                title = text[cand.end : _title_end(text, cand, seg_end, [], patterns)]
-                if _heading_title_ok(strip_decoration(title)):
-                    cut = cand.start
-                    break
-            j += 1
-        cut = _cut_trailing_boilerplate(text, mk.end, cut, patterns)
+        cut = _unattributed_body_end(asm, mk, seg_end, heading_cands, heading_starts)
         bodies.append((mk.end, cut, None))
         regions.append((cut, seg_end))
+    return regions, bodies
 
-    # Headings: at line starts within regions, or glued in a chain before the next marker.
+
+def _unattributed_body_end(
+    asm: _Assembly,
+    mk: Marker,
+    seg_end: int,
+    heading_cands: list[Marker],
+    heading_starts: list[int],
+) -> int:
+    """Where a measure without attribution ends: at the first heading at a line start,
+    if any, less trailing footers and debris."""
+    text = asm.text
+    cut = seg_end
+    j = bisect.bisect_right(heading_starts, mk.end)
+    while j < len(heading_cands) and heading_cands[j].start < seg_end:
+        cand = heading_cands[j]
+        if cand.line_start and cand.start > mk.end:
+            title = text[cand.end : _title_end(text, cand, seg_end, [], asm.patterns)]
+            if _heading_title_ok(strip_decoration(title)):
+                cut = cand.start
+                break
+        j += 1
+    return _cut_trailing_boilerplate(text, mk.end, cut, asm.patterns)
+
+
+def _accept_headings(
+    asm: _Assembly,
+    regions: list[tuple[int, int]],
+    heading_cands: list[Marker],
+    heading_starts: list[int],
+) -> tuple[list[Marker], dict[int, int]]:
+    """The heading markers accepted: at line starts within the regions outside measures,
+    or glued in a chain right before the next marker (run-on scrapes). Returns them and,
+    per heading start, the end of its region."""
+    text = asm.text
     accepted: list[Marker] = []
-    region_of: dict[int, int] = {}  # heading start -> end of its region
+    region_of: dict[int, int] = {}
     for r_start, r_end in regions:
         inside = heading_cands[
             bisect.bisect_left(heading_starts, r_start) : bisect.bisect_left(heading_starts, r_end)
@@ -698,7 +780,7 @@ def _assemble(
         chosen: dict[int, Marker] = {}
         boundary = r_end
         for cand in reversed(inside):
-            if _glued_title(text, cand.end, boundary, patterns) and _heading_title_ok(
+            if _glued_title(text, cand.end, boundary, asm.patterns) and _heading_title_ok(
                 text[cand.end : boundary].strip()
             ):
                 chosen[cand.start] = cand
@@ -707,7 +789,7 @@ def _assemble(
                 break
         for cand in inside:
             if cand.line_start and cand.start not in chosen:
-                end = _title_end(text, cand, r_end, [], patterns)
+                end = _title_end(text, cand, r_end, [], asm.patterns)
                 title = strip_decoration(text[cand.end : end])
                 if (
                     _heading_title_ok(title)
@@ -717,18 +799,30 @@ def _assemble(
                     chosen[cand.start] = cand
         accepted.extend(sorted(chosen.values(), key=lambda c: c.start))
         region_of.update(dict.fromkeys(chosen, r_end))
+    return accepted, region_of
 
+
+def _headings_of(
+    asm: _Assembly, accepted: list[Marker], region_of: dict[int, int], chain: list[Marker]
+) -> tuple[tuple[Heading, ...], tuple[str, ...]]:
+    """The accepted headings with their titles, levels and placeholders for missing ones."""
+    text, patterns = asm.text, asm.patterns
     all_starts = sorted([mk.start for mk in accepted] + [mk.start for mk in chain])
     raw_headings = []
     for mk in accepted:
         end = _title_end(text, mk, region_of[mk.start], all_starts, patterns)
-        title = clean_text(strip_decoration(text[mk.end : end]), cleaning)
+        title = clean_text(strip_decoration(text[mk.end : end]), patterns.cleaning)
         marker_text = text[mk.start : mk.end].strip()
         raw_headings.append((mk, end, strip_decoration(marker_text), title))
+    return _assign_levels(raw_headings, patterns.structure.level_names)
 
-    headings, level_names = _assign_levels(raw_headings, structure.level_names)
 
-    # Text between measures that is not a heading: intros, labels, notes, debris.
+def _read_between_measures(
+    asm: _Assembly, regions: list[tuple[int, int]], headings: tuple[Heading, ...]
+) -> tuple[str | None, dict[int, str]]:
+    """Text between measures that is not a heading: the role note, section intros (by
+    heading start), and a warning for anything else (labels and debris are dropped).
+    The preamble (the first region) is read last and never warned about."""
     role_note = None
     intros: dict[int, str] = {}
     heading_spans = sorted((h.start, h.end) for h in headings if not h.unlabelled)
@@ -741,7 +835,9 @@ def _assemble(
         last = bisect.bisect_left(span_starts, r_end)
         pieces = _pieces_outside_headings(r_start, r_end, heading_spans[first:last])
         for p_start, p_end, after_heading in pieces:
-            note, leftovers, intro = _classify_piece(text, p_start, p_end, after_heading, patterns)
+            note, leftovers, intro = _classify_piece(
+                asm.text, p_start, p_end, after_heading, asm.patterns
+            )
             if note and role_note is None:
                 role_note = note
             if intro and after_heading is not None:
@@ -749,24 +845,29 @@ def _assemble(
             if (r_start, r_end) == regions[0]:
                 continue  # the preamble is kept whole, not classified
             for off, snippet in leftovers:
-                warn(
+                asm.warn(
                     "unclassified_text",
                     "text between measures that is neither a heading "
                     f"nor a known note was left out: {snippet[:120]!r}",
                     off,
                 )
+    return role_note, intros
 
-    headings = tuple(
-        Heading(**{**h.__dict__, "intro": intros.get(h.start, "")}) if h.start in intros else h
-        for h in headings
-    )
 
-    # Measures, with their heading paths.
+def _measures_with_paths(
+    asm: _Assembly,
+    chain: list[Marker],
+    bodies: list[_Body],
+    headings: tuple[Heading, ...],
+    level_names: tuple[str, ...],
+) -> list[ParsedMeasure]:
+    """Every measure of the chain (an omitted range gives one per number) with the
+    headings above it."""
     measures: list[ParsedMeasure] = []
     ordered_headings = sorted(headings, key=lambda h: (h.start, h.level))
     path: list[Heading | None] = [None] * len(level_names)
     h_index = 0
-    for mk, (b_start, b_end, attribution) in zip(chain, bodies, strict=True):
+    for mk, body in zip(chain, bodies, strict=True):
         while h_index < len(ordered_headings) and ordered_headings[h_index].start <= mk.start:
             h = ordered_headings[h_index]
             path[h.level - 1] = h
@@ -775,86 +876,99 @@ def _assemble(
             h_index += 1
         heading_path = tuple(h for h in path if h is not None)
         if mk.kind == "omitted":
-            for number in range(mk.lo, mk.hi + 1):
-                measures.append(
-                    ParsedMeasure(
-                        number,
-                        "omitted_in_source",
-                        "",
-                        None,
-                        None,
-                        None,
-                        None,
-                        None,
-                        mk.start,
-                        mk.end,
-                        mk.start,
-                        mk.end,
-                        None,
-                        None,
-                        heading_path,
-                    )
-                )
-            continue
-        body = clean_text(text[b_start:b_end], cleaning)
-        status = "omitted_in_source" if structure.omitted_text.match(body) else "present"
-        if status == "present" and not body:
-            warn("no_text", f"measure {mk.lo} has no text", mk.start, mk.lo)
-        end = attribution.end if attribution else b_end
-        measures.append(
-            ParsedMeasure(
-                number=mk.lo,
-                status=status,
-                text=body if status == "present" else "",
-                attribution_raw=text[attribution.start : attribution.end] if attribution else None,
-                attribution_text=attribution.content if attribution else None,
-                phrasing=attribution.phrase.phrasing if attribution else None,
-                roles=attribution.phrase.roles if attribution else None,
-                names=attribution.phrase.names if attribution else None,
-                start=mk.start,
-                end=_rstrip_offset(text, mk.start, end),
-                text_start=b_start,
-                text_end=_rstrip_offset(text, b_start, b_end),
-                attribution_start=attribution.start if attribution else None,
-                attribution_end=attribution.end if attribution else None,
-                path=heading_path,
-            )
-        )
-        if attribution and attribution.doubled:
-            warn(
-                "doubled_parenthesis",
-                f"measure {mk.lo}: the attribution ends with a doubled closing parenthesis",
-                attribution.end - 1,
-                mk.lo,
-            )
+            measures.extend(_omitted_range(mk, heading_path))
+        else:
+            measures.append(_measure(asm, mk, body, heading_path))
+    return measures
 
+
+def _omitted_range(mk: Marker, path: tuple[Heading, ...]) -> list[ParsedMeasure]:
+    """One omitted measure per number of a range the source leaves out."""
+    return [
+        ParsedMeasure(
+            number,
+            "omitted_in_source",
+            "",
+            None,
+            None,
+            None,
+            None,
+            None,
+            mk.start,
+            mk.end,
+            mk.start,
+            mk.end,
+            None,
+            None,
+            path,
+        )
+        for number in range(mk.lo, mk.hi + 1)
+    ]
+
+
+def _measure(asm: _Assembly, mk: Marker, body: _Body, path: tuple[Heading, ...]) -> ParsedMeasure:
+    """One numbered measure: its clean text, status and attribution, with offsets."""
+    text = asm.text
+    b_start, b_end, attribution = body
+    clean = clean_text(text[b_start:b_end], asm.patterns.cleaning)
+    status = "omitted_in_source" if asm.patterns.structure.omitted_text.match(clean) else "present"
+    if status == "present" and not clean:
+        asm.warn("no_text", f"measure {mk.lo} has no text", mk.start, mk.lo)
+    end = attribution.end if attribution else b_end
+    measure = ParsedMeasure(
+        number=mk.lo,
+        status=status,
+        text=clean if status == "present" else "",
+        attribution_raw=text[attribution.start : attribution.end] if attribution else None,
+        attribution_text=attribution.content if attribution else None,
+        phrasing=attribution.phrase.phrasing if attribution else None,
+        roles=attribution.phrase.roles if attribution else None,
+        names=attribution.phrase.names if attribution else None,
+        start=mk.start,
+        end=_rstrip_offset(text, mk.start, end),
+        text_start=b_start,
+        text_end=_rstrip_offset(text, b_start, b_end),
+        attribution_start=attribution.start if attribution else None,
+        attribution_end=attribution.end if attribution else None,
+        path=path,
+    )
+    if attribution and attribution.doubled:
+        asm.warn(
+            "doubled_parenthesis",
+            f"measure {mk.lo}: the attribution ends with a doubled closing parenthesis",
+            attribution.end - 1,
+            mk.lo,
+        )
+    return measure
+
+
+def _attribution_warnings(asm: _Assembly, measures: list[ParsedMeasure]) -> None:
+    """In a plan that names bodies, each present measure that names none."""
     if any(m.attribution_raw for m in measures):
         for m in measures:
             if m.status == "present" and not m.attribution_raw:
-                warn(
+                asm.warn(
                     "no_attribution",
                     f"measure {m.number} names no responsible body",
                     m.start,
                     m.number,
                 )
 
+
+def _preamble(
+    asm: _Assembly, chain: list[Marker], headings: tuple[Heading, ...]
+) -> tuple[str, tuple[str, ...]]:
+    """The text before the first heading or measure, cleaned, whole and line by line."""
+    patterns = asm.patterns
     preamble_end = min([chain[0].start] + [h.start for h in headings])
     preamble_lines = [
         strip_decoration(line)
-        for line in text[:preamble_end].splitlines()
+        for line in asm.text[:preamble_end].splitlines()
         if not _is_boilerplate(strip_decoration(line), patterns)
     ]
-    preamble = clean_text("\n".join(preamble_lines), cleaning)
-    lines_clean = tuple(c for line in preamble_lines if (c := clean_text(line, cleaning)))
-    return ParsedDocument(
-        measures=tuple(measures),
-        headings=tuple(sorted(headings, key=lambda h: (h.start, h.level))),
-        level_names=level_names,
-        preamble=preamble,
-        role_note=role_note,
-        warnings=tuple(warnings),
-        preamble_lines=lines_clean,
-    )
+    preamble = clean_text("\n".join(preamble_lines), patterns.cleaning)
+    lines_clean = tuple(c for line in preamble_lines if (c := clean_text(line, patterns.cleaning)))
+    return preamble, lines_clean
 
 
 @dataclass(frozen=True)
