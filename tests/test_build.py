@@ -289,3 +289,21 @@ def test_a_document_failing_in_a_worker_fails_the_build_with_its_own_error(tmp_p
         build_database(raw_dir=raw, db_dir=tmp_path / "db", workers=2)
     assert "failed to start" not in caplog.text  # the worker's error, not a fallback
     assert not (tmp_path / "db" / "CURRENT").exists()
+
+
+def test_a_database_out_of_date_with_its_sources_is_rebuilt_once(corpus):
+    from ipdash.store.build import rebuild_if_out_of_date
+    from ipdash.store.db import current_db_path
+
+    raw, db_dir = corpus
+    built = current_db_path(db_dir)
+    assert rebuild_if_out_of_date(raw, db_dir) is None  # up to date: nothing happens
+    manifest = raw / "manifest.csv"
+    manifest.write_text(
+        manifest.read_text(encoding="utf-8").replace("Deepen the implementation", "Deepen"),
+        encoding="utf-8",
+    )
+    result = rebuild_if_out_of_date(raw, db_dir)
+    assert result is not None
+    assert current_db_path(db_dir) == result.path != built
+    assert rebuild_if_out_of_date(raw, db_dir) is None

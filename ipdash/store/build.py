@@ -315,3 +315,23 @@ def build_database(
         tables["rendering_disagreements"].height,
         time.perf_counter() - started,
     )
+
+
+def rebuild_if_out_of_date(raw_dir: Path, db_dir: Path) -> BuildResult | None:
+    """Build a new generation if the current one's data version differs from what
+    raw_dir and the code give now (after an update, or a plan added by a process that
+    stopped before it finished); None when it is up to date or there is none."""
+    from ipdash.store import queries
+    from ipdash.store.db import connect_read_only, current_db_path
+
+    current = current_db_path(db_dir)
+    if current is None:
+        return None
+    con = connect_read_only(current)
+    try:
+        built = queries.build_info(con)["data_version"][0]
+    finally:
+        con.close()
+    if built == sources_version(raw_dir):
+        return None
+    return build_database(raw_dir=raw_dir, db_dir=db_dir)

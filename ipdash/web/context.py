@@ -60,22 +60,13 @@ def _rebuild_if_out_of_date(db_dir: str, raw_dir: str) -> bool:
     """Once per server process: rebuild when the database's data version differs from
     what data/raw and the code give now (after an update, or a plan added by a process
     that stopped before it finished). A failed rebuild keeps the current database."""
-    from ipdash.store.build import build_database, sources_version
+    from ipdash.store.build import rebuild_if_out_of_date
 
-    current = current_db_path(Path(db_dir))
-    if current is None:
-        return False
     try:
-        con = connect_read_only(current)
-        try:
-            built = con.execute("SELECT data_version FROM build_info").fetchall()[0][0]
-        finally:
-            con.close()
-        if built == sources_version(Path(raw_dir)):
-            return False
-        build_database(raw_dir=Path(raw_dir), db_dir=Path(db_dir))
-        LOG.info("rebuilt %s: the sources changed since %s was built", db_dir, current.name)
-        return True
+        rebuilt = rebuild_if_out_of_date(Path(raw_dir), Path(db_dir))
+        if rebuilt is not None:
+            LOG.info("rebuilt %s: the sources changed since it was last built", rebuilt.path)
+        return rebuilt is not None
     except Exception as exc:  # keep serving the database we have
         LOG.error("checking or rebuilding the database failed: %s", exc)
         return False
