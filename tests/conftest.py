@@ -4,10 +4,12 @@ test session into a temporary directory (never the project's data/db)."""
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import shutil
 import tempfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -109,17 +111,47 @@ def q(con):
     return query_on(con)
 
 
-@pytest.fixture
-def corpus(tmp_path) -> tuple[Path, Path]:
-    """A copy of data/raw and a database built from it, both in a temporary folder (for
-    tests that add plans)."""
-    import shutil
-
-    raw = tmp_path / "raw"
+@pytest.fixture(scope="session")
+def corpus_template(tmp_path_factory) -> tuple[Path, Path]:
+    """A copy of data/raw and a database built from it, once per test session."""
+    root = tmp_path_factory.mktemp("corpus-template")
+    raw, db_dir = root / "raw", root / "db"
     shutil.copytree(paths.DEFAULT_RAW, raw, ignore=shutil.ignore_patterns(".*"))
-    db_dir = tmp_path / "db"
     build_database(raw_dir=raw, db_dir=db_dir)
     return raw, db_dir
+
+
+@pytest.fixture
+def corpus(corpus_template, tmp_path) -> tuple[Path, Path]:
+    """A test's own copy of data/raw and of a database built from it (for tests that add
+    plans): copied from the session's template, not rebuilt (the data version does not
+    depend on where the folder is, so the copy is up to date)."""
+    raw, db_dir = tmp_path / "raw", tmp_path / "db"
+    shutil.copytree(corpus_template[0], raw)
+    shutil.copytree(corpus_template[1], db_dir, ignore=shutil.ignore_patterns("*.lock"))
+    return raw, db_dir
+
+
+@dataclass(frozen=True)
+class CliResult:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run_cli(*args: str) -> CliResult:
+    """`python -m ipdash ARGS` run in this process (ipdash.cli.main, with the test
+    settings), its output captured: the same code path as the command, without starting
+    a Python process per call."""
+    from ipdash import cli
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = cli.main(list(args))
+        except SystemExit as exc:  # argparse: --help, --version, usage errors
+            code = exc.code if isinstance(exc.code, int) else int(exc.code is not None)
+    return CliResult(code, out.getvalue(), err.getvalue())
 
 
 def require_program(name: str, package: str) -> str:

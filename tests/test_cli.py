@@ -1,4 +1,4 @@
-"""The command line, run as a user runs it (python -m ipdash ...)."""
+"""The command line: cli.main run in-process (one test starts a real process)."""
 
 from __future__ import annotations
 
@@ -7,33 +7,36 @@ import subprocess
 import sys
 
 from ipdash import paths
+from tests.conftest import run_cli
 
 
-def run(*args, cwd=paths.ROOT):
-    return subprocess.run(
-        [sys.executable, "-m", "ipdash", *args],
+def test_the_command_runs_as_a_user_runs_it():
+    """One real process: `python -m ipdash` starts (every other test calls cli.main)."""
+    result = subprocess.run(
+        [sys.executable, "-m", "ipdash", "--version"],
         capture_output=True,
         text=True,
-        cwd=cwd,
+        cwd=paths.ROOT,
         timeout=120,
     )
+    assert (result.returncode, result.stdout.strip()) == (0, "ipdash 0.1.0")
 
 
 def test_build_then_check_round_trip(tmp_path):
     db = tmp_path / "x.duckdb"
-    built = run("build", "--db", str(db))
+    built = run_cli("build", "--db", str(db))
     assert built.returncode == 0, built.stderr
     assert (
         "2022   2021–2022        115     115       0        115       38          1        1"
         in built.stdout
     )
-    checked = run("check", "--db", str(db))
+    checked = run_cli("check", "--db", str(db))
     assert checked.returncode == 0, checked.stdout
     assert "20 checks: 0 failed, 1 with warnings" in checked.stdout
 
 
 def test_parse_json_prints_measures_with_agencies():
-    result = run("parse", str(paths.DEFAULT_RAW / "002_504d37ac8016cd13.txt"), "--json")
+    result = run_cli("parse", str(paths.DEFAULT_RAW / "002_504d37ac8016cd13.txt"), "--json")
     assert result.returncode == 0, result.stderr
     payload = json.loads(result.stdout)
     assert (payload["plan_year"], payload["n_measures"], payload["levels"]) == (
@@ -64,7 +67,7 @@ def test_parse_summary_and_year_option(tmp_path):
         "I. Protection\n1. Revise the law. (Intellectual Property Office and Ministry of Space)\n",
         encoding="utf-8",
     )
-    result = run("parse", str(plan), "--year", "2012")
+    result = run_cli("parse", str(plan), "--year", "2012")
     assert result.returncode == 0
     assert "1 measures (1 present), levels part" in result.stdout
     assert "State Intellectual Property Office" not in result.stdout
@@ -74,17 +77,17 @@ def test_parse_summary_and_year_option(tmp_path):
 def test_errors_are_plain_and_non_zero(tmp_path):
     empty = tmp_path / "empty.txt"
     empty.write_text("", encoding="utf-8")
-    result = run("parse", str(empty))
+    result = run_cli("parse", str(empty))
     assert result.returncode == 2
     assert result.stderr.strip() == f"error: {empty}: the file is empty"
-    missing = run("check", "--db", str(tmp_path / "none.duckdb"))
+    missing = run_cli("check", "--db", str(tmp_path / "none.duckdb"))
     assert missing.returncode == 2
     assert "no database at" in missing.stderr
     assert "Traceback" not in missing.stderr + result.stderr
 
 
 def test_help_lists_commands():
-    result = run("--help")
+    result = run_cli("--help")
     assert result.returncode == 0
     for command in ("build", "parse", "check", "path"):
         assert command in result.stdout

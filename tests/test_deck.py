@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import subprocess
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -17,7 +16,7 @@ from pptx.enum.shapes import MSO_SHAPE_TYPE
 from ipdash import paths
 from ipdash.errors import DataFileError
 from ipdash.present import deck, stories
-from tests.conftest import require_program
+from tests.conftest import require_program, run_cli
 
 pytestmark = pytest.mark.browser  # the chart images need Chromium
 
@@ -155,13 +154,7 @@ def test_ink_share_tells_blank_from_drawn():
 
 def test_cli_builds_the_default_story_deck(tmp_path, built_db):
     out = tmp_path / "talk.pptx"
-    result = subprocess.run(
-        [sys.executable, "-m", "ipdash", "deck", "--db", str(built_db), "--out", str(out)],
-        capture_output=True,
-        text=True,
-        cwd=paths.ROOT,
-        timeout=180,
-    )
+    result = run_cli("deck", "--db", str(built_db), "--out", str(out))
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == (
         f"wrote {out}: 10 slides (IP strategy 2012 → 2022 in eight views)"

@@ -3,6 +3,7 @@ of the database, and the README's commands exist."""
 
 from __future__ import annotations
 
+import argparse
 import re
 
 from ipdash import paths
@@ -32,6 +33,18 @@ def test_every_table_and_column_is_documented(con):
         assert not missing, f"docs/schema.md: {name} lacks {sorted(missing)}"
 
 
+def _cli_commands() -> dict[str, set[str]]:
+    """Every command of `python -m ipdash` and its options, from the argument parser."""
+    from ipdash.cli import make_parser
+
+    parser = make_parser()
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return {
+        name: {option for action in sub._actions for option in action.option_strings}
+        for name, sub in commands.choices.items()
+    }
+
+
 def test_readme_commands_exist():
     readme = (paths.ROOT / "README.md").read_text(encoding="utf-8")
     assert "./run app" in readme
@@ -41,11 +54,18 @@ def test_readme_commands_exist():
         assert f"    {command})" in run_script, (
             f"README mentions ./run {command}, which does not exist"
         )
-    cli = (paths.ROOT / "ipdash" / "cli.py").read_text(encoding="utf-8")
-    for command in set(re.findall(r"python -m ipdash ([\w-]+)", readme)):
-        assert f'add_parser(\n        "{command}"' in cli or f'add_parser("{command}"' in cli, (
-            command
-        )
+
+
+def test_the_readme_command_table_is_the_command_line():
+    """Every command the README's table shows exists with every option it names, and
+    every command the command line has is in the table."""
+    readme = (paths.ROOT / "README.md").read_text(encoding="utf-8")
+    table = re.findall(r"^\| `python -m ipdash ([\w-]+)([^`]*)` \|", readme, re.M)
+    cli = _cli_commands()
+    assert sorted(name for name, _ in table) == sorted(cli)
+    for name, usage in table:
+        options = set(re.findall(r"--[\w-]+", usage))
+        assert options <= cli[name], f"README: {name} {sorted(options - cli[name])}"
 
 
 def test_themes_doc_reports_the_current_agreement(parsed_seeds):

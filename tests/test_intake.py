@@ -4,8 +4,6 @@ data/raw and the served database change together or not at all."""
 from __future__ import annotations
 
 import io
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,6 +13,7 @@ from ipdash.errors import ParseError
 from ipdash.store import intake
 from ipdash.store.db import connect_read_only, current_db_path
 from ipdash.store.intake import AddPlanError, PlanMetadata
+from tests.conftest import CliResult, run_cli
 
 PLAN_2023 = """Promotion Plan for the Implementation of the National IP Strategy in 2023
 In order to implement the Outline, the key tasks for 2023 are specified as follows.
@@ -331,14 +330,8 @@ def test_manifest_rows_of_a_year_are_removed_and_other_lines_kept_as_written():
 # The command line
 
 
-def cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "ipdash", *args],
-        capture_output=True,
-        text=True,
-        cwd=paths.ROOT,
-        timeout=120,
-    )
+def cli(*args: str) -> CliResult:
+    return run_cli(*args)
 
 
 def test_cli_add_prints_the_preview_then_adds(corpus, tmp_path):

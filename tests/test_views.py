@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import re
 
 import pytest
 
@@ -25,17 +26,121 @@ HOSTILE = {
 }
 
 
-@pytest.mark.parametrize("chart_id", list(views.CHARTS))
-def test_every_chart_builds_from_default_parameters(q, chart_id):
-    fig = views.build(chart_id, q, {})
-    assert fig.layout.title.text
-    assert fig.data or fig.layout.annotations
+# Every chart from default parameters: its title and a fact it must draw, checked against
+# counts made directly in SQL on the seed database.
+PLANS = ["2012", "2014", "2020", "2021–2022"]
+
+
+def _title(fig) -> str:
+    return re.sub(r"<[^>]+>", "", fig.layout.title.text)
+
+
+def _bars(fig) -> dict[tuple[str, str], float]:
+    return {
+        (t.name, str(x)): y
+        for t in fig.data
+        if t.type == "bar"
+        for x, y in zip(t.x, t.y, strict=True)
+    }
+
+
+def _nodes(fig) -> int:
+    return sum(len(t.x) for t in fig.data if t.mode == "markers+text")
+
+
+def test_who_leads_most(q):
+    fig = views.build("top_leads", q, {})
+    assert _title(fig) == "Who leads most: measures led per body, top five in each plan"
+    cnipa = [t for t in fig.data if list(t.y) == ["CNIPA"] and list(t.x) == [37]]
+    assert [list(t.text) for t in cnipa] == [["37 (32%)"]]
+
+
+def test_measures_by_theme_totals_every_present_measure(q):
+    fig = views.build("measures_by_theme", q, {})
+    assert _title(fig) == "Measures by plan and theme"
+    totals = next(t for t in fig.data if t.type == "scatter")
+    assert (list(totals.x), list(totals.y)) == (PLANS, [90, 70, 100, 115])
+    assert sum(y for (_, plan), y in _bars(fig).items() if plan == "2012") == 90
+
+
+def test_the_network_draws_every_body_named_on_a_measure(q):
+    fig = views.build("network", q, {})
+    assert _title(fig) == "Who works with whom: bodies sharing measures"
+    assert _nodes(fig) == 51
+    compare = views.build("network_compare", q, {})
+    assert _title(compare) == "The network, 2012 vs 2021–2022 (same layout)"
+    assert [a.text for a in compare.layout.annotations[:2]] == ["2012", "2021–2022"]
+    assert _nodes(compare) == 28 + 38
+
+
+def test_theme_shift_charts(q):
+    dumbbell = views.build("theme_dumbbell", q, {})
+    assert _title(dumbbell) == (
+        "How priorities moved: share of measures by theme, 2012 vs 2021–2022"
+    )
+    enforcement = [
+        (round(t.x[0], 1), round(t.x[1], 1))
+        for t in dumbbell.data
+        if t.y is not None and list(t.y)[:1] == ["Administrative enforcement"]
+    ]
+    assert enforcement == [(12.2, 20.0)]
+    trends = views.build("theme_trends", q, {})
+    assert _title(trends) == "Share of measures by theme in each plan"
+    assert len(trends.data) == 12
+    for plan in range(4):
+        assert sum(t.y[plan] for t in trends.data) == pytest.approx(100)
+    heatmap = views.build("theme_heatmap", q, {})
+    assert _title(heatmap) == "Measures by theme and plan (share of the plan)"
+    assert (len(heatmap.data[0].z), list(heatmap.data[0].x)) == (12, PLANS)
+
+
+def test_agency_profile_charts(q):
+    roles = views.build("agency_roles", q, {"profile": "cnipa"})
+    assert _title(roles) == "CNIPA: measures per plan, by role"
+    assert {name: list(t.y) for t in roles.data for name in [t.name]} == {
+        "leads": [0, 0, 33, 37],
+        "participates": [0, 0, 17, 17],
+        "shares jointly": [0, 0, 7, 15],
+    }
+    themes = views.build("agency_themes", q, {"profile": "cnipa"})
+    assert _title(themes) == "CNIPA: its measures by theme"
+    assert sum(_bars(themes).values()) == 33 + 17 + 7 + 37 + 17 + 15
+    partners = views.build("agency_partners", q, {"profile": "cnipa"})
+    assert _title(partners) == "CNIPA: partners on shared measures"
+    assert (list(partners.data[0].y)[-1], list(partners.data[0].x)[-1]) == ("CPD", 24)
+
+
+def test_theme_confidence_counts_every_present_measure(q):
+    fig = views.build("theme_confidence", q, {})
+    assert _title(fig) == "Theme classifier confidence per plan"
+    per_plan = {}
+    for (_, plan), n in _bars(fig).items():
+        per_plan[plan] = per_plan.get(plan, 0) + n
+    assert sorted(per_plan.values()) == [70, 90, 100, 115]
+
+
+def test_every_chart_is_tested_above():
+    tested = {
+        "top_leads",
+        "measures_by_theme",
+        "network",
+        "network_compare",
+        "theme_dumbbell",
+        "theme_trends",
+        "theme_heatmap",
+        "agency_roles",
+        "agency_themes",
+        "agency_partners",
+        "theme_confidence",
+    }
+    assert set(views.CHARTS) == tested
 
 
 @pytest.mark.parametrize("chart_id", list(views.CHARTS))
 def test_malformed_parameters_fall_back_instead_of_failing(q, chart_id):
+    """Every malformed value is ignored: the chart is the one of default parameters."""
     fig = views.build(chart_id, q, HOSTILE)
-    assert fig.layout.title.text
+    assert fig.to_json() == views.build(chart_id, q, {}).to_json()
 
 
 def test_every_chart_names_an_existing_page():

@@ -135,7 +135,8 @@ def theme_dumbbell(q: Query, params: Params) -> go.Figure:
 
 def theme_trends(q: Query, params: Params) -> go.Figure:
     f = filter_of(params)
-    highlight = tuple(h for h in str(params.get("highlight", "")).split(",") if h)
+    known = set(q(queries.themes)["theme_id"])  # an unknown id would grey every line
+    highlight = tuple(h for h in str(params.get("highlight", "")).split(",") if h in known)
     plans = q(queries.plan_overview)
     present = dict(zip(plans["plan_year"], plans["n_present"], strict=True))
     labels = dict(zip(plans["plan_year"], plans["period_label"], strict=True))
