@@ -8,9 +8,10 @@ from ipdash.present import notes, views
 from ipdash.store import queries
 
 ctx = web.setup("Overview")
+f = web.filter_sidebar(ctx, years=False, themes=False, agencies=False, search=False)
 
 with web.guard():
-    overview = ctx.query(queries.plan_overview)
+    overview = ctx.query(queries.plan_overview, f.successor)
     first, last = overview["period_label"][0], overview["period_label"][-1]
     span = first.split("–")[0] + "–" + last.split("–")[-1]
     st.title(f"China's national IP-strategy promotion plans, {span}")
@@ -22,7 +23,7 @@ with web.guard():
         "priorities moved."
     )
 
-    top = ctx.query(queries.top_lead_agencies, False, 1)
+    top = ctx.query(queries.top_lead_agencies, f.successor, 1)
     omitted = views.omitted_in_source(ctx.query)
     leader = {r["plan_year"]: r for r in top.iter_rows(named=True)}
     cards = overview.tail(views.MAX_PLAN_PANELS)
@@ -68,7 +69,10 @@ with web.guard():
                     + (f"; measures {numbers} are omitted in the source." if numbers else ".")
                 )
 
-    web.plot(ctx, views.top_leads(ctx.query, {}), key="top_leads", chart="top_leads", params={})
+    params = web.view_params(f)
+    web.plot(
+        ctx, views.top_leads(ctx.query, params), key="top_leads", chart="top_leads", params=params
+    )
 
     st.subheader("Plans at a glance")
     table = overview.select(
@@ -130,4 +134,5 @@ with web.guard():
     with st.expander("What is missing or uncertain", expanded=False):
         caveats = notes.caveats(ctx.query)
         st.markdown("\n".join(f"- {c}" for c in caveats) or "Nothing known.")
+    web.write_url(f)
     web.footer(ctx)

@@ -273,7 +273,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
         )
         rows = queries.filtered_measures(con, f)
         info = queries.build_info(con).row(0, named=True)
-        described = describe(f, labels_from(themes, queries.agency_labels(con)))
+        described = describe(f, labels_from(themes, queries.agency_labels(con), queries.plans(con)))
     finally:
         con.close()
     if args.format == "csv":

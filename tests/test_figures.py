@@ -37,7 +37,8 @@ def test_dumbbell_orders_themes_by_change_and_says_counts():
         "2021–2022: 23 of 115 measures (20.0%)<br>change: +7.8 points"
     )
     texts = next(t for t in fig.data if t.mode == "text")
-    assert list(texts.text) == ["   -5.2 pt", "   +7.8 pt"]
+    # Both levels and the change, so the numbers people quote are on the chart.
+    assert list(texts.text) == ["   8% → 3% (-5.2 pt)", "   12% → 20% (+7.8 pt)"]
     assert "2012 vs 2021–2022" in fig.layout.title.text
     assert fig.layout.annotations[-1].text.startswith("Share = measures whose primary theme")
 
@@ -74,7 +75,7 @@ def test_heatmap_cells_show_count_and_share():
     heat = fig.data[0]
     assert list(heat.x) == ["2012", "2021–2022"]
     assert list(heat.y) == ["Judicial", "Quality"]
-    assert list(heat.text[0]) == ["5 · 5.6%", "8 · 7.0%"]
+    assert list(heat.text[0]) == ["5<br>5.6%", "8<br>7.0%"]
     assert heat.z[1][1] == pytest.approx(3 / 115 * 100)
     assert list(fg.theme_heatmap(counts_frame(), value="count").data[0].z[1]) == [7, 3]
 
@@ -136,7 +137,7 @@ def test_scaled_text_enlarges_every_font_and_the_margins():
     assert out.data[0].textfont.size == 15
     assert [a.font.size for a in out.layout.annotations] == [18, 18]
     assert [a.yshift for a in out.layout.annotations] == [-105, -105]
-    assert out.layout.margin.t == 165
+    assert out.layout.margin.t == round(fig.layout.margin.t * 1.5)
     assert fig.layout.font.size == 14
 
 
@@ -157,7 +158,7 @@ def test_top_leads_says_which_plans_name_no_bodies():
     )
 
     def note(fig: go.Figure) -> str:
-        text = next(a.text for a in fig.layout.annotations if "Counts measures" in a.text)
+        text = next(a.text for a in fig.layout.annotations if "Measures each body" in a.text)
         return text.replace("<br>", " ")  # the note is wrapped to the chart's width
 
     assert note(fg.top_leads(top, kinds, "", ["2014"])).endswith(
@@ -167,7 +168,11 @@ def test_top_leads_says_which_plans_name_no_bodies():
         "The 2014, 2016 plans name no bodies and are not shown."
     )
     assert note(fg.top_leads(top, kinds)).endswith("have no lead).")
-    assert [t.text[0] for t in fg.top_leads(top, kinds).data] == ["21 (23%)", "1 (1%)"]
+    assert [t.text[0] for t in fg.top_leads(top, kinds).data] == ["21 · 23%", "1 · 1%"]
+    assert [a.text for a in fg.top_leads(top, kinds).layout.annotations[:2]] == [
+        "2012 plan",
+        "2020 plan",
+    ]
 
 
 def test_measures_by_theme_stacks_themes_in_codebook_order_with_totals():

@@ -113,7 +113,7 @@ def test_a_query_cannot_read_files_or_change_the_database(con, tmp_path):
     assert not (tmp_path / "x.csv").exists()
 
 
-PAGES = ["app.py", *(p for p, _, _ in web.PAGES if p != "app.py")]
+PAGES = ["app.py", *(p for p, _, _, _ in web.PAGES if p != "app.py")]
 
 
 @pytest.mark.parametrize("payload", PAYLOADS[:4])

@@ -32,7 +32,7 @@ PLANS = ["2012", "2014", "2020", "2021–2022"]
 
 
 def _title(fig) -> str:
-    return re.sub(r"<[^>]+>", "", fig.layout.title.text)
+    return re.sub(r"<[^>]+>", "", re.sub(r"<br>", " ", fig.layout.title.text))
 
 
 def _bars(fig) -> dict[tuple[str, str], float]:
@@ -52,7 +52,7 @@ def test_who_leads_most(q):
     fig = views.build("top_leads", q, {})
     assert _title(fig) == "Who leads most: measures led per body, top five in each plan"
     cnipa = [t for t in fig.data if list(t.y) == ["CNIPA"] and list(t.x) == [37]]
-    assert [list(t.text) for t in cnipa] == [["37 (32%)"]]
+    assert [list(t.text) for t in cnipa] == [["37 · 32%"]]
 
 
 def test_measures_by_theme_totals_every_present_measure(q):
@@ -161,7 +161,7 @@ def test_parameters_choose_what_is_drawn(q):
 
 def test_the_description_states_the_plans_a_comparison_draws_on(q):
     assert views.describe_view("network_compare", q, {"successor": "1"}) == (
-        "Agency network, two plans side by side · 2012, 2022 · agencies mapped to today's "
+        "Agency network, two plans side by side · 2012, 2021–2022 · agencies mapped to today's "
         "successors"
     )
     assert views.describe_view("theme_dumbbell", q, {"from": "2014", "to": "2020"}) == (

@@ -24,6 +24,20 @@ GRID = "#E5E5E5"
 WIDTH, HEIGHT = 1600, 900
 
 
+# Charts are drawn at whatever width the screen gives them, from a tablet held upright
+# (about 700 pixels of chart) to a 1920-pixel projector, and exported at 1600 x 900.
+# Plotly does not wrap text, so titles, subtitles and notes are wrapped here at what fits
+# the narrowest of these widths (Liberation Sans: about 0.56 x the font size per
+# character; bold titles about 0.6).
+NARROWEST_CHART_PX = 680
+TITLE_SIZE, SUBTITLE_SIZE, NOTE_SIZE = 22, 14, 12
+
+
+def chars_per_line(font_px: float, width_px: float = NARROWEST_CHART_PX, bold: bool = False) -> int:
+    """How many characters of this font size fit on a line of `width_px` pixels."""
+    return int(width_px / (font_px * (0.6 if bold else 0.56)))
+
+
 def style(
     fig: go.Figure,
     title: str,
@@ -31,43 +45,45 @@ def style(
     note: str = "",
     height: int | None = None,
     panels: bool = False,
-    note_chars: int = 125,
+    legend: str = "right",
 ) -> go.Figure:
     """The house style: left-aligned title and subtitle, a note under the plot area,
-    white background, light grid, readable fonts. `panels`: the figure has subplot
-    titles (more room above the plot); `note_chars`: line length of the note (smaller
-    for charts shown at half width)."""
+    white background, light grid, readable fonts; title, subtitle and note wrapped to
+    fit the narrowest chart (NARROWEST_CHART_PX). `panels`: the figure has subplot
+    titles (more room above the plot). `legend`: "right" (a vertical legend right of the
+    plot, for short entries) or "top" (one row above the plot that wraps, for long
+    entries that would squeeze a narrow plot)."""
+    title_lines = wrap(title, chars_per_line(TITLE_SIZE, bold=True)) or [""]
+    subtitle_lines = wrap(subtitle, chars_per_line(SUBTITLE_SIZE))
+    # The title block: 20 px above the title, 28 per title line, 20 per subtitle line.
+    title_block = 20 + 28 * len(title_lines) + 20 * max(1, len(subtitle_lines)) + 12
+    top = title_block + (32 if panels else 0) + 18
     fig.update_layout(
         title={
-            "text": f"<b>{_escape(title)}</b>",
+            "text": "<br>".join(f"<b>{_escape(line)}</b>" for line in title_lines),
             "x": 0.01,
             "xanchor": "left",
             "y": 0.97,
             "yanchor": "top",
-            "font": {"size": 22, "color": INK},
-            "subtitle": {"text": _escape(subtitle), "font": {"size": 14, "color": MUTED}},
+            "font": {"size": TITLE_SIZE, "color": INK},
+            "subtitle": {
+                "text": "<br>".join(_escape(line) for line in subtitle_lines),
+                "font": {"size": SUBTITLE_SIZE, "color": MUTED},
+            },
         },
         font={"family": FONT, "size": 14, "color": INK},
         paper_bgcolor="white",
         plot_bgcolor="white",
-        margin={"l": 20, "r": 60, "t": 140 if panels else 110, "b": 90 if note else 50},
+        margin={"l": 20, "r": 40, "t": top, "b": 50},
         hoverlabel={"font": {"family": FONT, "size": 14}, "bgcolor": "white"},
-        # A vertical legend right of the plot never collides with titles, however narrow
-        # the screen; Plotly widens the right margin to fit it.
-        legend={
-            "orientation": "v",
-            "yanchor": "top",
-            "y": 1.0,
-            "xanchor": "left",
-            "x": 1.01,
-            "font": {"size": 13},
-            "title": {"text": ""},
-        },
+        legend=_legend(legend, title_block, height),
     )
     if height:
         fig.update_layout(height=height)
+    if legend == "top":
+        fig.update_layout(margin={"t": top + LEGEND_ROOM})
     if note:
-        note_lines = wrap(note, note_chars)
+        note_lines = wrap(note, chars_per_line(NOTE_SIZE))
         fig.update_layout(margin={"b": 84 + 17 * len(note_lines)})
         fig.add_annotation(
             text="<br>".join(_escape(line) for line in note_lines),
@@ -80,11 +96,42 @@ def style(
             yanchor="top",
             showarrow=False,
             align="left",
-            font={"size": 12, "color": MUTED},
+            font={"size": NOTE_SIZE, "color": MUTED},
         )
     fig.update_xaxes(gridcolor=GRID, zeroline=False, linecolor=GRID, automargin=True)
     fig.update_yaxes(gridcolor=GRID, zeroline=False, linecolor=GRID, automargin=True)
     return fig
+
+
+# Room a legend above the plot takes: two rows of entries (a narrow chart wraps them).
+LEGEND_ROOM = 56
+
+
+def _legend(where: str, title_block: int, height: int | None) -> dict:
+    if where == "top":
+        # Right under the title block, in the figure's own coordinates (not the plot's:
+        # subplot titles sit right above the plot); wrapped by Plotly when narrow.
+        return {
+            "orientation": "h",
+            "yref": "container",
+            "yanchor": "top",
+            "y": 1 - title_block / (height or 450),
+            "xanchor": "left",
+            "x": 0,
+            "font": {"size": 13},
+            "title": {"text": ""},
+        }
+    # A vertical legend right of the plot never collides with titles; Plotly widens the
+    # right margin to fit it.
+    return {
+        "orientation": "v",
+        "yanchor": "top",
+        "y": 1.0,
+        "xanchor": "left",
+        "x": 1.01,
+        "font": {"size": 13},
+        "title": {"text": ""},
+    }
 
 
 # Room the title and subtitle take above the plot (see style()).
@@ -304,13 +351,17 @@ def theme_dumbbell(
             hoverinfo="text",
         )
     )
-    # The change, written right of the pair whichever way it moved.
+    # Both levels and the change, written right of the pair whichever way it moved: the
+    # numbers an executive quotes ("from 12% to 20%") are on the chart, not only on hover.
     fig.add_trace(
         go.Scatter(
             x=[max(xa, xb) for xa, xb in zip(a, b, strict=True)],
             y=labels,
             mode="text",
-            text=[f"   {cp:+.1f} pt" for cp in rows["change_pp"]],
+            text=[
+                f"   {xa:.0f}% → {xb:.0f}% ({cp:+.1f} pt)"
+                for xa, xb, cp in zip(a, b, rows["change_pp"], strict=True)
+            ],
             textposition="middle right",
             textfont={"size": 13, "color": INK},
             hoverinfo="skip",
@@ -330,15 +381,21 @@ def theme_dumbbell(
         )
     xmax = max(a + b) if a or b else 1
     fig.update_xaxes(
-        title_text="share of the plan's measures (%)", ticksuffix="%", range=[0, xmax * 1.18 + 1]
+        title_text="share of the plan's measures (%)", ticksuffix="%", range=[0, xmax * 1.6 + 2]
     )
     fig.update_yaxes(title_text="", categoryorder="array", categoryarray=labels)
     note = (
         f"Share = measures whose primary theme is the theme ÷ the plan's present measures "
         f"that match the filters ({label_a}: {change['n_plan_a'][0]}, "
-        f"{label_b}: {change['n_plan_b'][0]}). Points = percentage points."
+        f"{label_b}: {change['n_plan_b'][0]}). Open circle: {label_a}; filled: {label_b}; "
+        "pt = percentage points."
     )
     return style(fig, title, subtitle, note, height=max(520, 60 * len(labels) + 200))
+
+
+# Theme names at the end of their lines wrap at this many characters (two lines for the
+# longest), so they fit beside the last plan on a tablet.
+END_LABEL_CHARS = 20
 
 
 def theme_trends(
@@ -389,12 +446,15 @@ def theme_trends(
             end_labels.append((last, label, colour))
     if end_labels:
         top = max(v for v, _, _ in end_labels) or 1.0
-        positions = spread_labels([v for v, _, _ in end_labels], min_gap=top * 0.045)
-        for (_, label, colour), ypos in zip(end_labels, positions, strict=True):
+        lines = [wrap(label, END_LABEL_CHARS) for _, label, _ in end_labels]
+        gap = top * 0.042 * max(len(x) for x in lines)
+        positions = spread_labels([v for v, _, _ in end_labels], min_gap=gap)
+        for (_, _, colour), text, ypos in zip(end_labels, lines, positions, strict=True):
             fig.add_annotation(
                 x=years[-1],
                 y=ypos,
-                text=label,
+                text="<br>".join(_escape(t) for t in text),
+                align="left",
                 xanchor="left",
                 showarrow=False,
                 xshift=12,
@@ -403,7 +463,7 @@ def theme_trends(
     fig.update_xaxes(
         tickvals=years,
         ticktext=[_plan_label(y, periods[y]) for y in years],
-        range=[years[0] - 0.5, years[-1] + 4.2],
+        range=[years[0] - 0.5, years[-1] + max(2.0, 0.42 * (years[-1] - years[0]))],
     )
     fig.update_yaxes(
         title_text="share of the plan's measures (%)", ticksuffix="%", rangemode="tozero"
@@ -433,7 +493,7 @@ def theme_heatmap(counts: pl.DataFrame, value: str = "share", subtitle: str = ""
             cell = counts.filter((pl.col("theme_id") == theme_id) & (pl.col("plan_year") == y))
             n, n_plan, share = cell["n"][0], cell["n_plan"][0], cell["share"][0]
             row_z.append(None if n_plan == 0 else ((share or 0) * 100 if value == "share" else n))
-            row_t.append("" if n_plan == 0 else f"{n} · {_pct(share)}")
+            row_t.append("" if n_plan == 0 else f"{n}<br>{_pct(share)}")
             row_h.append(
                 f"<b>{label}</b><br>{_plan_label(y, periods[y])}: {n} of {n_plan} "
                 f"measures ({_pct(share)})"
@@ -450,7 +510,7 @@ def theme_heatmap(counts: pl.DataFrame, value: str = "share", subtitle: str = ""
             y=themes,
             text=text,
             texttemplate="%{text}",
-            textfont={"size": 14},
+            textfont={"size": 13},
             hovertext=hover,
             hoverinfo="text",
             customdata=custom,
@@ -466,7 +526,7 @@ def theme_heatmap(counts: pl.DataFrame, value: str = "share", subtitle: str = ""
     fig.update_yaxes(autorange="reversed", showgrid=False)
     fig.update_xaxes(side="top", showgrid=False, type="category")
     note = (
-        "Each cell: measures with the theme · their share of the plan's present measures "
+        "Each cell: measures with the theme, and their share of the plan's present measures "
         "that match the filters. Colour shows the "
         f"{'share' if value == 'share' else 'count'}."
     )
@@ -490,15 +550,26 @@ def no_bodies_clause(without_bodies: Sequence[str]) -> str:
     return f" (the {', '.join(without_bodies)} plans name none)"
 
 
+# Small multiples go in rows of at most this many panels: at tablet width two panels of
+# five bodies each are still readable, four are not.
+PANELS_PER_ROW = 2
+
+
+def panel_grid(n: int, per_row: int = PANELS_PER_ROW) -> tuple[int, int]:
+    """(rows, columns) for n panels, at most `per_row` to a row."""
+    cols = max(1, min(n, per_row))
+    return -(-n // cols), cols
+
+
 def top_leads(
     top: pl.DataFrame,
     kinds: pl.DataFrame,
     subtitle: str = "",
     without_bodies: Sequence[str] = (),
 ) -> go.Figure:
-    """Per plan, the bodies leading most measures: one panel per plan, bars coloured by
-    agency kind and labelled with the count and share of the plan's measures.
-    `without_bodies`: labels of plans that name no bodies (said in the note)."""
+    """Per plan, the bodies leading most measures: one panel per plan (at most two to a
+    row), bars coloured by agency kind and labelled with the count and the share of the
+    plan's measures. `without_bodies`: labels of plans that name no bodies (the note)."""
     from plotly.subplots import make_subplots
 
     title = "Who leads most: measures led per body, top five in each plan"
@@ -508,49 +579,49 @@ def top_leads(
     colours = dict(zip(kinds["kind"], kinds["colour"], strict=True))
     labels = dict(zip(kinds["kind"], kinds["label"], strict=True))
     periods = dict(zip(top["plan_year"], top["period_label"], strict=True))
+    rows, cols = panel_grid(len(years))
     fig = make_subplots(
-        rows=1,
-        cols=len(years),
-        subplot_titles=[_plan_label(y, periods[y]) for y in years],
-        # Room for the next panel's names; Plotly refuses more than 1 / (panels - 1).
-        horizontal_spacing=min(0.09, 0.5 / max(1, len(years) - 1)),
+        rows=rows,
+        cols=cols,
+        subplot_titles=[f"{_plan_label(y, periods[y])} plan" for y in years],
+        horizontal_spacing=0.16,
+        vertical_spacing=min(0.3, 0.55 / rows),
     )
     shown_kinds: set[str] = set()
-    for col, year in enumerate(years, start=1):
-        rows = top.filter(pl.col("plan_year") == year).sort("rank", descending=True)
-        for row in rows.iter_rows(named=True):
-            kind = row["kind"]
+    headroom = top["n_led"].max() * 1.7  # room right of the longest bar for its label
+    for index, year in enumerate(years):
+        row, col = divmod(index, cols)
+        plan = top.filter(pl.col("plan_year") == year).sort("rank", descending=True)
+        for r in plan.iter_rows(named=True):
+            kind = r["kind"]
             fig.add_trace(
                 go.Bar(
-                    x=[row["n_led"]],
-                    y=[row["short_name"]],
+                    x=[r["n_led"]],
+                    y=[r["short_name"]],
                     orientation="h",
                     marker={"color": colours.get(kind, MUTED)},
                     name=labels.get(kind, kind),
                     legendgroup=kind,
                     showlegend=kind not in shown_kinds,
-                    text=[f"{row['n_led']} ({row['share_led'] * 100:.0f}%)"],
+                    text=[f"{r['n_led']} · {r['share_led'] * 100:.0f}%"],
                     textposition="outside",
                     cliponaxis=False,
                     hovertext=[
-                        f"<b>{row['name']} ({row['short_name']})</b><br>{year}: leads "
-                        f"{row['n_led']} measures, {row['share_led'] * 100:.0f}% of the plan"
+                        f"<b>{r['name']} ({r['short_name']})</b><br>"
+                        f"{_plan_label(year, periods[year])} plan: leads "
+                        f"{_measures(r['n_led'])}, {r['share_led'] * 100:.0f}% of the plan"
                     ],
                     hoverinfo="text",
-                    customdata=[[row["agency_id"], year]],
+                    customdata=[[r["agency_id"], year]],
                 ),
-                row=1,
-                col=col,
+                row=row + 1,
+                col=col + 1,
             )
             shown_kinds.add(kind)
-        # Room right of the longest bar for its label, more as the panels narrow.
-        headroom = 1.45 if len(years) <= 3 else 1.9
-        fig.update_xaxes(
-            range=[0, top["n_led"].max() * headroom], row=1, col=col, showticklabels=False
-        )
+        fig.update_xaxes(range=[0, headroom], row=row + 1, col=col + 1, showticklabels=False)
     note = (
-        "Counts measures each body leads (first-listed body; measures whose bodies share "
-        "the task jointly have no lead)."
+        "Measures each body leads, and their share of the plan's measures (the first-listed "
+        "body leads; measures whose bodies share the task jointly have no lead)."
     )
     if without_bodies:
         names = ", ".join(without_bodies)
@@ -559,7 +630,12 @@ def top_leads(
             if len(without_bodies) == 1
             else f" The {names} plans name no bodies and are not shown."
         )
-    return style(fig, title, subtitle, note, height=480, panels=True)
+    return style(fig, title, subtitle, note, height=180 + 230 * rows, panels=True, legend="top")
+
+
+def _measures(n: int) -> str:
+    """ "1 measure", "2 measures"."""
+    return f"{n} measure{'' if n == 1 else 's'}"
 
 
 def agency_roles(profile: pl.DataFrame, name: str, subtitle: str = "") -> go.Figure:
@@ -606,7 +682,7 @@ def agency_roles(profile: pl.DataFrame, name: str, subtitle: str = "") -> go.Fig
     )
     if no_bodies:
         note += f" {', '.join(no_bodies)}: the plan names no responsible bodies."
-    return style(fig, title, subtitle, note, height=440, note_chars=70)
+    return style(fig, title, subtitle, note, height=440)
 
 
 def agency_themes(
@@ -653,7 +729,6 @@ def agency_themes(
         subtitle,
         "Each measure counts once, under its primary theme.",
         height=460,
-        note_chars=70,
     )
 
 
@@ -699,6 +774,7 @@ def confidence_bars(rows: pl.DataFrame, subtitle: str = "") -> go.Figure:
         return empty_figure(title, "No classified measures.", subtitle)
     bands = [("high", "#33415C"), ("medium", "#8DA0CB"), ("low", "#E6AB02"), ("manual", "#CC6677")]
     years = sorted(set(rows["plan_year"].to_list()))
+    periods = dict(zip(rows["plan_year"], rows["period_label"], strict=True))
     fig = go.Figure()
     for band, colour in bands:
         values = [
@@ -708,7 +784,7 @@ def confidence_bars(rows: pl.DataFrame, subtitle: str = "") -> go.Figure:
         if any(values):
             fig.add_trace(
                 go.Bar(
-                    x=[str(y) for y in years],
+                    x=[_plan_label(y, periods[y]) for y in years],
                     y=values,
                     name=band,
                     marker={"color": colour},

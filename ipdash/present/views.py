@@ -40,7 +40,7 @@ def filter_of(params: Params) -> MeasureFilter:
 
 
 def subtitle(q: Query, f: MeasureFilter) -> str:
-    return describe(f, labels_from(q(queries.themes), q(queries.agency_labels)))
+    return describe(f, labels_from(q(queries.themes), q(queries.agency_labels), q(queries.plans)))
 
 
 def _plan_labels(q: Query) -> dict[int, str]:

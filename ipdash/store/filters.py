@@ -129,22 +129,30 @@ class Labels:
 
     themes: Mapping[str, str] = field(default_factory=dict)
     agencies: Mapping[str, str] = field(default_factory=dict)
+    plans: Mapping[int, str] = field(default_factory=dict)  # year -> period ("2021–2022")
 
 
-def labels_from(themes: pl.DataFrame, agencies: pl.DataFrame) -> Labels:
-    """Labels from the codebook frame (theme_id, label) and an agency frame (agency_id,
-    short_name), e.g. queries.themes and queries.agency_options."""
+def labels_from(
+    themes: pl.DataFrame, agencies: pl.DataFrame, plans: pl.DataFrame | None = None
+) -> Labels:
+    """Labels from the codebook frame (theme_id, label), an agency frame (agency_id,
+    short_name) and the plans (plan_year, period_label), e.g. queries.themes,
+    queries.agency_options and queries.plans."""
     return Labels(
         themes=dict(zip(themes["theme_id"], themes["label"], strict=True)),
         agencies=dict(zip(agencies["agency_id"], agencies["short_name"], strict=True)),
+        plans={}
+        if plans is None
+        else dict(zip(plans["plan_year"], plans["period_label"], strict=True)),
     )
 
 
 def describe(f: MeasureFilter, labels: Labels | None = None) -> str:
     """The filter in words, for chart subtitles and export sheets:
-    "2012, 2022 · themes: Judicial protection · agencies: CNIPA (leads) · search: 'patent'"."""
+    "2012, 2021–2022 · themes: Judicial protection · agencies: CNIPA (leads) · search:
+    'patent'" (plans by their period labels when `labels` has them)."""
     labels = labels or Labels()
-    parts = [", ".join(str(y) for y in f.years) if f.years else "all plans"]
+    parts = [", ".join(labels.plans.get(y, str(y)) for y in f.years) if f.years else "all plans"]
     if f.themes:
         parts.append("themes: " + ", ".join(labels.themes.get(t, t) for t in f.themes))
     if f.agencies:

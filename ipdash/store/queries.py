@@ -150,9 +150,10 @@ def find_agencies(con: duckdb.DuckDBPyConnection, text: str) -> pl.DataFrame:
 # Overview
 
 
-def plan_overview(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    """One row per plan: measures, omitted, agencies involved, share of present measures
-    naming several bodies (NULL where the plan names none)."""
+def plan_overview(con: duckdb.DuckDBPyConnection, successor: bool = False) -> pl.DataFrame:
+    """One row per plan: measures, omitted, agencies involved (as named, or counted with
+    their successors), share of present measures naming several bodies (NULL where the
+    plan names none)."""
     return _frame(
         con,
         """
@@ -160,7 +161,7 @@ def plan_overview(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
             p.plan_year, p.period_label, p.title, p.n_measures, p.n_present, p.n_omitted,
             p.n_attributed,
             (SELECT count(DISTINCT l.agency_id) FROM measure_agency_links AS l
-             WHERE l.plan_year = p.plan_year AND l.agency_view = 'named') AS n_agencies,
+             WHERE l.plan_year = p.plan_year AND l.agency_view = $view) AS n_agencies,
             CASE WHEN p.names_agencies THEN
                 (SELECT avg(CASE WHEN f.n_agencies > 1 THEN 1.0 ELSE 0.0 END)
                  FROM measure_facts AS f WHERE f.plan_year = p.plan_year AND f.status = 'present')
@@ -172,6 +173,7 @@ def plan_overview(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
         FROM plans AS p
         ORDER BY p.plan_year
         """,
+        {"view": agency_view(successor)},
     )
 
 
@@ -715,10 +717,12 @@ def theme_confidence(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     return _frame(
         con,
         """
-        SELECT f.plan_year, mt.confidence, count(*) AS n
-        FROM measure_themes AS mt JOIN measure_facts AS f USING (measure_id)
+        SELECT f.plan_year, p.period_label, mt.confidence, count(*) AS n
+        FROM measure_themes AS mt
+        JOIN measure_facts AS f USING (measure_id)
+        JOIN plans AS p ON p.plan_year = f.plan_year
         WHERE mt.rank = 1
-        GROUP BY f.plan_year, mt.confidence
+        GROUP BY f.plan_year, p.period_label, mt.confidence
         ORDER BY f.plan_year, CASE mt.confidence WHEN 'high' THEN 1 WHEN 'medium' THEN 2
                                                   WHEN 'low' THEN 3 ELSE 4 END
         """,

@@ -52,7 +52,7 @@ def plot(
 
 def _plain_title(fig: go.Figure) -> str:
     return (
-        re.sub(r"<[^<>]*>", "", fig.layout.title.text or "")
+        re.sub(r"<[^<>]*>", "", re.sub(r"<br\s*/?>", " ", fig.layout.title.text or ""))
         .replace("&lt;", "<")
         .replace("&gt;", ">")
         .replace("&amp;", "&")

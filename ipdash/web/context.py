@@ -132,7 +132,11 @@ class Context:
         return frame.row(0, named=True) if frame.height else {}
 
     def labels(self) -> Labels:
-        return labels_from(self.query(queries.themes), self.query(queries.agency_labels))
+        return labels_from(
+            self.query(queries.themes),
+            self.query(queries.agency_labels),
+            self.query(queries.plans),
+        )
 
     def describe(self, f: MeasureFilter) -> str:
         return describe(f, self.labels())

@@ -27,36 +27,31 @@ from ipdash.web.context import (
     ensure_database,
 )
 from ipdash.web.media_patch import _hold_made_downloads_on_this_server
-from ipdash.web.sidebar import clear_filters, navigation
+from ipdash.web.sidebar import clear_filters, navigation, page_of
 from ipdash.web.url_state import (
+    CURRENT_PAGE,
     load_url_state,
 )
 
-CSS = """
-<style>
-  .ipd-text { font-size: 1.05rem; line-height: 1.55; white-space: pre-wrap;
-              border-left: 4px solid #8DA0CB; padding: 0.4rem 0 0.4rem 0.9rem;
-              margin: 0.3rem 0 0.8rem; }
-  .ipd-small { color: #555; font-size: 0.9rem; }
-  .ipd-chip { display: inline-block; padding: 0.05rem 0.55rem; border-radius: 0.8rem;
-              font-size: 0.85rem; margin-right: 0.3rem; }
-  .ipd-footer { color: #666; font-size: 0.8rem; margin-top: 2rem; border-top: 1px solid #ddd;
-                padding-top: 0.5rem; }
-</style>
-"""
+ASSETS = Path(__file__).resolve().parent / "assets"
+# The house style and the behaviour Streamlit has no setting for (ipdash/web/assets/).
+CSS = (ASSETS / "house.css").read_text(encoding="utf-8")
+SCRIPT = (ASSETS / "house.js").read_text(encoding="utf-8")
 
 
 # The browser tab's icon, served by the app itself (a Material icon as page_icon would
 # make every browser fetch it from fonts.gstatic.com).
-FAVICON = str(Path(__file__).resolve().parent / "assets" / "favicon.png")
+FAVICON = str(ASSETS / "favicon.png")
 
 
 def setup(title: str) -> Context:
     """Page config, house CSS, navigation and the database (built on first start)."""
     _hold_made_downloads_on_this_server()
     st.set_page_config(page_title=f"{title} · ipdash", page_icon=FAVICON, layout="wide")
-    st.html(CSS)
+    st.html(f"<style>{CSS}</style>")
+    st.html(f"<script>{SCRIPT}</script>", unsafe_allow_javascript=True)
     load_url_state()
+    st.session_state[CURRENT_PAGE] = page_of(title)
     navigation()
     settings = current_settings()
     return Context(db=str(ensure_database(settings)), settings=settings)

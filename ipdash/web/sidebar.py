@@ -12,28 +12,44 @@ from ipdash.store.filters import (
     clean_query,
 )
 from ipdash.web.context import Context
-from ipdash.web.url_state import shared_filter_params
+from ipdash.web.url_state import page_link_params
 from ipdash.web.widgets import multiselect, segmented, text, toggle
 
-# The pages in the order and with the names users see (the file names order them too).
+# The pages in the order and with the names users see (the file names order them too),
+# with the address parameters that are each page's own choices.
 PAGES = (
-    ("app.py", "Overview", ":material/home:"),
-    ("pages/1_Measures.py", "Measures", ":material/list_alt:"),
-    ("pages/2_Agency_network.py", "Agency network", ":material/hub:"),
-    ("pages/3_Theme_shifts.py", "Theme shifts", ":material/trending_up:"),
-    ("pages/4_Agency_profile.py", "Agency profile", ":material/account_balance:"),
-    ("pages/5_Data_quality.py", "Data quality", ":material/fact_check:"),
-    ("pages/6_Stories.py", "Stories", ":material/slideshow:"),
-    ("pages/7_Add_a_plan.py", "Add a plan", ":material/upload_file:"),
+    ("app.py", "Overview", ":material/home:", ()),
+    ("pages/1_Measures.py", "Measures", ":material/list_alt:", ("measure",)),
+    (
+        "pages/2_Agency_network.py",
+        "Agency network",
+        ":material/hub:",
+        ("directed", "min_links", "ties", "compare_a", "compare_b", "focus"),
+    ),
+    (
+        "pages/3_Theme_shifts.py",
+        "Theme shifts",
+        ":material/trending_up:",
+        ("from", "to", "highlight", "heat_value", "lead_theme"),
+    ),
+    ("pages/4_Agency_profile.py", "Agency profile", ":material/account_balance:", ("profile",)),
+    ("pages/5_Data_quality.py", "Data quality", ":material/fact_check:", ()),
+    ("pages/6_Stories.py", "Stories", ":material/slideshow:", ("story",)),
+    ("pages/7_Add_a_plan.py", "Add a plan", ":material/upload_file:", ()),
 )
+
+
+def page_of(title: str) -> str:
+    """The page file of a page title ("Agency network" → pages/2_Agency_network.py)."""
+    return next((path for path, label, _, _ in PAGES if label == title), "")
 
 
 def navigation() -> None:
     """The page list at the top of the sidebar. The shared filters travel with the
-    links, so the same selection opens on every page."""
-    params = shared_filter_params()
-    for path, label, icon in PAGES:
-        st.sidebar.page_link(path, label=label, icon=icon, query_params=params)
+    links, so the same selection opens on every page, and each link brings back the
+    page's own choices as they were left."""
+    for path, label, icon, own in PAGES:
+        st.sidebar.page_link(path, label=label, icon=icon, query_params=page_link_params(path, own))
     st.sidebar.divider()
 
 
@@ -92,7 +108,7 @@ def filter_sidebar(
             "year",
             format_func=lambda y: labels.get(y, y),
             placeholder="All plans",
-            help="Leave empty for all plans. 2022 is the 2021–2022 plan.",
+            help="Leave empty for all plans.",
         )
     chosen_themes: list[str] = list(st.session_state.get("theme") or [])
     if themes:

@@ -5,11 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ipdash.settings import parse_flag
-from ipdash.store.filters import (
-    MeasureFilter,
-    clean_query,
-    to_params,
-)
+from ipdash.store.filters import MeasureFilter, clean_query, from_params, to_params
 
 # ---------------------------------------------------------------------------------------
 # State in the URL
@@ -105,15 +101,52 @@ def view_params(f: MeasureFilter | None = None, **view: object) -> dict[str, str
 
 def write_url(f: MeasureFilter | None = None, **view: object) -> dict[str, str]:
     """Write the filters and the page's own choices into the address, so the address
-    always reproduces what is on screen; returns the parameters."""
+    always reproduces what is on screen; returns the parameters. The page's own choices
+    are remembered for the links back to it (see page_link_params)."""
     params = view_params(f, **view)
     if params != _url_now():
         st.query_params.from_dict(params)
     st.session_state[_WRITTEN] = params
+    page = st.session_state.get(CURRENT_PAGE)
+    if page:
+        remembered = st.session_state.setdefault(_PAGE_PARAMS, {})
+        remembered[page] = {k: v for k, v in params.items() if k not in FILTER_PARAMS}
     return params
 
 
+# The page being run (its file under the project root) and each page's own choices as
+# last written, so a link back to a page restores them.
+CURRENT_PAGE = "_current_page"
+_PAGE_PARAMS = "_page_params"
+# A page's own choices that a link must not carry (they start or stop something).
+_NOT_CARRIED = frozenset({"present", "view"})
+
+
+def _as_param(value: object) -> str:
+    if isinstance(value, list | tuple):
+        return ",".join(str(v) for v in value)
+    if isinstance(value, bool):
+        return "1" if value else ""
+    return "" if value is None else str(value)
+
+
 def shared_filter_params() -> dict[str, str]:
-    """The shared filters as they stand, for links to other pages."""
-    url = _url_now()
-    return {k: v for k, v in url.items() if k in FILTER_PARAMS}
+    """The shared filters as the widgets hold them in this run, for links to other
+    pages. Not the address: Streamlit sets a changed widget's value before the script
+    runs, while the address is written at its end (a link drawn from the address carried
+    the state of one change earlier)."""
+    raw = {key: [_as_param(st.session_state.get(key))] for key in FILTER_PARAMS}
+    f = from_params(raw)
+    return to_params(f if f.agencies else f.with_(role="any"))
+
+
+def page_link_params(page: str, own_keys: tuple[str, ...]) -> dict[str, str]:
+    """What a link to `page` carries: the shared filters, and the page's own choices —
+    as the widgets hold them when it is the page being run, else as it last wrote them."""
+    params = shared_filter_params()
+    if page == st.session_state.get(CURRENT_PAGE):
+        own = {key: _as_param(st.session_state.get(key)) for key in own_keys}
+    else:
+        own = st.session_state.get(_PAGE_PARAMS, {}).get(page, {})
+    params.update({k: v for k, v in own.items() if v and k not in _NOT_CARRIED})
+    return params
