@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import scale
 
-from ipdash.present import figures, network
+from ipdash.present import network, network_charts
 from ipdash.store import queries
 from ipdash.store.db import connect_read_only
 from ipdash.store.filters import MeasureFilter
@@ -50,7 +50,11 @@ def one_run(con, f: MeasureFilter, directed: bool) -> tuple[dict[str, float], in
     step("graph", lambda: network.build_graph(nodes, edges, directed=directed))
     step("metrics", lambda: network.metrics(nodes, edges, directed))
     positions = step("layout", lambda: network.layout(nodes, ties.filter(pl.col("weight") >= 1)))
-    step("figure", lambda: figures.network(nodes, edges, positions, kinds, directed))
+    shown = ("all links", "every link")
+    step(
+        "figure",
+        lambda: network_charts.network(nodes, edges, positions, kinds, directed, shown),
+    )
     return times, nodes.height, edges.height
 
 

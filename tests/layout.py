@@ -103,11 +103,22 @@ def draw_every_chart(page: object, timeout_ms: int = 30_000) -> int:
         page.wait_for_timeout(500)  # type: ignore[attr-defined]
     for i in range(charts.count()):
         chart = charts.nth(i)
+        if not chart.is_visible():  # in a tab not opened
+            continue
         chart.scroll_into_view_if_needed()
         chart.locator(".js-plotly-plot .main-svg").first.wait_for(timeout=timeout_ms)
     page.wait_for_timeout(500)  # type: ignore[attr-defined]  # transitions end
-    page.evaluate("window.scrollTo(0, 0)")  # type: ignore[attr-defined]
+    scroll_to_top(page)
     return charts.count()
+
+
+def scroll_to_top(page: object) -> None:
+    """Back to the top of the page (Streamlit scrolls an element inside the window)."""
+    page.evaluate(  # type: ignore[attr-defined]
+        "() => { window.scrollTo(0, 0); document.querySelectorAll('*').forEach(e => "
+        "{ if (e.scrollTop > 0) { e.scrollTop = 0; } }); }"
+    )
+    page.wait_for_timeout(300)  # type: ignore[attr-defined]
 
 
 def chart_texts(page: object) -> list[Chart]:

@@ -132,7 +132,11 @@ def test_network_node_click_lists_its_measures():
         state={"net_select": {"selection": {"points": [{"customdata": ["node", "cnipa", ""]}]}}},
     )
     no_failures(at)
-    assert "#### Measures naming CNIPA (69)" in texts(at)
+    assert "#### CNIPA and the bodies it works with" in texts(at)
+    assert [e.label for e in at.expander] == ["The 69 measures naming CNIPA"]
+    assert at.query_params["focus"] in ("cnipa", ["cnipa"])
+    ranking = next(c for c in at.get("plotly_chart") if "Who works most with CNIPA" in c.proto.spec)
+    assert '"CPD"' in ranking.proto.spec
 
 
 def test_network_edge_click_lists_shared_measures():
@@ -148,6 +152,13 @@ def test_network_edge_click_lists_shared_measures():
 def test_network_metrics_table():
     at = run("pages/2_Agency_network.py", {"year": "2022"})
     metrics = next(d.value for d in at.dataframe if "betweenness" in d.value.columns)
+    assert list(metrics.columns[:5]) == [
+        "short_name",
+        "name",
+        "degree",
+        "weighted_degree",
+        "betweenness",
+    ]
     top = metrics.iloc[0]
     assert (top["short_name"], top["measures"], top["degree"]) == ("CNIPA", 69, 30)
 

@@ -85,8 +85,8 @@ def test_view_slides_carry_position_caption_and_filter_line(deck_bytes):
         "Who leads most (top five per plan) · all plans · agencies as named at the time"
     )
     assert _texts(slides[4])[3] == (
-        "Agency network, two plans side by side · 2012, 2021–2022 · agencies mapped to today's "
-        "successors"
+        "Agency network: how the ties changed between two plans · 2012, 2021–2022 · agencies "
+        "mapped to today's successors"
     )
 
 

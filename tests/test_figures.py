@@ -108,13 +108,6 @@ def test_source_text_in_titles_is_shown_literally():
     assert fig.layout.annotations[0].text == "a &lt;b&gt;bold&lt;/b&gt; claim"
 
 
-def test_edge_click_targets_stay_clear_of_bodies():
-    bodies = {"a": (0.0, 0.0), "b": (1.0, 0.0), "hub": (0.5, 0.0)}
-    point = fg.edge_handle(bodies["a"], bodies["b"], bodies)
-    assert point == pytest.approx((0.4, 0.0))  # the middle is on "hub": move along the edge
-    assert fg.edge_handle((0.0, 0.0), (0.05, 0.0), {"a": (0.0, 0.0), "b": (0.05, 0.0)}) is None
-
-
 def _simple() -> go.Figure:
     fig = go.Figure(go.Bar(x=["a"], y=[1], textfont={"size": 10}))
     fig.add_annotation(text="note", yshift=-70, font={"size": 12})

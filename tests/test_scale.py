@@ -78,7 +78,9 @@ def test_the_search_looks_in_the_text_and_the_attribution_ignoring_case(con):
 
 
 def test_who_leads_most_draws_a_panel_for_each_of_many_plans():
-    kinds = pl.DataFrame({"kind": ["k"], "label": ["Kind"], "colour": ["#000000"]})
+    kinds = pl.DataFrame(
+        {"kind": ["k"], "label": ["Kind"], "short_label": ["Kind"], "colour": ["#000000"]}
+    )
     top = pl.DataFrame(
         {
             "plan_year": list(range(1990, 2030)),

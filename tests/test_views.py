@@ -68,9 +68,18 @@ def test_the_network_draws_every_body_named_on_a_measure(q):
     assert _title(fig) == "Who works with whom: bodies sharing measures"
     assert _nodes(fig) == 51
     compare = views.build("network_compare", q, {})
-    assert _title(compare) == "The network, 2012 vs 2021–2022 (same layout)"
-    assert [a.text for a in compare.layout.annotations[:2]] == ["2012", "2021–2022"]
-    assert _nodes(compare) == 28 + 38
+    assert _title(compare) == "How the ties changed, 2012 → 2021–2022"
+    assert _nodes(compare) == 51  # bodies of either plan, on one layout (counted in SQL)
+    ego = views.build("network_ego", q, {"year": "2022", "focus": "cnipa"})
+    assert _title(ego) == "CNIPA and its partners"
+    assert [t.text[0] for t in ego.data if t.mode == "markers+text"][:3] == [
+        "CPD · 17",
+        "MOFCOM · 10",
+        "MOF · 8",
+    ]
+    central = views.build("central_bodies", q, {"year": "2022"})
+    assert _title(central) == "The most central bodies: who connects the others"
+    assert list(central.data[0].y)[-1] == "CNIPA"  # the most central, drawn at the top
 
 
 def test_theme_shift_charts(q):
@@ -106,8 +115,9 @@ def test_agency_profile_charts(q):
     assert _title(themes) == "CNIPA: its measures by theme"
     assert sum(_bars(themes).values()) == 33 + 17 + 7 + 37 + 17 + 15
     partners = views.build("agency_partners", q, {"profile": "cnipa"})
-    assert _title(partners) == "CNIPA: partners on shared measures"
-    assert (list(partners.data[0].y)[-1], list(partners.data[0].x)[-1]) == ("CPD", 24)
+    assert _title(partners) == "Who works most with CNIPA"
+    shared = next(t for t in partners.data if t.type == "scatter")
+    assert (list(shared.y)[-1], list(shared.x)[-1]) == ("CPD", 24)
 
 
 def test_theme_confidence_counts_every_present_measure(q):
@@ -125,6 +135,8 @@ def test_every_chart_is_tested_above():
         "measures_by_theme",
         "network",
         "network_compare",
+        "network_ego",
+        "central_bodies",
         "theme_dumbbell",
         "theme_trends",
         "theme_heatmap",
@@ -152,7 +164,13 @@ def test_every_chart_names_an_existing_page():
 
 def test_parameters_choose_what_is_drawn(q):
     network_2012 = views.build("network", q, {"year": "2012"})
-    assert network_2012.layout.title.subtitle.text == "2012 · agencies as named at the time"
+    assert network_2012.layout.title.subtitle.text == (
+        "2012 · agencies as named at the time · 28 bodies, 42 of 117 links"
+    )
+    every = views.build("network", q, {"year": "2012", "ties": "all"})
+    assert every.layout.title.subtitle.text.endswith("28 bodies, 117 of 117 links")
+    legacy = views.build("network", q, {"year": "2012", "min_links": "3"})
+    assert "links shared on 3 or more measures" in legacy.layout.annotations[-1].text
     profile = views.build("agency_roles", q, {"profile": "cnipa", "successor": "1"})
     assert "CNIPA" in profile.layout.title.text
     dumbbell = views.build("theme_dumbbell", q, {"from": "2014", "to": "2020"})
@@ -161,8 +179,8 @@ def test_parameters_choose_what_is_drawn(q):
 
 def test_the_description_states_the_plans_a_comparison_draws_on(q):
     assert views.describe_view("network_compare", q, {"successor": "1"}) == (
-        "Agency network, two plans side by side · 2012, 2021–2022 · agencies mapped to today's "
-        "successors"
+        "Agency network: how the ties changed between two plans · 2012, 2021–2022 · agencies "
+        "mapped to today's successors"
     )
     assert views.describe_view("theme_dumbbell", q, {"from": "2014", "to": "2020"}) == (
         "Theme shares, one plan vs another · 2014, 2020 · agencies as named at the time"
@@ -264,7 +282,8 @@ def test_the_network_layout_is_the_same_in_every_process(built_db):
         "from ipdash.store.db import connect_read_only\n"
         "from ipdash.store.filters import MeasureFilter\n"
         "q = views.query_on(connect_read_only(Path(sys.argv[1])))\n"
-        "print(json.dumps(sorted(views.network_layout(q, MeasureFilter(years=(2022,)), 3).items())))\n"
+        "f = MeasureFilter(years=(2022,))\n"
+        "print(json.dumps(sorted(views.network_layout(q, f, 'min3').items())))\n"
     )
     layouts = {
         subprocess.run(

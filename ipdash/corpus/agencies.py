@@ -47,6 +47,7 @@ class Kind:
     colour: str
     sort_order: int
     description: str
+    short_label: str = ""  # for chart legends, where space is short
 
 
 @dataclass(frozen=True)
@@ -139,7 +140,7 @@ GROUPS_FILE = "generic_groups.csv"
 
 
 def _load_kinds(path: Path) -> dict[str, Kind]:
-    rows = read_csv(path, ["kind", "label", "colour", "sort_order", "description"])
+    rows = read_csv(path, ["kind", "label", "short_label", "colour", "sort_order", "description"])
     unique_or_fail(((r.get("kind"), r.line) for r in rows), path, "kind")
     kinds = {}
     for r in rows:
@@ -151,8 +152,17 @@ def _load_kinds(path: Path) -> dict[str, Kind]:
             order = int(r.get("sort_order"))
         except ValueError as exc:
             raise DataFileError(str(path), r.line, "sort_order must be an integer") from exc
+        if not r.get("short_label") or len(r.get("short_label")) > 24:
+            raise DataFileError(
+                str(path), r.line, "short_label must be 1-24 characters (chart legends)"
+            )
         kinds[r.get("kind")] = Kind(
-            r.get("kind"), r.get("label"), r.get("colour"), order, r.get("description")
+            r.get("kind"),
+            r.get("label"),
+            r.get("colour"),
+            order,
+            r.get("description"),
+            r.get("short_label"),
         )
     return kinds
 

@@ -9,9 +9,7 @@ no chart relies on colour alone: lines and points carry text labels.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import plotly.graph_objects as go
 import polars as pl
@@ -46,13 +44,15 @@ def style(
     height: int | None = None,
     panels: bool = False,
     legend: str = "right",
+    x_axis: bool = True,
 ) -> go.Figure:
     """The house style: left-aligned title and subtitle, a note under the plot area,
     white background, light grid, readable fonts; title, subtitle and note wrapped to
     fit the narrowest chart (NARROWEST_CHART_PX). `panels`: the figure has subplot
     titles (more room above the plot). `legend`: "right" (a vertical legend right of the
     plot, for short entries) or "top" (one row above the plot that wraps, for long
-    entries that would squeeze a narrow plot)."""
+    entries that would squeeze a narrow plot). `x_axis`: False for charts without one
+    (a network): the note then sits right under the plot."""
     title_lines = wrap(title, chars_per_line(TITLE_SIZE, bold=True)) or [""]
     subtitle_lines = wrap(subtitle, chars_per_line(SUBTITLE_SIZE))
     # The title block: 20 px above the title, 28 per title line, 20 per subtitle line.
@@ -84,14 +84,15 @@ def style(
         fig.update_layout(margin={"t": top + LEGEND_ROOM})
     if note:
         note_lines = wrap(note, chars_per_line(NOTE_SIZE))
-        fig.update_layout(margin={"b": 84 + 17 * len(note_lines)})
+        room_below = 70 if x_axis else 6  # the x-axis and its title, or nothing
+        fig.update_layout(margin={"b": room_below + 14 + 17 * len(note_lines)})
         fig.add_annotation(
             text="<br>".join(_escape(line) for line in note_lines),
             xref="paper",
             yref="paper",
             x=0,
             y=0,
-            yshift=-70,
+            yshift=-room_below,
             xanchor="left",
             yanchor="top",
             showarrow=False,
@@ -732,41 +733,6 @@ def agency_themes(
     )
 
 
-def partners(rows: pl.DataFrame, kinds: pl.DataFrame, name: str, subtitle: str = "") -> go.Figure:
-    """The bodies a body shares most measures with."""
-    title = f"{name}: partners on shared measures"
-    if rows.height == 0:
-        return empty_figure(title, "No shared measures for these filters.", subtitle)
-    colours = dict(zip(kinds["kind"], kinds["colour"], strict=True))
-    ordered = rows.reverse()
-    fig = go.Figure(
-        go.Bar(
-            x=ordered["n_shared"].to_list(),
-            y=ordered["short_name"].to_list(),
-            orientation="h",
-            marker={"color": [colours.get(k, MUTED) for k in ordered["kind"]]},
-            text=ordered["n_shared"].to_list(),
-            textposition="outside",
-            cliponaxis=False,
-            hovertext=[
-                f"<b>{n}</b><br>{s} shared measures ({p} led by the partner)"
-                for n, s, p in zip(
-                    ordered["name"], ordered["n_shared"], ordered["n_partner_led"], strict=True
-                )
-            ],
-            hoverinfo="text",
-        )
-    )
-    fig.update_xaxes(title_text="measures shared", range=[0, rows["n_shared"].max() * 1.2])
-    return style(
-        fig,
-        title,
-        subtitle,
-        "Bar colour = the partner's kind of body.",
-        height=max(360, 34 * rows.height + 200),
-    )
-
-
 def confidence_bars(rows: pl.DataFrame, subtitle: str = "") -> go.Figure:
     """How sure the theme classifier is, per plan."""
     title = "Theme classifier confidence per plan"
@@ -800,336 +766,6 @@ def confidence_bars(rows: pl.DataFrame, subtitle: str = "") -> go.Figure:
         "high >= 0.5, medium >= 0.2, else low."
     )
     return style(fig, title, subtitle, note, height=380)
-
-
-# ---------------------------------------------------------------------------------------
-# Network
-
-EDGE_COLOUR = "rgba(90, 90, 90, 0.35)"
-MAX_EDGE_WIDTH = 9.0
-
-
-# A click target on an edge keeps at least this distance (layout units) from any body.
-HANDLE_CLEARANCE = 0.06
-
-
-def edge_handle(
-    a: tuple[float, float], b: tuple[float, float], bodies: dict[str, tuple[float, float]]
-) -> tuple[float, float] | None:
-    """Where an edge's click target goes: its middle, or the nearest point along it that
-    is clear of every body; None if no such point (the edge then has no target)."""
-    for t in (0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8):
-        x, y = a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1])
-        if all(math.hypot(x - bx, y - by) >= HANDLE_CLEARANCE for bx, by in bodies.values()):
-            return (x, y)
-    return None
-
-
-def _edge_width(weight: int, max_weight: int) -> float:
-    return round(1.0 + (MAX_EDGE_WIDTH - 1.0) * (weight / max_weight) ** 0.75, 1)
-
-
-# Up to this many links, each lead -> participant arrow is an annotation (the real plans
-# have at most 116); above it the arrowheads are markers in one trace (Plotly builds
-# annotations one by one: 0.8 s for the 1,800 links of 100,000 measures).
-MAX_ARROW_ANNOTATIONS = 150
-
-
-@dataclass(frozen=True)
-class _Panel:
-    """Where a network is drawn: the whole figure, or one panel of a comparison."""
-
-    row: int | None = None
-    col: int | None = None
-
-    @property
-    def where(self) -> dict:
-        return {"row": self.row, "col": self.col} if self.row else {}
-
-    def axis(self, letter: str) -> str:
-        return f"{letter}{self.col if self.col and self.col > 1 else ''}"
-
-
-def _add_edge_lines(
-    fig: go.Figure, edges: pl.DataFrame, positions: dict, max_weight: int, panel: _Panel
-) -> None:
-    """Edges as lines, grouped by drawn width (one trace per width keeps it light)."""
-    by_width: dict[float, tuple[list, list]] = {}
-    for source, target, weight in edges.select("source", "target", "weight").iter_rows():
-        if source not in positions or target not in positions:
-            continue
-        (x0, y0), (x1, y1) = positions[source], positions[target]
-        xs, ys = by_width.setdefault(_edge_width(weight, max_weight), ([], []))
-        xs += [x0, x1, None]
-        ys += [y0, y1, None]
-    for width, (xs, ys) in sorted(by_width.items()):
-        fig.add_trace(
-            go.Scatter(
-                x=xs,
-                y=ys,
-                mode="lines",
-                line={"width": width, "color": EDGE_COLOUR},
-                hoverinfo="skip",
-                showlegend=False,
-            ),
-            **panel.where,
-        )
-
-
-def _edge_handles(edges: pl.DataFrame, positions: dict) -> list[tuple[str, str, int, tuple]]:
-    """(source, target, weight, point) of every edge that gets a click target: the
-    middle of the edge, or nearer one end where the middle falls on a body."""
-    return [
-        (source, target, weight, point)
-        for source, target, weight in edges.select("source", "target", "weight").iter_rows()
-        if source in positions
-        and target in positions
-        and (point := edge_handle(positions[source], positions[target], positions)) is not None
-    ]
-
-
-def _add_edge_targets(
-    fig: go.Figure, mids: list, names: dict, directed: bool, panel: _Panel
-) -> None:
-    """Invisible points on each edge carrying its hover text and click target."""
-    if not mids:
-        return
-    arrow = "→" if directed else "–"
-    fig.add_trace(
-        go.Scatter(
-            x=[p[0] for *_, p in mids],
-            y=[p[1] for *_, p in mids],
-            mode="markers",
-            marker={"size": 12, "color": "rgba(0,0,0,0.01)"},
-            hovertext=[
-                f"{names.get(s, s)} {arrow} {names.get(t, t)}: "
-                f"{w} shared measure{'s' if w != 1 else ''}"
-                for s, t, w, _ in mids
-            ],
-            hoverinfo="text",
-            customdata=[["edge", s, t] for s, t, _, _ in mids],
-            showlegend=False,
-            name="shared measures",
-        ),
-        **panel.where,
-    )
-
-
-def _add_arrows(fig: go.Figure, mids: list, positions: dict, panel: _Panel) -> None:
-    """Lead → participant arrowheads: annotations for a real plan's links, markers in
-    one trace above MAX_ARROW_ANNOTATIONS."""
-    if len(mids) > MAX_ARROW_ANNOTATIONS:
-        xs: list[float | None] = []
-        ys: list[float | None] = []
-        for source, target, _, _ in mids:
-            (x0, y0), (x1, y1) = positions[source], positions[target]
-            xs += [x0, x0 + 0.85 * (x1 - x0), None]
-            ys += [y0, y0 + 0.85 * (y1 - y0), None]
-        fig.add_trace(
-            go.Scatter(
-                x=xs,
-                y=ys,
-                mode="markers",
-                marker={
-                    "symbol": "arrow",
-                    "angleref": "previous",
-                    "size": [0, 10, 0] * len(mids),
-                    "color": "rgba(60,60,60,0.5)",
-                },
-                hoverinfo="skip",
-                showlegend=False,
-            ),
-            **panel.where,
-        )
-        return
-    arrows = []
-    for source, target, _, _ in mids:
-        (x0, y0), (x1, y1) = positions[source], positions[target]
-        arrows.append(
-            {
-                "x": x0 + 0.85 * (x1 - x0),
-                "y": y0 + 0.85 * (y1 - y0),
-                "ax": x0,
-                "ay": y0,
-                "xref": panel.axis("x"),
-                "yref": panel.axis("y"),
-                "axref": panel.axis("x"),
-                "ayref": panel.axis("y"),
-                "showarrow": True,
-                "arrowhead": 2,
-                "arrowsize": 1.2,
-                "arrowwidth": 1.2,
-                "arrowcolor": "rgba(60,60,60,0.5)",
-                "text": "",
-            }
-        )
-    # All arrows in one assignment: add_annotation per edge (and update_layout, which
-    # matches each annotation against the others) take quadratic time: 1 s for the
-    # real corpus's 113 arrows, a minute for 800.
-    fig.layout.annotations = (*fig.layout.annotations, *arrows)
-
-
-def _add_nodes(
-    fig: go.Figure,
-    nodes: pl.DataFrame,
-    positions: dict,
-    kinds: pl.DataFrame,
-    max_measures: int,
-    legend: bool,
-    panel: _Panel,
-) -> None:
-    """Bodies as circles, one trace per kind (the legend explains the colours)."""
-    colours = dict(zip(kinds["kind"], kinds["colour"], strict=True))
-    kind_labels = dict(zip(kinds["kind"], kinds["label"], strict=True))
-    for kind in kinds["kind"].to_list():
-        sub = nodes.filter(pl.col("kind") == kind)
-        sub = sub.filter(pl.col("agency_id").is_in(list(positions)))
-        if sub.height == 0:
-            continue
-        sizes = [12 + 38 * math.sqrt(n / max_measures) for n in sub["n_measures"]]
-        hover = [
-            f"<b>{r['name']} ({r['short_name']})</b><br>{r['kind_label']}<br>"
-            f"{r['n_measures']} measures: "
-            f"leads {r['n_led']}, participates {r['n_participated']}, shares jointly {r['n_joint']}"
-            for r in sub.iter_rows(named=True)
-        ]
-        fig.add_trace(
-            go.Scatter(
-                x=[positions[a][0] for a in sub["agency_id"]],
-                y=[positions[a][1] for a in sub["agency_id"]],
-                mode="markers+text",
-                text=sub["short_name"].to_list(),
-                textposition="top center",
-                textfont={"size": 12, "color": INK},
-                marker={
-                    "size": sizes,
-                    "color": colours.get(kind, MUTED),
-                    "line": {"color": "white", "width": 1.5},
-                },
-                name=kind_labels.get(kind, kind),
-                legendgroup=kind,
-                showlegend=legend,
-                hovertext=hover,
-                hoverinfo="text",
-                customdata=[["node", a, ""] for a in sub["agency_id"]],
-            ),
-            **panel.where,
-        )
-
-
-def _add_network(
-    fig: go.Figure,
-    nodes: pl.DataFrame,
-    edges: pl.DataFrame,
-    positions: dict[str, tuple[float, float]],
-    directed: bool,
-    kinds: pl.DataFrame,
-    row: int | None = None,
-    col: int | None = None,
-    legend: bool = True,
-    max_measures: int | None = None,
-    max_weight: int | None = None,
-) -> None:
-    """One network: edges, their click targets, arrows (directed) and the bodies."""
-    panel = _Panel(row, col)
-    names = dict(zip(nodes["agency_id"], nodes["short_name"], strict=True))
-    max_weight = max_weight or (int(edges["weight"].max()) if edges.height else 1)
-    _add_edge_lines(fig, edges, positions, max_weight, panel)
-    mids = _edge_handles(edges, positions)
-    _add_edge_targets(fig, mids, names, directed, panel)
-    if directed:
-        _add_arrows(fig, mids, positions, panel)
-    max_measures = max_measures or (int(nodes["n_measures"].max()) if nodes.height else 1)
-    _add_nodes(fig, nodes, positions, kinds, max_measures, legend, panel)
-
-
-def network(
-    nodes: pl.DataFrame,
-    edges: pl.DataFrame,
-    positions: dict[str, tuple[float, float]],
-    kinds: pl.DataFrame,
-    directed: bool,
-    min_weight: int = 1,
-    subtitle: str = "",
-    without_bodies: Sequence[str] = (),
-) -> go.Figure:
-    """The co-responsibility network: nodes = bodies (size = measures, colour = kind),
-    edges = measures shared (width = count); directed: lead -> participant.
-    `without_bodies`: labels of plans that name no bodies (said when nothing is drawn)."""
-    title = (
-        "Who leads whom: lead → participant links between bodies"
-        if directed
-        else "Who works with whom: bodies sharing measures"
-    )
-    if nodes.height == 0:
-        return empty_figure(
-            title,
-            "No measures with named bodies match: clear a filter"
-            + no_bodies_clause(without_bodies)
-            + ".",
-            subtitle,
-        )
-    fig = go.Figure()
-    _add_network(fig, nodes, edges, positions, directed, kinds)
-    fig.update_xaxes(visible=False, range=[-1.15, 1.15])
-    fig.update_yaxes(visible=False, range=[-1.12, 1.22])
-    fig.update_layout(clickmode="event+select", dragmode="pan")
-    links = f"{edges.height} link{'s' if edges.height != 1 else ''}"
-    note = (
-        f"{nodes.height} bodies, {links}"
-        f"{f' with at least {min_weight} shared measures' if min_weight > 1 else ''}. "
-        "Node size = measures the body is named on; line width = measures shared. "
-        + (
-            "Arrows run from the lead to each participant; joint tasks have no lead and no arrow. "
-            if directed
-            else ""
-        )
-        + "The layout is deterministic: the same data gives the same picture."
-    )
-    return style(fig, title, subtitle, note, height=820)
-
-
-def network_comparison(
-    parts: list[tuple[str, pl.DataFrame, pl.DataFrame]],
-    positions: dict[str, tuple[float, float]],
-    kinds: pl.DataFrame,
-    directed: bool,
-    subtitle: str = "",
-) -> go.Figure:
-    """Two (or more) networks side by side with the same node positions, so that what
-    changed between plans is what moves: new bodies, lost links, thicker ties."""
-    from plotly.subplots import make_subplots
-
-    labels = [p[0] for p in parts]
-    title = f"The network, {' vs '.join(labels)} (same layout)"
-    if all(n.height == 0 for _, n, _ in parts):
-        return empty_figure(title, "No measures with named bodies match: clear a filter.", subtitle)
-    fig = make_subplots(rows=1, cols=len(parts), subplot_titles=labels, horizontal_spacing=0.03)
-    max_measures = max((int(n["n_measures"].max()) for _, n, _ in parts if n.height), default=1)
-    max_weight = max((int(e["weight"].max()) for _, _, e in parts if e.height), default=1)
-    for col, (_, nodes, edges) in enumerate(parts, start=1):
-        if nodes.height:
-            _add_network(
-                fig,
-                nodes,
-                edges,
-                {k: v for k, v in positions.items() if k in set(nodes["agency_id"])},
-                directed,
-                kinds,
-                row=1,
-                col=col,
-                legend=col == 1,
-                max_measures=max_measures,
-                max_weight=max_weight,
-            )
-        fig.update_xaxes(visible=False, range=[-1.15, 1.15], row=1, col=col)
-        fig.update_yaxes(visible=False, range=[-1.12, 1.22], row=1, col=col)
-    counts = "; ".join(f"{lab}: {n.height} bodies, {e.height} links" for lab, n, e in parts)
-    note = (
-        f"{counts}. Same positions in every panel; node size and line width are on one scale "
-        "across panels."
-    )
-    return style(fig, title, subtitle, note, height=740, panels=True)
 
 
 def measures_by_theme(

@@ -5,8 +5,10 @@ positions out."""
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import networkx as nx
+import numpy as np
 import polars as pl
 from threadpoolctl import threadpool_limits
 
@@ -43,31 +45,32 @@ def metrics(
         node = row["agency_id"]
         rows.append(
             {
-                "agency_id": node,
                 "short_name": row["short_name"],
                 "name": row["name"],
-                "kind": row["kind_label"],
+                "degree": graph.degree(node),
+                "weighted_degree": int(graph.degree(node, weight="weight")),
+                "betweenness": round(betweenness.get(node, 0.0), 4),
                 "measures": row["n_measures"],
                 "led": row["n_led"],
                 "participated": row["n_participated"],
                 "joint": row["n_joint"],
-                "degree": graph.degree(node),
-                "weighted_degree": int(graph.degree(node, weight="weight")),
-                "betweenness": round(betweenness.get(node, 0.0), 4),
+                "kind": row["kind_label"],
+                "agency_id": node,
             }
         )
+    # Names first, then what the metrics say (the columns a reader looks for), ids last.
     schema = {
-        "agency_id": pl.String,
         "short_name": pl.String,
         "name": pl.String,
-        "kind": pl.String,
+        "degree": pl.Int64,
+        "weighted_degree": pl.Int64,
+        "betweenness": pl.Float64,
         "measures": pl.Int64,
         "led": pl.Int64,
         "participated": pl.Int64,
         "joint": pl.Int64,
-        "degree": pl.Int64,
-        "weighted_degree": pl.Int64,
-        "betweenness": pl.Float64,
+        "kind": pl.String,
+        "agency_id": pl.String,
     }
     return pl.DataFrame(rows, schema=schema).sort(
         ["measures", "weighted_degree", "short_name"], descending=[True, True, False]
@@ -124,4 +127,117 @@ def layout(nodes: pl.DataFrame, edges: pl.DataFrame) -> dict[str, tuple[float, f
         count = min(per_row, len(rest) - row * per_row)
         x = -1 + 2 * (col + 0.5) / per_row + (per_row - count) / per_row
         positions[node] = (round(x, 6), round(-0.85 - 0.15 * row, 6))
-    return positions
+    sizes = dict(zip(nodes["agency_id"], nodes["n_measures"], strict=True))
+    names = dict(zip(nodes["agency_id"], nodes["short_name"], strict=True))
+    most = max(sizes.values(), default=1)
+    boxes = {a: label_box(node_size(sizes.get(a, 0), most), names.get(a, a)) for a in positions}
+    return spread(positions, boxes)
+
+
+# Circle diameters (pixels) for the fewest and the most measures.
+SMALLEST_NODE, LARGEST_NODE = 10.0, 40.0
+# The smallest plot area a network is drawn in (pixels): a tablet, or a laptop screen's
+# height under the page's header. Circles kept apart here are apart on any larger chart.
+DESIGN_CANVAS = (640, 280)
+# The layout's [-1, 1] square maps to the plot area with this much room around it.
+X_SPAN, Y_SPAN = 2.24, 2.3
+
+
+def node_size(n_measures: int, most: int) -> float:
+    """A body's circle diameter in pixels (area grows with its measures)."""
+    return SMALLEST_NODE + (LARGEST_NODE - SMALLEST_NODE) * math.sqrt(n_measures / max(1, most))
+
+
+# A label's size (pixels): 12 px Liberation Sans, about 0.6 of the size per character.
+LABEL_PX, LABEL_CHAR_PX = 14.0, 7.4
+
+
+@dataclass(frozen=True)
+class NodeBox:
+    """The room a body takes on the chart, in pixels around its circle's centre: the
+    circle and its label above it."""
+
+    half_width: float
+    below: float  # from the centre down to the circle's bottom
+    above: float  # from the centre up to the label's top
+
+
+def label_box(diameter: float, label: str) -> NodeBox:
+    radius = diameter / 2
+    return NodeBox(
+        half_width=max(radius, len(label) * LABEL_CHAR_PX / 2 + 2),
+        below=radius,
+        above=radius + LABEL_PX + 2,
+    )
+
+
+def spread(
+    positions: dict[str, tuple[float, float]],
+    boxes: dict[str, NodeBox],
+    canvas: tuple[int, int] = DESIGN_CANVAS,
+    gap: float = 2.0,
+    rounds: int = 400,
+) -> dict[str, tuple[float, float]]:
+    """Positions moved just enough that no two bodies' boxes (circle and label) overlap,
+    with `gap` pixels between them, on a plot area of `canvas` pixels: each overlapping
+    pair is pushed apart along the axis where they overlap least. Deterministic."""
+    ids = sorted(positions)
+    if len(ids) < 2:
+        return positions
+    width, height = canvas
+    x = np.array([positions[a][0] / X_SPAN * width for a in ids])
+    y = np.array([positions[a][1] / Y_SPAN * height for a in ids])
+    half = np.array([boxes[a].half_width for a in ids])
+    below = np.array([boxes[a].below for a in ids])
+    above = np.array([boxes[a].above for a in ids])
+    mid, half_h = (above - below) / 2, (above + below) / 2  # box centre above the circle's
+    upper = np.triu(np.ones((len(ids), len(ids)), dtype=bool), 1)
+    for _ in range(rounds):
+        dx = x[:, None] - x[None, :]
+        dy = (y + mid)[:, None] - (y + mid)[None, :]
+        ox = half[:, None] + half[None, :] + gap - np.abs(dx)
+        oy = half_h[:, None] + half_h[None, :] + gap - np.abs(dy)
+        overlap = (ox > 0) & (oy > 0) & upper
+        if not overlap.any():
+            break
+        i, j = np.nonzero(overlap)
+        along_x = ox[i, j] <= oy[i, j]
+        sign_x = np.where(dx[i, j] >= 0, 1.0, -1.0)
+        sign_y = np.where(dy[i, j] >= 0, 1.0, -1.0)
+        push_x = np.where(along_x, (ox[i, j] / 2 + 0.1) * sign_x, 0.0)
+        push_y = np.where(along_x, 0.0, (oy[i, j] / 2 + 0.1) * sign_y)
+        np.add.at(x, i, push_x)
+        np.add.at(x, j, -push_x)
+        np.add.at(y, i, push_y)
+        np.add.at(y, j, -push_y)
+        x = np.clip(x, -width / 2 + half, width / 2 - half)
+        y = np.clip(y, -height / 2 + below, height / 2 - above)
+    return {
+        a: (round(x[k] / width * X_SPAN, 6), round(y[k] / height * Y_SPAN, 6))
+        for k, a in enumerate(ids)
+    }
+
+
+def strongest_ties(edges: pl.DataFrame, per_body: int) -> pl.DataFrame:
+    """Each body's `per_body` strongest ties (most shared measures; ties between equal
+    weights broken by the partner's id), and every edge that is among them for either
+    end: the backbone of the network, readable where all links are a tangle."""
+    if edges.height == 0:
+        return edges
+    ends = pl.concat(
+        [
+            edges.select(pl.col("source").alias("body"), pl.col("target").alias("other"), "weight"),
+            edges.select(pl.col("target").alias("body"), pl.col("source").alias("other"), "weight"),
+        ]
+    )
+    kept = (
+        ends.sort(["body", "weight", "other"], descending=[False, True, False])
+        .group_by("body", maintain_order=True)
+        .head(per_body)
+    )
+    pairs = set(zip(kept["body"], kept["other"], strict=True))
+    keep = [
+        (s, t) in pairs or (t, s) in pairs
+        for s, t in zip(edges["source"], edges["target"], strict=True)
+    ]
+    return edges.filter(pl.Series(keep))

@@ -17,7 +17,7 @@ import duckdb
 import plotly.graph_objects as go
 import polars as pl
 
-from ipdash.present import figures, network
+from ipdash.present import figures, network, network_charts
 from ipdash.settings import parse_flag
 from ipdash.store import queries
 from ipdash.store.filters import MeasureFilter, describe, file_stem, from_params, labels_from
@@ -156,9 +156,51 @@ def theme_heatmap(q: Query, params: Params) -> go.Figure:
     return figures.theme_heatmap(q(queries.theme_counts_by_year, f), value, subtitle(q, f))
 
 
-def network_layout(q: Query, f: MeasureFilter, min_weight: int) -> dict[str, tuple[float, float]]:
-    """Positions for the bodies of these measures (undirected ties of at least min_weight)."""
-    edges = q(queries.agency_edges, f, False).filter(pl.col("weight") >= min_weight)
+# Which links a network draws (the address's `ties`): each body's strongest ties (the
+# default: a readable backbone), every link, or links shared on at least N measures.
+TIE_CHOICES = {
+    "top1": "each body's strongest tie",
+    "top2": "each body's 2 strongest ties",
+    "top3": "each body's 3 strongest ties",
+    "min2": "links shared on 2 or more measures",
+    "min3": "links shared on 3 or more measures",
+    "min5": "links shared on 5 or more measures",
+    "all": "every link",
+}
+DEFAULT_TIES = "top2"
+
+
+def tie_choice(params: Params) -> str:
+    """The tie choice in the parameters (an older address's min_links=N counts as
+    "links shared on N or more"), else the default."""
+    choice = str(params.get("ties", "")).strip()
+    if choice in TIE_CHOICES:
+        return choice
+    legacy = _int(params, "min_links", 1)
+    if legacy > 1:
+        return f"min{legacy}" if f"min{legacy}" in TIE_CHOICES else "min5"
+    return DEFAULT_TIES
+
+
+def shown_ties(edges: pl.DataFrame, choice: str) -> pl.DataFrame:
+    """The links a tie choice draws."""
+    if choice.startswith("top"):
+        return network.strongest_ties(edges, int(choice[3:]))
+    if choice.startswith("min"):
+        return edges.filter(pl.col("weight") >= int(choice[3:]))
+    return edges
+
+
+def ties_shown(choice: str, shown: int, total: int) -> tuple[str, str]:
+    """How many links are drawn ("80 of 237 links") and which ("each body's 2
+    strongest ties")."""
+    return f"{shown} of {total} link{'s' if total != 1 else ''}", TIE_CHOICES[choice]
+
+
+def network_layout(q: Query, f: MeasureFilter, choice: str) -> dict[str, tuple[float, float]]:
+    """Positions for the bodies of these measures, laid out on the links the tie choice
+    draws (undirected), so strong ties are short and the backbone spreads out."""
+    edges = shown_ties(q(queries.agency_edges, f, False), choice)
     return network.layout(q(queries.agency_nodes, f), edges)
 
 
@@ -173,17 +215,18 @@ def network_metrics(q: Query, f: MeasureFilter, directed: bool, min_weight: int)
 def agency_network(q: Query, params: Params, positions: dict | None = None) -> go.Figure:
     f = filter_of(params)
     directed = _flag(params, "directed")
-    min_weight = max(1, _int(params, "min_links", 1))
-    edges = q(queries.agency_edges, f, directed).filter(pl.col("weight") >= min_weight)
+    choice = tie_choice(params)
+    edges = q(queries.agency_edges, f, directed)
+    shown = shown_ties(edges, choice)
     if positions is None:
-        positions = network_layout(q, f, min_weight)
-    return figures.network(
+        positions = network_layout(q, f, choice)
+    return network_charts.network(
         q(queries.agency_nodes, f),
-        edges,
+        shown,
         positions,
         q(queries.agency_kinds),
         directed,
-        min_weight,
+        ties_shown(choice, shown.height, edges.height),
         subtitle(q, f),
         plans_naming_no_bodies(q),
     )
@@ -193,22 +236,72 @@ def _compare_scope(q: Query, params: Params) -> MeasureFilter:
     return filter_of(params).with_(years=_two_plans(q, params, "compare_a", "compare_b"))
 
 
-def network_compare(q: Query, params: Params, positions: dict | None = None) -> go.Figure:
+def tie_changes(q: Query, params: Params) -> pl.DataFrame:
+    """Every tie of the two compared plans: its weight in each, the change and what
+    happened to it (new, gone, stronger, weaker, same), with the bodies' names."""
     f = filter_of(params)
-    directed = _flag(params, "directed")
-    min_weight = max(1, _int(params, "min_links", 1))
+    year_a, year_b = _two_plans(q, params, "compare_a", "compare_b")
+    changes = network_charts.tie_changes(
+        q(queries.agency_edges, f.with_(years=(year_a,)), False),
+        q(queries.agency_edges, f.with_(years=(year_b,)), False),
+    )
+    names = dict(zip(*q(queries.agency_labels).select("agency_id", "short_name"), strict=True))
+    return changes.with_columns(
+        pl.col("source").replace_strict(names, default=None).alias("source_name"),
+        pl.col("target").replace_strict(names, default=None).alias("target_name"),
+    )
+
+
+def network_compare(q: Query, params: Params, positions: dict | None = None) -> go.Figure:
+    """The two plans on one layout, ties coloured by what happened to them; drawn: the
+    ties the tie choice keeps in either plan."""
+    f = filter_of(params)
+    choice = tie_choice(params)
     year_a, year_b = _two_plans(q, params, "compare_a", "compare_b")
     labels = _plan_labels(q)
     base = _compare_scope(q, params)
-    if positions is None:
-        positions = network_layout(q, base, min_weight)
-    parts = []
+    changes = tie_changes(q, params)
+    keep = set()
     for year in (year_a, year_b):
-        part = f.with_(years=(year,))
-        edges = q(queries.agency_edges, part, directed).filter(pl.col("weight") >= min_weight)
-        parts.append((labels[year], q(queries.agency_nodes, part), edges))
-    return figures.network_comparison(
-        parts, positions, q(queries.agency_kinds), directed, subtitle(q, base)
+        part = shown_ties(q(queries.agency_edges, f.with_(years=(year,)), False), choice)
+        keep |= set(zip(part["source"], part["target"], strict=True))
+    kept = pl.DataFrame(sorted(keep), schema=["source", "target"], orient="row")
+    drawn = changes.join(kept, on=["source", "target"], how="semi")
+    if positions is None:
+        positions = network_layout(q, base, choice)
+    return network_charts.network_comparison(
+        labels[year_a],
+        labels[year_b],
+        q(queries.agency_nodes, base),
+        drawn,
+        positions,
+        q(queries.agency_kinds),
+        subtitle(q, base) + f" · {TIE_CHOICES[choice]} in either plan",
+    )
+
+
+def agency_ego(q: Query, params: Params) -> go.Figure:
+    """One body (the address's `focus`, else the most active) in the centre and its
+    partners around it, for the filtered measures."""
+    f = filter_of(params)
+    nodes = q(queries.agency_nodes, f)
+    if nodes.height == 0:
+        return network_charts.ego_network(
+            {"short_name": "?", "kind": ""}, nodes.head(0), q(queries.agency_kinds)
+        )
+    focus = str(params.get("focus", ""))
+    if focus not in set(nodes["agency_id"]):
+        focus = nodes["agency_id"][0]
+    body = nodes.filter(pl.col("agency_id") == focus).row(0, named=True)
+    ties = q(queries.agency_ties, focus, f)
+    return network_charts.ego_network(body, ties, q(queries.agency_kinds), subtitle(q, f))
+
+
+def central_bodies(q: Query, params: Params) -> go.Figure:
+    """The most central bodies of the network these measures draw, by betweenness."""
+    f = filter_of(params)
+    return network_charts.central_bodies(
+        network_metrics(q, f, False, 1), q(queries.agency_kinds), subtitle(q, f)
     )
 
 
@@ -272,8 +365,8 @@ def agency_themes(q: Query, params: Params) -> go.Figure:
 def agency_partners(q: Query, params: Params) -> go.Figure:
     f = filter_of(params)
     agency_id, name = _profile_agency(q, params)
-    return figures.partners(
-        q(queries.agency_partners, agency_id, f, 10), q(queries.agency_kinds), name, subtitle(q, f)
+    return network_charts.partner_ranking(
+        q(queries.agency_ties, agency_id, f), name, subtitle(q, f)
     )
 
 
@@ -314,10 +407,22 @@ CHARTS: dict[str, Chart] = {
         Chart("network", "Agency network", "pages/2_Agency_network.py", agency_network),
         Chart(
             "network_compare",
-            "Agency network, two plans side by side",
+            "Agency network: how the ties changed between two plans",
             "pages/2_Agency_network.py",
             network_compare,
             _compare_scope,
+        ),
+        Chart(
+            "network_ego",
+            "Agency network: one body and its partners",
+            "pages/2_Agency_network.py",
+            agency_ego,
+        ),
+        Chart(
+            "central_bodies",
+            "Agency network: the most central bodies",
+            "pages/2_Agency_network.py",
+            central_bodies,
         ),
         Chart(
             "theme_dumbbell",

@@ -590,6 +590,35 @@ def agency_partners(
     )
 
 
+def agency_ties(con: duckdb.DuckDBPyConnection, agency_id: str, f: MeasureFilter) -> pl.DataFrame:
+    """Every body sharing filtered measures with `agency_id`, most shared first (ties
+    broken by name), with how those measures split: the body leads, the partner leads,
+    or the bodies share the task jointly (the rest: both participate under a third
+    body's lead)."""
+    return _frame(
+        con,
+        f"""
+        WITH {_FILTERED},
+        mine AS (
+            SELECT l.measure_id, l.role FROM measure_agency_links AS l
+            JOIN filtered AS f ON f.measure_id = l.measure_id
+            WHERE l.agency_id = $agency AND l.agency_view = $view
+        )
+        SELECT o.agency_id, a.short_name, a.name, a.kind, count(*) AS n_shared,
+               count(*) FILTER (WHERE mine.role = 'lead') AS n_body_leads,
+               count(*) FILTER (WHERE o.role = 'lead') AS n_partner_leads,
+               count(*) FILTER (WHERE mine.role = 'joint') AS n_joint
+        FROM mine
+        JOIN measure_agency_links AS o
+          ON o.measure_id = mine.measure_id AND o.agency_view = $view AND o.agency_id <> $agency
+        JOIN agencies AS a ON a.agency_id = o.agency_id
+        GROUP BY ALL
+        ORDER BY n_shared DESC, a.short_name
+        """,  # noqa: S608
+        _params(f.with_(agencies=()), agency=agency_id),
+    )
+
+
 def agency_lineage(con: duckdb.DuckDBPyConnection, agency_id: str) -> pl.DataFrame:
     """The body's whole line: every predecessor and successor with dates and reforms,
     oldest first (`is_selected` marks the body asked about)."""

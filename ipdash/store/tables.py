@@ -164,6 +164,7 @@ def agency_kinds(registry: Registry) -> pl.DataFrame:
             {
                 "kind": k.kind,
                 "label": k.label,
+                "short_label": k.short_label,
                 "colour": k.colour,
                 "sort_order": k.sort_order,
                 "description": k.description,

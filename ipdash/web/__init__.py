@@ -14,6 +14,7 @@
 from ipdash.web.charts import NEW_STORY, STORY_KEY, chart_actions, plot, selected_points
 from ipdash.web.context import Context, ensure_database
 from ipdash.web.media_patch import hold_made_downloads
+from ipdash.web.network import ego_view, tie_changes_table
 from ipdash.web.page import (
     chip,
     empty_state,
@@ -59,6 +60,7 @@ __all__ = [
     "chip",
     "clear_filters",
     "downloads",
+    "ego_view",
     "empty_state",
     "ensure_database",
     "filter_sidebar",
@@ -83,6 +85,7 @@ __all__ = [
     "slider",
     "text",
     "text_on",
+    "tie_changes_table",
     "toggle",
     "view_params",
     "write_url",

@@ -28,6 +28,8 @@ URL_PARAMS: dict[str, str] = {
     "measure": "str",
     "directed": "bool",
     "min_links": "int",
+    "ties": "str",
+    "focus": "str",
     "compare_a": "str",
     "compare_b": "str",
     "from": "str",

@@ -110,6 +110,7 @@ CREATE TABLE measure_renderings (
 CREATE TABLE agency_kinds (
     kind         VARCHAR PRIMARY KEY,
     label        VARCHAR NOT NULL,
+    short_label  VARCHAR NOT NULL,
     colour       VARCHAR NOT NULL,
     sort_order   INTEGER NOT NULL,
     description  VARCHAR NOT NULL
