@@ -84,23 +84,17 @@ with web.guard():
     st.dataframe(line, hide_index=True, width="stretch")
 
     params = web.view_params(f, profile=agency_id)
-    left, right = st.columns(2)
-    with left:
-        web.plot(
-            ctx,
-            views.agency_roles(ctx.query, params),
-            key="roles",
-            chart="agency_roles",
-            params=params,
-        )
-    with right:
-        web.plot(
-            ctx,
-            views.agency_themes(ctx.query, params),
-            key="themes",
-            chart="agency_themes",
-            params=params,
-        )
+    # One chart to a row: at half width on a laptop or tablet their labels collide.
+    web.plot(
+        ctx, views.agency_roles(ctx.query, params), key="roles", chart="agency_roles", params=params
+    )
+    web.plot(
+        ctx,
+        views.agency_themes(ctx.query, params),
+        key="themes",
+        chart="agency_themes",
+        params=params,
+    )
     web.plot(
         ctx,
         views.agency_partners(ctx.query, params),

@@ -1,7 +1,6 @@
 """Stories: sequences of saved views for workshops, presented one per screen or
 exported as a PowerPoint deck."""
 
-import html
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -11,26 +10,7 @@ from ipdash import web
 from ipdash.errors import IpdashError
 from ipdash.present import deck, figures, images, stories, views
 
-# Chart height in presentation mode: fits a 1080-pixel-high screen with title and caption.
-PRESENT_HEIGHT = 640
-# Type in presentation mode is this much larger than on the pages (read from afar).
-PRESENT_TEXT_SCALE = 1.35
 PREVIEW_HEIGHT = 420
-PRESENT_CSS = """
-<style>
-  [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
-  [data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecoration"],
-  [data-testid="stExpandSidebarButton"] { display: none !important; }
-  [data-testid="stMainBlockContainer"] { padding-top: 1.2rem; padding-bottom: 1rem;
-                                         max-width: 1600px; }
-  .ipd-present-top { display: flex; justify-content: space-between; color: #666;
-                     font-size: 1.1rem; }
-  .ipd-present-title { font-size: 2.6rem; font-weight: 700; line-height: 1.2;
-                       color: #33415C; margin: 0.2rem 0 0.4rem; }
-  .ipd-present-caption { font-size: 1.55rem; line-height: 1.45; color: #222; }
-  .ipd-present-filters { font-size: 1rem; color: #666; margin-top: 0.4rem; }
-</style>
-"""
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -108,53 +88,6 @@ def _stop_presenting() -> None:
 
 def _filter_line(ctx: web.Context, view: stories.View) -> str:
     return views.describe_view(view.chart, ctx.query, view.params)
-
-
-def show_presentation(
-    ctx: web.Context, facts: dict[str, str], story: stories.Story, index: int
-) -> None:
-    """One view per screen: title, chart, caption, and the way to the next view."""
-    st.html(PRESENT_CSS)
-    count = len(story.views)
-    view = stories.resolved(story.views[index], facts)
-    st.html(
-        f"<div class='ipd-present-top'><span>{html.escape(stories.fill(story.title, facts))}"
-        f"</span><span>{index + 1} / {count}</span></div>"
-        f"<div class='ipd-present-title'>{html.escape(view.title)}</div>"
-    )
-    figure = views.build(view.chart, ctx.query, view.params)
-    figure = figures.scaled_text(figures.untitled(figure, PRESENT_HEIGHT), PRESENT_TEXT_SCALE)
-    web.plot(ctx, figure, key=f"present_{story.story_id}_{index}")
-    if view.caption:
-        st.html(f"<div class='ipd-present-caption'>{html.escape(view.caption)}</div>")
-    st.html(f"<div class='ipd-present-filters'>{html.escape(_filter_line(ctx, view))}</div>")
-    back, position, forward, _, leave = st.columns(
-        [1.2, 0.8, 1.2, 3, 1.4], vertical_alignment="center"
-    )
-    back.button(
-        "Previous",
-        icon=":material/arrow_back:",
-        on_click=_go,
-        args=(index - 1,),
-        disabled=index == 0,
-        use_container_width=True,
-    )
-    position.markdown(f"**{index + 1} / {count}**")
-    forward.button(
-        "Next",
-        icon=":material/arrow_forward:",
-        on_click=_go,
-        args=(index + 1,),
-        disabled=index >= count - 1,
-        type="primary",
-        use_container_width=True,
-    )
-    leave.button(
-        "Exit presentation",
-        icon=":material/close_fullscreen:",
-        on_click=_stop_presenting,
-        use_container_width=True,
-    )
 
 
 def show_view_row(
@@ -255,7 +188,7 @@ with web.guard():
             st.session_state["present"] = present = False
     if present:
         index = min(max(int(st.session_state.get("view") or 1), 1), len(story.views)) - 1
-        show_presentation(ctx, facts, story, index)
+        web.show_view(ctx, facts, story, index, _go, _stop_presenting)
         web.write_url(None, story=story.story_id, present=True, view=index + 1)
         st.stop()
 

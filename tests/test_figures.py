@@ -118,8 +118,18 @@ def test_untitled_drops_title_and_gives_its_room_to_the_plot():
     fig = _simple()
     out = fg.untitled(fig, height=400)
     assert (out.layout.title.text, out.layout.title.subtitle.text) == ("", "")
-    assert (out.layout.margin.t, out.layout.height) == (30, 400)
+    # The title block (80 px: one title line, one subtitle line) goes; 18 + 8 px stay.
+    assert fig.layout.meta["title_block"] == 80
+    assert (out.layout.margin.t, out.layout.height) == (26, 400)
     assert fig.layout.title.text == "<b>Title</b>"  # the original is untouched
+
+
+def test_without_note_drops_the_small_print_and_its_room():
+    fig = fg.style(go.Figure(go.Bar(x=["a"], y=[1])), "Title", "sub", "A note under the plot.")
+    assert [a.name for a in fig.layout.annotations] == ["note"]
+    out = fg.without_note(fig)
+    assert (list(out.layout.annotations), out.layout.margin.b) == ([], 80)
+    assert fig.layout.margin.b == 70 + 14 + 17
 
 
 def test_scaled_text_enlarges_every_font_and_the_margins():

@@ -9,6 +9,7 @@ no chart relies on colour alone: lines and points carry text labels.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import plotly.graph_objects as go
@@ -77,6 +78,9 @@ def style(
         margin={"l": 20, "r": 40, "t": top, "b": 50},
         hoverlabel={"font": {"family": FONT, "size": 14}, "bgcolor": "white"},
         legend=_legend(legend, title_block, height),
+        # What untitled() needs to take the title block away (and the page's script to
+        # recognise a chart: see meta "kind").
+        meta={**_meta(fig), "title_block": title_block},
     )
     if height:
         fig.update_layout(height=height)
@@ -98,6 +102,7 @@ def style(
             showarrow=False,
             align="left",
             font={"size": NOTE_SIZE, "color": MUTED},
+            name="note",  # re-wrapped when the type is scaled (scaled_text)
         )
     fig.update_xaxes(gridcolor=GRID, zeroline=False, linecolor=GRID, automargin=True)
     fig.update_yaxes(gridcolor=GRID, zeroline=False, linecolor=GRID, automargin=True)
@@ -106,6 +111,12 @@ def style(
 
 # Room a legend above the plot takes: two rows of entries (a narrow chart wraps them).
 LEGEND_ROOM = 56
+
+
+def _meta(fig: go.Figure) -> dict:
+    """The figure's ipdash notes (layout.meta), a dict."""
+    meta = fig.layout.meta
+    return dict(meta) if isinstance(meta, dict) else {}
 
 
 def _legend(where: str, title_block: int, height: int | None) -> dict:
@@ -139,14 +150,28 @@ def _legend(where: str, title_block: int, height: int | None) -> dict:
 TITLE_ROOM = 80
 
 
+def without_note(fig: go.Figure) -> go.Figure:
+    """A copy without the note under the plot (and without the room it took)."""
+    out = go.Figure(fig)
+    notes = [a for a in out.layout.annotations if a.name == "note"]
+    if notes:
+        out.layout.annotations = [a for a in out.layout.annotations if a.name != "note"]
+        below = -(notes[0].yshift or 0)
+        out.update_layout(margin={"b": round(below + 10)})
+    return out
+
+
 def untitled(fig: go.Figure, height: int | None = None) -> go.Figure:
     """A copy without title and subtitle, for a slide or a screen that states them in its
-    own larger type; the plot moves up into their room."""
+    own larger type; the plot (and a legend above it) moves up into their room."""
     out = go.Figure(fig)
     top = out.layout.margin.t if out.layout.margin.t is not None else 110
+    block = _meta(out).get("title_block", TITLE_ROOM)
     out.update_layout(
-        title={"text": "", "subtitle": {"text": ""}}, margin={"t": max(30, top - TITLE_ROOM)}
+        title={"text": "", "subtitle": {"text": ""}}, margin={"t": max(24, top - block + 8)}
     )
+    if out.layout.legend.yref == "container":  # a legend above the plot: to the top
+        out.update_layout(legend={"y": 0.995})
     if height:
         out.update_layout(height=height)
     return out
@@ -184,6 +209,13 @@ def scaled_text(fig: go.Figure, factor: float) -> go.Figure:
         for shift in ("xshift", "yshift"):
             if isinstance(annotation.get(shift), int | float):
                 annotation[shift] = annotation[shift] * factor
+        if annotation.get("name") == "note":  # larger type: fewer characters per line
+            size = annotation.get("font", {}).get("size", NOTE_SIZE)
+            words = re.sub(r"<br>", " ", annotation.get("text", ""))
+            lines = wrap(words, chars_per_line(size))
+            annotation["text"] = "<br>".join(lines)
+            below = -annotation.get("yshift", 0)
+            margin["b"] = round(below + 14 + 1.4 * size * len(lines))
     return go.Figure(data)
 
 
@@ -382,7 +414,7 @@ def theme_dumbbell(
         )
     xmax = max(a + b) if a or b else 1
     fig.update_xaxes(
-        title_text="share of the plan's measures (%)", ticksuffix="%", range=[0, xmax * 1.6 + 2]
+        title_text="share of the plan's measures (%)", ticksuffix="%", range=[0, xmax * 1.8 + 2]
     )
     fig.update_yaxes(title_text="", categoryorder="array", categoryarray=labels)
     note = (
@@ -519,8 +551,9 @@ def theme_heatmap(counts: pl.DataFrame, value: str = "share", subtitle: str = ""
             xgap=3,
             ygap=3,
             colorbar={
-                "title": {"text": "% of plan" if value == "share" else "measures"},
-                "ticksuffix": "%" if value == "share" else "",
+                # No colour-bar title (Plotly draws it over the tick labels): the ticks
+                # carry the unit and the note says what the colour shows.
+                "ticksuffix": "%" if value == "share" else " measures",
             },
         )
     )
@@ -531,7 +564,9 @@ def theme_heatmap(counts: pl.DataFrame, value: str = "share", subtitle: str = ""
         "that match the filters. Colour shows the "
         f"{'share' if value == 'share' else 'count'}."
     )
-    return style(fig, title, subtitle, note, height=max(560, 44 * len(themes) + 220))
+    fig = style(fig, title, subtitle, note, height=max(560, 44 * len(themes) + 250))
+    # The plan labels sit on top of the cells: room for them under the subtitle.
+    return fig.update_layout(margin={"t": fig.layout.margin.t + 30})
 
 
 # ---------------------------------------------------------------------------------------

@@ -41,7 +41,7 @@ HANDLE_CLEARANCE = 0.06
 # annotations one by one: 0.8 s for the 1,800 links of 100,000 measures).
 MAX_ARROW_ANNOTATIONS = 150
 # The figure's own marker, read by the page's script (ipdash/web/assets/house.js).
-NETWORK_META = "ipd-network"
+NETWORK_META = {"kind": "network"}
 LABEL_FONT = 12
 NETWORK_HEIGHT = 480
 
@@ -296,7 +296,7 @@ def _frame_network(fig: go.Figure) -> None:
     fig.update_xaxes(visible=False, range=[-X_SPAN / 2, X_SPAN / 2])
     fig.update_yaxes(visible=False, range=[-Y_SPAN / 2, Y_SPAN / 2])
     fig.update_layout(
-        clickmode="event+select", dragmode="pan", hovermode="closest", meta=NETWORK_META
+        clickmode="event+select", dragmode="pan", hovermode="closest", meta=dict(NETWORK_META)
     )
 
 

@@ -26,6 +26,7 @@ from ipdash.web.page import (
     show_text,
     text_on,
 )
+from ipdash.web.presenting import show_view
 from ipdash.web.sidebar import PAGES, clear_filters, filter_sidebar, navigation
 from ipdash.web.tables import (
     MEASURE_COLUMNS,
@@ -82,6 +83,7 @@ __all__ = [
     "setup",
     "shared_filter_params",
     "show_text",
+    "show_view",
     "slider",
     "text",
     "text_on",

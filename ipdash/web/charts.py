@@ -22,29 +22,27 @@ def plot(
     on_select: Callable | str = "ignore",
     chart: str | None = None,
     params: dict[str, str] | None = None,
+    height: str | int = "content",
+    modebar: bool = True,
 ) -> Any:
     """A Plotly chart at full width; with on_select, clicking points reruns the page.
-    With `chart` (its id in ipdash.present.views) and the parameters it was drawn with, a menu
-    under the chart exports it (PNG, SVG, HTML) or adds it to a story."""
+    With `chart` (its id in ipdash.present.views) and the parameters it was drawn with, a
+    menu under the chart exports it (PNG, SVG, HTML) or adds it to a story. `height`:
+    "content" (the figure's), "stretch" (its container's) or pixels; `modebar`: Plotly's
+    zoom and pan buttons (off for presenting)."""
     config = {
         "displaylogo": False,
         "responsive": True,
+        "displayModeBar": "hover" if modebar else False,
         # Images are downloaded through the menu under the chart, which adds the source,
         # filters and data version; the camera button would save a bare chart.
         "modeBarButtonsToRemove": ["toImage"],
     }
+    common = {"width": "stretch", "height": height, "theme": None, "config": config, "key": key}
     if on_select == "ignore":
-        event = st.plotly_chart(fig, width="stretch", theme=None, config=config, key=key)
+        event = st.plotly_chart(fig, **common)
     else:
-        event = st.plotly_chart(
-            fig,
-            width="stretch",
-            theme=None,
-            config=config,
-            key=key,
-            on_select=on_select,
-            selection_mode=("points",),
-        )
+        event = st.plotly_chart(fig, **common, on_select=on_select, selection_mode=("points",))
     if chart is not None:
         chart_actions(ctx, fig, chart, params or {}, key or chart)
     return event

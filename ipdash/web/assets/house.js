@@ -18,7 +18,7 @@
   }
   collapseSidebarOnNarrowScreens();
 
-  // The agency network (figures marked with layout.meta "ipd-network", see
+  // The agency network (figures whose layout.meta.kind is "network", see
   // ipdash/present/network_charts.py): labels that do not fit beside the more central
   // bodies' labels and circles are hidden (the name stays on hover), and hovering a body
   // highlights it with its partners and links while the rest fades.
@@ -121,7 +121,8 @@
   }
   function bindNetworks() {
     document.querySelectorAll('.js-plotly-plot').forEach(gd => {
-      if (!gd.layout || gd.layout.meta !== 'ipd-network' || typeof gd.on !== 'function') { return; }
+      const meta = gd.layout && gd.layout.meta;
+      if (!meta || meta.kind !== 'network' || typeof gd.on !== 'function') { return; }
       if (!gd.__ipdBound) {  // once per chart element: a redraw fires plotly_afterplot
         gd.__ipdBound = true;
         gd.classList.add('ipd-network');
@@ -137,5 +138,34 @@
     });
   }
   setInterval(bindNetworks, 400);
+
+  // Presentation mode (ipdash/web/presenting.py): → / Page Down / space for the next
+  // view, ← / Page Up for the previous one, Esc to stop; each view opens at the top.
+  const KEYS = {ArrowRight: 'present_next', PageDown: 'present_next', ' ': 'present_next',
+                ArrowLeft: 'present_previous', PageUp: 'present_previous',
+                Escape: 'present_exit'};
+  document.addEventListener('keydown', ev => {
+    if (!document.querySelector('.ipd-present-position') || ev.altKey || ev.ctrlKey || ev.metaKey) {
+      return;
+    }
+    const target = ev.target;
+    if (target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName))) {
+      return;
+    }
+    const key = KEYS[ev.key];
+    const button = key && document.querySelector(`.st-key-${key} button`);
+    if (button && !button.disabled) { ev.preventDefault(); button.click(); }
+  });
+  let shownView = null;
+  function toTop() {
+    w.scrollTo(0, 0);
+    document.querySelectorAll('*').forEach(el => { if (el.scrollTop > 0) { el.scrollTop = 0; } });
+  }
+  setInterval(() => {
+    const position = document.querySelector('.ipd-present-position');
+    const now = position ? position.textContent : null;
+    if (now && now !== shownView) { toTop(); }
+    shownView = now;
+  }, 150);
   w.ipdashDeclutter = declutter;  // for the browser tests
 })();
