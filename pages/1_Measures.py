@@ -1,6 +1,5 @@
 """Measures: filter, read, trace to the source, download."""
 
-import polars as pl
 import streamlit as st
 
 from ipdash import web
@@ -47,9 +46,13 @@ with web.guard():
             params=chart_params,
         )
 
+    columns = ("plan_year", "measure_no", "theme", "lead_agency", "agencies", "text", "measure_id")
+    if f.query:
+        rows = web.with_matches(rows, f.query)
+        columns = ("plan_year", "measure_no", "match", *columns[2:])
     event = web.measure_table(
         rows,
-        ("plan_year", "measure_no", "theme", "lead_agency", "agencies", "text", "measure_id"),
+        columns,
         key="measure_table",
         selectable=True,
         total=n_rows,
@@ -87,80 +90,7 @@ with web.guard():
     if detail.height == 0:
         st.warning("This measure is not in the database.")
         st.stop()
-    d = detail.row(0, named=True)
-    st.subheader(f"Measure {d['measure_no']} of the {d['period_label']} plan ({d['measure_id']})")
-    web.show_text(d["text"])
-
-    st.markdown("**Responsible bodies**")
-    mentions = ctx.query(queries.measure_mentions, measure_id)
-    if mentions.height == 0:
-        st.caption("The plan names no responsible body for this measure.")
-    else:
-        table = mentions.select(
-            pl.col("position").alias("#"),
-            pl.col("raw_name").alias("as written"),
-            pl.when(pl.col("mention_kind") == "agency")
-            .then(pl.col("short_name") + " — " + pl.col("name"))
-            .when(pl.col("mention_kind") == "generic_group")
-            .then("group: " + pl.col("group_label"))
-            .otherwise(pl.lit("unresolved"))
-            .alias("body at the time"),
-            pl.col("role"),
-            pl.col("lineage").alias("line to today"),
-            pl.col("resolution"),
-        )
-        st.dataframe(
-            table,
-            hide_index=True,
-            width="stretch",
-            column_config={
-                "#": st.column_config.NumberColumn(width="small"),
-                "role": st.column_config.TextColumn(width="small"),
-                "resolution": st.column_config.TextColumn(
-                    width="small",
-                    help="name / alias: matched the registry; lineage: an old name followed "
-                    "through a restructuring to the body existing on the plan's date",
-                ),
-            },
-        )
-        if d["role_convention"] == "joint":
-            st.caption(
-                "The text says these bodies act according to their division of "
-                "responsibilities: none leads, all share the task jointly."
-            )
-
-    left, right = st.columns([3, 2], gap="large")
-    with left:
-        st.markdown("**Where in the plan**")
-        web.show_text(d["section_path"] or "(no heading above this measure)", "ipd-small")
-        st.markdown("**Attribution exactly as in the source**")
-        st.code(d["attribution_raw"] or "(none)", language=None, wrap_lines=True)
-        st.markdown("**Source**")
-        st.markdown(
-            f"`{d['source_file']}`, characters {d['start_offset']}–{d['end_offset']} "
-            f"(document `{d['doc_id']}`)"
-        )
-    with right:
-        st.markdown("**Theme**")
-        ranking = ctx.query(queries.measure_theme_ranking, measure_id)
-        chips = " ".join(web.chip(r["label"], r["colour"]) for r in ranking.iter_rows(named=True))
-        st.html(chips)
-        st.caption(
-            f"Primary theme first, then secondary themes. Confidence: "
-            f"{d['theme_confidence']} (score margin {d['theme_margin']})."
-        )
-        st.markdown("**Why this theme**")
-        web.show_text(d["theme_evidence"] or "", "ipd-small")
-    renderings = ctx.query(queries.measure_renderings, measure_id)
-    if renderings.height > 1:
-        with st.expander(f"This plan has {renderings.height} renderings: compare them"):
-            for r in renderings.iter_rows(named=True):
-                st.markdown(
-                    f"**{r['doc_id']}** ({r['rendering']}"
-                    f"{', canonical' if r['is_canonical'] else ''}), "
-                    f"`{r['source_file']}` {r['start_offset']}–{r['end_offset']}"
-                )
-                web.show_text(r["text"], "ipd-small")
+    web.show_measure(ctx, detail.row(0, named=True), f.query)
     st.caption(
         f"All {len(queries.EXPORT_COLUMNS)} columns of the table, including the source "
         "offsets, are in the downloads."

@@ -114,8 +114,14 @@ def test_measures_detail_shows_roles_and_evidence():
     no_failures(at)
     assert "Measure 2 of the 2020 plan (2020-002)" in texts(at)
     bodies = table(at, 1)
-    assert list(bodies["role"]) == ["joint", "joint", "joint", "joint"]
+    assert list(bodies["role"]) == ["shares jointly"] * 4
     assert "none leads, all share the task jointly" in texts(at)
+    # The source reads like a citation; the engineers' record is kept apart.
+    assert "**Source.** Measure 2 of the 2020 plan" in texts(at)
+    assert "English web page, unofficial machine translation" in texts(at)
+    assert [e.label for e in at.expander][-2:] == ["Show in the document", "Technical details"]
+    technical = table(at, 2)
+    assert technical.iloc[1]["value"] == "2020 (002_504d37ac8016cd13.txt)"
 
 
 def test_measures_empty_state_and_hostile_search():

@@ -173,7 +173,12 @@ def test_clicking_a_node_lists_its_measures(page, server):
     }""")
     box = chart.bounding_box()
     page.mouse.click(box["x"] + point[0], box["y"] + point[1])
-    expect(page.get_by_text("Measures naming CNIPA (69)")).to_be_visible(timeout=30_000)
+    expect(page.get_by_role("heading", name="CNIPA and the bodies it works with")).to_be_visible(
+        timeout=30_000
+    )
+    expect(page.get_by_text("The 69 measures naming CNIPA")).to_be_visible()
+    profile = page.get_by_role("link", name="Open CNIPA's profile")
+    assert profile.get_attribute("href") == "Agency_profile?year=2022&profile=cnipa"
 
 
 def test_a_chart_downloads_as_a_slide_sized_png_from_its_menu(page, server, tmp_path):
@@ -209,7 +214,7 @@ def test_presentation_mode_hides_the_controls_and_steps_through_the_story(browse
         page.wait_for_timeout(1500)
         _no_error_shown(page)
         page.screenshot(path=str(ARTIFACTS / "Stories-presenting.png"))
-        page.get_by_role("button", name="Exit presentation").click()
+        page.get_by_role("button", name="Exit", exact=True).click()
         expect(page.locator('[data-testid="stSidebar"]')).to_be_visible(timeout=30_000)
     finally:
         context.close()

@@ -43,6 +43,8 @@ def _argument(name: str, annotation: object, payload: str) -> object:
         return True
     if text in ("int", "<class 'int'>"):
         return 5
+    if "tuple[int" in text or "Sequence[int]" in text:
+        return (2012, 2022)
     return payload
 
 

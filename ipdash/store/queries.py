@@ -100,19 +100,27 @@ def agency_kinds(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     return _frame(con, "SELECT * FROM agency_kinds ORDER BY sort_order")
 
 
-def agency_options(con: duckdb.DuckDBPyConnection, successor: bool) -> pl.DataFrame:
-    """Bodies that appear on at least one measure, most active first, for pickers."""
+def agency_options(
+    con: duckdb.DuckDBPyConnection, successor: bool, years: Sequence[int] = ()
+) -> pl.DataFrame:
+    """Bodies that appear on at least one measure, for pickers: `n_measures` counts their
+    measures in `years` (all plans when empty), most active first; a body absent from
+    those plans stays listed (with 0), so a choice made earlier is not lost."""
     return _frame(
         con,
         """
-        SELECT a.agency_id, a.short_name, a.name, a.kind, count(*) AS n_measures
+        SELECT a.agency_id, a.short_name, a.name, a.kind,
+               count(*) FILTER (WHERE len(CAST($years AS INTEGER[])) = 0
+                                   OR list_contains(CAST($years AS INTEGER[]), l.plan_year))
+                   AS n_measures,
+               count(*) AS n_all_plans
         FROM measure_agency_links AS l
         JOIN agencies AS a USING (agency_id)
         WHERE l.agency_view = $view
         GROUP BY ALL
-        ORDER BY n_measures DESC, a.short_name
+        ORDER BY n_measures DESC, n_all_plans DESC, a.short_name
         """,
-        {"view": agency_view(successor)},
+        {"view": agency_view(successor), "years": list(years)},
     )
 
 
@@ -288,13 +296,15 @@ def measure_detail(con: duckdb.DuckDBPyConnection, measure_id: str) -> pl.DataFr
         SELECT f.*, m.part, m.section, m.subsection, m.attribution_phrasing,
                m.text_start_offset, m.text_end_offset,
                m.attribution_start_offset, m.attribution_end_offset,
-               p.period_label, p.title AS plan_title,
+               p.period_label, p.title AS plan_title, p.issuing_body, p.issue_date,
+               d.language, d.rendering, d.rendering_note,
                t.label AS theme, t.colour AS theme_colour, t.definition AS theme_definition,
                mt.score AS theme_score, mt.margin AS theme_margin, mt.decision AS theme_decision,
                mt.evidence AS theme_evidence, mt.evidence_json AS theme_evidence_json
         FROM measure_facts AS f
         JOIN measures AS m USING (measure_id)
         JOIN plans AS p ON p.plan_year = f.plan_year
+        JOIN documents AS d ON d.doc_id = f.doc_id
         LEFT JOIN measure_themes AS mt ON mt.measure_id = f.measure_id AND mt.rank = 1
         LEFT JOIN themes AS t ON t.theme_id = mt.theme_id
         WHERE f.measure_id = $id

@@ -13,6 +13,7 @@
 
 from ipdash.web.charts import NEW_STORY, STORY_KEY, chart_actions, plot, selected_points
 from ipdash.web.context import Context, ensure_database
+from ipdash.web.measure_detail import show_measure
 from ipdash.web.media_patch import hold_made_downloads
 from ipdash.web.network import ego_view, tie_changes_table
 from ipdash.web.page import (
@@ -36,6 +37,7 @@ from ipdash.web.tables import (
     measure_list,
     measure_rows,
     measure_table,
+    with_matches,
 )
 from ipdash.web.url_state import (
     FILTER_PARAMS,
@@ -82,6 +84,7 @@ __all__ = [
     "selected_points",
     "setup",
     "shared_filter_params",
+    "show_measure",
     "show_text",
     "show_view",
     "slider",
@@ -90,5 +93,6 @@ __all__ = [
     "tie_changes_table",
     "toggle",
     "view_params",
+    "with_matches",
     "write_url",
 ]

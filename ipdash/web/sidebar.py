@@ -136,9 +136,10 @@ def filter_sidebar(
     chosen_agencies: list[str] = list(st.session_state.get("agency") or [])
     role = st.session_state.get("role") or "any"
     if agencies:
-        options = ctx.query(queries.agency_options, successor)
+        plan_years = tuple(int(y) for y in chosen_years if str(y).isdigit())
+        options = ctx.query(queries.agency_options, successor, plan_years)
         names = {
-            a: f"{s} — {n} ({c})"
+            a: f"{s} ({c}) — {n}"
             for a, s, n, c in options.select(
                 "agency_id", "short_name", "name", "n_measures"
             ).iter_rows()
@@ -150,7 +151,8 @@ def filter_sidebar(
             "agency",
             format_func=lambda a: names.get(a, a),
             placeholder="Any agency",
-            help="Measures naming any of these bodies (number of measures in brackets).",
+            help="Measures naming any of these bodies. In brackets: its measures in the plans "
+            "chosen above (all plans when none is chosen).",
         )
         role = segmented(
             side,
@@ -159,7 +161,8 @@ def filter_sidebar(
             "role",
             "any",
             format_func=lambda r: ROLE_LABELS[r],
-            disabled=not chosen_agencies,
+            # Never disabled: a control switched on by the previous choice swallowed its
+            # first click. Without an agency chosen the role has nothing to apply to.
             help="leads = listed first; participates = listed after the lead; shares jointly = "
             "the text says the bodies act according to their division of responsibilities.",
         )

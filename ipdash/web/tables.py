@@ -9,7 +9,7 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
-from ipdash.present import export
+from ipdash.present import export, provenance
 from ipdash.store import queries
 from ipdash.store.filters import (
     MeasureFilter,
@@ -104,7 +104,17 @@ MEASURE_COLUMNS = {
     "lead_agency": st.column_config.TextColumn("leads", width="small"),
     "agencies": st.column_config.TextColumn("agencies (role)", width="medium"),
     "text": st.column_config.TextColumn("text", width="large"),
+    "match": st.column_config.TextColumn(
+        "where it matches", width="medium", help="The search term in its sentence"
+    ),
 }
+
+
+def with_matches(rows: pl.DataFrame, term: str) -> pl.DataFrame:
+    """The rows with a "match" column: the searched term in its context (or where else
+    the measure matched: its bodies or its id)."""
+    found = [provenance.snippet(t, term) or "(in its bodies or id)" for t in rows["text"]]
+    return rows.with_columns(pl.Series("match", found, dtype=pl.String))
 
 
 def measure_table(

@@ -156,6 +156,18 @@
     const button = key && document.querySelector(`.st-key-${key} button`);
     if (button && !button.disabled) { ev.preventDefault(); button.click(); }
   });
+  // The Measures page: when another measure is chosen (a row clicked in the table),
+  // bring its detail into view; not on the page's first drawing.
+  let shownMeasure = null;
+  setInterval(() => {
+    const anchor = document.querySelector('.ipd-detail-anchor');
+    const now = anchor ? anchor.dataset.measure : null;
+    if (now && shownMeasure && now !== shownMeasure) {
+      anchor.scrollIntoView({behavior: 'smooth', block: 'start'});
+    }
+    shownMeasure = now;
+  }, 200);
+
   let shownView = null;
   function toTop() {
     w.scrollTo(0, 0);
