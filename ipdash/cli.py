@@ -298,16 +298,19 @@ def _cmd_deck(args: argparse.Namespace) -> int:
     from ipdash.store.db import connect_read_only, resolve_db
 
     saved = args.settings.stories_file
-    story = deck.find_story(stories.load_stories(saved), args.story, saved)
+    all_stories = stories.load_stories(saved)
     path = resolve_db(args.db, args.db_dir)
     con = connect_read_only(path)
     try:
-        data = deck.build_deck(story, views.query_on(con), browser=args.settings.browser_path)
+        q = views.query_on(con)
+        story = deck.find_story(all_stories, args.story, saved, q)
+        data = deck.build_deck(story, q, browser=args.settings.browser_path)
+        title = stories.title_of(story, stories.facts_for(story, q))
     finally:
         con.close()
     out = args.out or Path(f"ipdash-deck-{story.story_id}.pptx")
     write_file(out, data)
-    print(f"wrote {out}: {len(story.views) + 2} slides ({story.title})")
+    print(f"wrote {out}: {len(story.views) + 2} slides ({title})")
     return 0
 
 

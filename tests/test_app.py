@@ -366,3 +366,37 @@ def test_the_chart_menus_read_the_saved_stories_once_per_run(saved_stories, monk
     no_failures(at)
     assert len(at.get("plotly_chart")) == 3
     assert reads == [saved_stories]
+
+
+def test_the_stories_page_says_which_plans_a_story_covers_and_lets_its_author_change_them(
+    saved_stories,
+):
+    from ipdash.present import stories
+
+    at = run("pages/6_Stories.py")
+    no_failures(at)
+    assert (
+        "This story covers the plans it states, 2012, 2014, 2020 and 2021–2022, and keeps "
+        "them when a plan is added (make an editable copy to change them)."
+    ) in texts(at)
+    stories.save_stories(
+        [
+            stories.Story(
+                "mine", "Mine", "", (stories.View("{lead_last} leads {lead_last_n}", "top_leads"),)
+            )
+        ],
+        saved_stories,
+    )
+    at = run("pages/6_Stories.py", state={"story": "mine"})
+    no_failures(at)
+    assert (
+        "This story follows the data: it covers every plan (2012, 2014, 2020 and 2021–2022), "
+        "and a plan added later joins it."
+    ) in texts(at)
+    assert "**1. CNIPA leads 37**" in texts(at)
+    at.multiselect(key="story_plans_mine").select(2012).select(2020).run()
+    next(b for b in at.button if b.label == "Save plans").click().run()
+    no_failures(at)
+    assert stories.load_saved(saved_stories)[0].plans == (2012, 2020)
+    assert "**1. CNIPA leads 33**" in texts(at)  # 'last' is now 2020
+    assert "This story covers the plans it states, 2012 and 2020" in texts(at)
