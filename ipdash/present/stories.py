@@ -199,6 +199,13 @@ def load_builtin(path: Path | None = None) -> list[Story]:
     return _read(path or paths.BUILTIN_STORIES, builtin=True)
 
 
+def ready_made_plans() -> tuple[int, ...]:
+    """The plans the ready-made story covers (it keeps them when a plan is added or
+    removed; Add a plan says so)."""
+    builtin = load_builtin()
+    return builtin[0].plans if builtin else ()
+
+
 def load_saved(path: Path) -> list[Story]:
     """The stories users saved (in `path`, the IPDASH_STORIES setting)."""
     return _read(path, builtin=False)
