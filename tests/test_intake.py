@@ -448,8 +448,8 @@ def test_a_tiny_plan_for_2030_is_warned_about_and_its_changes_said(con):
     advice = intake.advice(tiny_preview(2030), plans, "new", READY_MADE_PLANS, TODAY)
     assert advice.warnings == (
         "Only 3 measures found: far fewer than the smallest plan in the corpus (2014, 70 "
-        "measures). Is this the whole plan? A test file added by mistake can be removed again "
-        "(Manage plans, or `python -m ipdash remove`).",
+        "measures). Is this the whole plan? A test file added by mistake can be removed "
+        "again: Manage plans, or python -m ipdash remove --year 2030.",
         "The plan year 2030 is in the future (it is 2026 now): plans are issued in the year "
         "they cover. Check the year.",
     )

@@ -789,8 +789,8 @@ def _input_warnings(
             warnings.append(
                 f"Only {p.n_present} measure{'s' if p.n_present != 1 else ''} found: far fewer "
                 f"than {which} in the corpus ({smallest.period_label}, {smallest.n_present} "
-                "measures). Is this the whole plan? A test file added by mistake can be "
-                "removed again (Manage plans, or `python -m ipdash remove`)."
+                f"measures). Is this the whole plan? A test file added by mistake can be "
+                f"removed again: Manage plans, or python -m ipdash remove --year {year}."
             )
     if year > today.year:
         warnings.append(
