@@ -124,6 +124,7 @@ def _cmd_parse(args: argparse.Namespace) -> int:
 
 
 def _cmd_add(args: argparse.Namespace) -> int:
+    from ipdash.present.stories import ready_made_plans
     from ipdash.store import intake
 
     try:
@@ -144,9 +145,11 @@ def _cmd_add(args: argparse.Namespace) -> int:
     )
     intake.check_metadata(metadata)
     preview = intake.preview(extracted, metadata, raw_dir=args.raw)
-    print(intake.format_preview(preview))
-    print()
     mode = args.mode or "new"
+    published = intake.read_published_plans(args.db_dir)
+    advice = intake.advice(preview, published, mode, ready_made_plans())
+    print(intake.format_preview(preview, advice=advice))
+    print()
     if preview.existing and args.mode is None:
         raise IpdashError(
             f"the corpus already has a {preview.existing[0].period_label} plan (year {year}): "
@@ -160,6 +163,28 @@ def _cmd_add(args: argparse.Namespace) -> int:
     print(
         f"added {args.file.name} as {result.file} (document {result.doc_id}, {result.mode})"
         + (f"; replaced {', '.join(result.replaced)}" if result.replaced else "")
+    )
+    print(f"built {result.build.path} in {result.build.seconds:.1f} s")
+    return 0
+
+
+def _cmd_remove(args: argparse.Namespace) -> int:
+    from ipdash.present.stories import ready_made_plans
+    from ipdash.store import intake
+
+    published = intake.read_published_plans(args.db_dir)
+    label = next((p.period_label for p in published if p.plan_year == args.year), args.year)
+    print(f"remove the {label} plan (year {args.year})")
+    print()
+    advice = intake.removal_advice(args.year, published, ready_made_plans())
+    print("\n".join(intake.format_advice(advice)))
+    if args.dry_run:
+        print("dry run: nothing was changed")
+        return 0
+    result = intake.remove_plan(args.year, raw_dir=args.raw, db_dir=args.db_dir)
+    print(
+        f"removed the {result.period_label} plan: {', '.join(result.files)} and its manifest "
+        f"rows moved to {result.aside}"
     )
     print(f"built {result.build.path} in {result.build.seconds:.1f} s")
     return 0
@@ -298,16 +323,19 @@ def _cmd_deck(args: argparse.Namespace) -> int:
     from ipdash.store.db import connect_read_only, resolve_db
 
     saved = args.settings.stories_file
-    story = deck.find_story(stories.load_stories(saved), args.story, saved)
+    all_stories = stories.load_stories(saved)
     path = resolve_db(args.db, args.db_dir)
     con = connect_read_only(path)
     try:
-        data = deck.build_deck(story, views.query_on(con), browser=args.settings.browser_path)
+        q = views.query_on(con)
+        story = deck.find_story(all_stories, args.story, saved, q)
+        data = deck.build_deck(story, q, browser=args.settings.browser_path)
+        title = stories.title_of(story, stories.facts_for(story, q))
     finally:
         con.close()
     out = args.out or Path(f"ipdash-deck-{story.story_id}.pptx")
     write_file(out, data)
-    print(f"wrote {out}: {len(story.views) + 2} slides ({story.title})")
+    print(f"wrote {out}: {len(story.views) + 2} slides ({title})")
     return 0
 
 
@@ -432,6 +460,21 @@ def _command_add(sub: argparse._SubParsersAction, settings: Settings) -> None:
     p.add_argument("--raw", type=Path, default=settings.raw_dir, help=argparse.SUPPRESS)
     p.add_argument("--db-dir", type=Path, default=settings.db_dir, help=argparse.SUPPRESS)
     p.set_defaults(func=_cmd_add)
+
+
+def _command_remove(sub: argparse._SubParsersAction, settings: Settings) -> None:
+    p = sub.add_parser(
+        "remove",
+        help="remove a plan from the corpus and rebuild",
+        description="Move a plan's documents and manifest rows to data/raw/removed/<year>-<time>/ "
+        "(to restore them, move them back and append the rows to manifest.csv) and build a "
+        "new database generation. Refuses the last plan; on any error nothing is changed.",
+    )
+    p.add_argument("--year", type=int, required=True, help="plan year, e.g. 2030")
+    p.add_argument("--dry-run", action="store_true", help="print what would change; change nothing")
+    p.add_argument("--raw", type=Path, default=settings.raw_dir, help=argparse.SUPPRESS)
+    p.add_argument("--db-dir", type=Path, default=settings.db_dir, help=argparse.SUPPRESS)
+    p.set_defaults(func=_cmd_remove)
 
 
 def _command_check(sub: argparse._SubParsersAction, settings: Settings) -> None:
@@ -560,6 +603,7 @@ def make_parser(settings: Settings | None = None) -> argparse.ArgumentParser:
         _command_build,
         _command_parse,
         _command_add,
+        _command_remove,
         _command_check,
         _command_evaluate_themes,
         _command_export,

@@ -9,14 +9,54 @@ import streamlit as st
 from ipdash import web
 from ipdash.errors import IpdashError
 from ipdash.present import deck, figures, images, stories, views
+from ipdash.store import queries
 
 PREVIEW_HEIGHT = 420
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
-def _facts(db: str) -> dict[str, str]:
-    """The facts captions may name, computed once per database generation."""
-    return stories.story_facts(web.Context(db).query)
+@st.cache_data(show_spinner=False, max_entries=16)
+def _data_facts(db: str, plans: tuple[int, ...]) -> dict[str, str]:
+    """The facts captions may name, computed once per database generation and plans."""
+    return stories.story_facts(web.Context(db).query, plans)
+
+
+def _facts(ctx: web.Context, story: stories.Story) -> dict[str, str]:
+    """Every fact a story's texts may name: the data's for its plans, and its own."""
+    return _data_facts(ctx.db, story.plans) | stories.story_counts(story)
+
+
+def _plans_in_data(ctx: web.Context) -> dict[int, str]:
+    """The plans the data holds, with their period labels."""
+    plans = ctx.query(queries.plans)
+    return dict(zip(plans["plan_year"], plans["period_label"], strict=True))
+
+
+def _set_plans(ctx: web.Context, story_id: str) -> None:
+    plans = [int(y) for y in st.session_state[f"story_plans_{story_id}"]]
+    _change(ctx, lambda s: stories.set_plans(s, story_id, plans), "Plans saved.")
+
+
+def show_plans(ctx: web.Context, story: stories.Story) -> None:
+    """Which plans the story covers, and any it names that the data no longer holds."""
+    scope = stories.story_plans(ctx.query(queries.plans), story.plans)
+    if story.plans:
+        st.caption(
+            f"This story covers the plans it states, {web.md_escape(scope.label_list())}, and "
+            "keeps them when a plan is added"
+            + (" (make an editable copy to change them)." if story.builtin else ".")
+        )
+    else:
+        st.caption(
+            "This story follows the data: it covers every plan "
+            f"({web.md_escape(scope.label_list())}), and a plan added later joins it."
+        )
+    if scope.missing:
+        gone = web.md_escape(scope.label_list(scope.missing))
+        st.warning(
+            f"This story compares the {gone} plan{'s' if len(scope.missing) > 1 else ''}, "
+            "which the data no longer holds (removed on Add a plan → Manage plans). Its "
+            "sentences about it are left out, and views that need it say so."
+        )
 
 
 def _load(ctx: web.Context) -> tuple[list[stories.Story], str | None]:
@@ -104,6 +144,16 @@ def show_view_row(
             if view.caption:
                 web.show_text(view.caption, "ipd-small")
             st.caption(web.md_escape(_filter_line(ctx, view)))
+            labels = _plans_in_data(ctx)
+            missing = stories.view_plans(view, set(labels), labels)
+            if missing.note:
+                st.caption(missing.note)
+            absent = stories.missing_facts(raw.title + " " + raw.caption, facts)
+            if absent and not story.builtin:  # tell the author why a sentence is not shown
+                st.caption(
+                    "Left out for want of data: the sentences naming "
+                    + ", ".join(f"`{{{name}}}`" for name in absent)
+                )
         with buttons:
             row = st.columns(5 if not story.builtin else 2)
             row[0].page_link(
@@ -164,7 +214,7 @@ def show_view_row(
                         on_click=_change,
                         args=(ctx, lambda s: stories.delete_view(s, sid, index), "Deleted."),
                     )
-        if preview:
+        if preview and missing.drawable:
             figure = views.build(view.chart, ctx.query, view.params)
             web.plot(ctx, figures.untitled(figure, PREVIEW_HEIGHT), key=f"preview_{index}")
 
@@ -173,8 +223,8 @@ ctx = web.setup("Stories")
 
 with web.guard():
     all_stories, load_error = _load(ctx)
-    facts = _facts(ctx.db)
     by_id = {s.story_id: s for s in all_stories}
+    titles = {s.story_id: stories.title_of(s, _facts(ctx, s)) for s in all_stories}
     story_ids = list(by_id)
     present = bool(st.session_state.get("present")) and bool(story_ids)
     # The selection survives presentation mode (where no selector is drawn) in the address.
@@ -188,7 +238,7 @@ with web.guard():
             st.session_state["present"] = present = False
     if present:
         index = min(max(int(st.session_state.get("view") or 1), 1), len(story.views)) - 1
-        web.show_view(ctx, facts, story, index, _go, _stop_presenting)
+        web.show_view(ctx, _facts(ctx, story), story, index, _go, _stop_presenting)
         web.write_url(None, story=story.story_id, present=True, view=index + 1)
         st.stop()
 
@@ -214,12 +264,14 @@ with web.guard():
         story_ids,
         "story",
         default,
-        format_func=lambda s: by_id[s].title + ("  (ready-made)" if by_id[s].builtin else ""),
+        format_func=lambda s: titles[s] + ("  (ready-made)" if by_id[s].builtin else ""),
     )
     story = by_id[story_id]
+    facts = _facts(ctx, story)
     st.session_state["_last_story"] = story_id
     if story.subtitle:
         st.markdown(web.md_escape(stories.fill(story.subtitle, facts)))
+    show_plans(ctx, story)
 
     actions = st.columns([1, 1.3, 1.3, 2.4])
     actions[0].button(
@@ -260,13 +312,28 @@ with web.guard():
         if story.builtin:
             with st.popover("Make an editable copy", icon=":material/content_copy:"):
                 st.text_input(
-                    "Title of the copy", f"{story.title} (my copy)", key="copy_title", max_chars=120
+                    "Title of the copy",
+                    f"{titles[story_id]} (my copy)",
+                    key="copy_title",
+                    max_chars=120,
                 )
                 st.button("Copy", type="primary", on_click=_copy, args=(ctx, story, set(by_id)))
         else:
             with st.popover("Rename or delete", icon=":material/edit:"):
                 st.text_input("Title", story.title, key="rename_title", max_chars=120)
                 st.button("Rename", type="primary", on_click=_rename, args=(ctx, story_id))
+                st.divider()
+                options = sorted(set(_plans_in_data(ctx)) | set(story.plans))
+                st.multiselect(
+                    "Plans this story covers",
+                    options,
+                    default=list(story.plans),
+                    key=f"story_plans_{story_id}",
+                    format_func=lambda y: _plans_in_data(ctx).get(y, str(y)),
+                    help="Its facts and comparisons stay with these plans when a plan is "
+                    "added. None: the story follows the data.",
+                )
+                st.button("Save plans", on_click=_set_plans, args=(ctx, story_id))
                 st.divider()
                 sure = st.checkbox("Yes, delete this story and its views")
                 st.button(

@@ -1,5 +1,6 @@
-"""Add a plan: upload a document, check what the parser finds, then add it to the corpus
-and rebuild the database (nothing is written before you confirm)."""
+"""Add a plan: upload a document, check what the parser finds and what adding it will
+change, then add it to the corpus and rebuild the database (nothing is written before you
+confirm). Manage plans: remove one."""
 
 import hashlib
 from datetime import UTC, date, datetime
@@ -51,8 +52,9 @@ with web.guard():
     st.title("Add a plan")
     if ctx.settings.read_only:  # a shared workshop server (IPDASH_READ_ONLY=1)
         st.info(
-            "Adding plans is switched off on this server (IPDASH_READ_ONLY). Ask the person "
-            "who runs it, or use `python -m ipdash add FILE --year YEAR`."
+            "Adding and removing plans is switched off on this server (IPDASH_READ_ONLY). Ask "
+            "the person who runs it, or use `python -m ipdash add FILE --year YEAR` and "
+            "`python -m ipdash remove --year YEAR`."
         )
         web.footer(ctx)
         st.stop()
@@ -67,6 +69,7 @@ with web.guard():
     for flag, show in (("_add_error", st.error), ("_add_done", st.success)):
         if flag in st.session_state:
             show(st.session_state.pop(flag))
+    web.manage_plans(ctx)
 
     upload = st.file_uploader(
         "Plan document",
@@ -193,6 +196,8 @@ with web.guard():
             st.caption("No gaps, duplicate numbers or unplaced text.")
 
     st.subheader("Add it")
+    advice = intake.advice(preview, web.published_plans(ctx), mode, web.ready_made_plans())
+    web.show_advice(advice, "Adding it will change:")
     problems = []
     try:
         intake.check_metadata(metadata)

@@ -326,7 +326,7 @@ def test_add_a_plan_previews_then_adds(own_corpus):
     metrics = {m.label: m.value for m in at.metric}
     assert (metrics["Measures"], metrics["Bodies"], metrics["Unresolved names"]) == ("6", "7", "1")
     assert (raw / "manifest.csv").read_text(encoding="utf-8").count("\n") == 6  # not yet
-    at.button[0].click().run()
+    next(b for b in at.button if b.label == "Add this plan and rebuild the database").click().run()
     no_failures(at)
     assert r"Added **plan2023\.txt** as `005_f9f068f3345f25a4.txt`" in at.success[0].value
     assert current_db_path(db_dir) != before
@@ -368,7 +368,8 @@ def test_add_a_plan_is_switched_off_on_a_read_only_server(own_corpus, own_settin
     at = run("pages/7_Add_a_plan.py")
     no_failures(at)
     assert not at.file_uploader
-    assert at.info[0].value.startswith("Adding plans is switched off on this server")
+    assert at.info[0].value.startswith("Adding and removing plans is switched off on this server")
+    assert not at.button  # no Add, no Remove
 
 
 def test_the_chart_menus_read_the_saved_stories_once_per_run(saved_stories, monkeypatch):
@@ -383,3 +384,228 @@ def test_the_chart_menus_read_the_saved_stories_once_per_run(saved_stories, monk
     no_failures(at)
     assert len(at.get("plotly_chart")) == 3
     assert reads == [saved_stories]
+
+
+# ---------------------------------------------------------------------------------------
+# One test upload and the ready-made story (issue 12, item 6): adding a tiny plan warns,
+# leaves the story as it was, never shows a placeholder; removing the plan gives back the
+# counts and checks of before
+
+
+def _png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (16, 9), "white").save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def presented(view: int) -> tuple[str, list[str]]:
+    """Presentation mode of the ready-made story at `view`: every text on the page, and
+    the chart specs drawn."""
+    at = run(
+        "pages/6_Stories.py",
+        state={"story": "ip-strategy-2012-2022", "present": True, "view": view},
+    )
+    no_failures(at)
+    shown = "\n".join([h.value for h in at.get("html")] + [i.value for i in at.info] + [texts(at)])
+    return shown, [c.proto.spec for c in at.get("plotly_chart")]
+
+
+def every_view_presented() -> list[tuple[str, list[str]]]:
+    return [presented(view) for view in range(1, 9)]
+
+
+def deck_texts(monkeypatch, db_dir) -> list[list[str]]:
+    """The text of every slide of the ready-made deck (chart images stubbed: this is
+    about the words; tests/test_deck.py renders the real images)."""
+    import io
+
+    from pptx import Presentation
+
+    from ipdash.present import deck, images, stories
+    from ipdash.present.views import query_on
+    from ipdash.store.db import connect_read_only, current_db_path
+
+    monkeypatch.setattr(images, "slide_image", lambda *a, **k: _png())
+    con = connect_read_only(current_db_path(db_dir))
+    try:
+        data = deck.build_deck(stories.load_builtin()[0], query_on(con))
+    finally:
+        con.close()
+    slides = Presentation(io.BytesIO(data)).slides
+    return [[s.text_frame.text for s in slide.shapes if s.has_text_frame] for slide in slides]
+
+
+def checks_and_counts(raw, db_dir) -> tuple[list, list]:
+    from ipdash.store.checks import run_checks
+    from ipdash.store.db import connect_read_only, current_db_path
+
+    con = connect_read_only(current_db_path(db_dir))
+    try:
+        results = [(r.check.name, r.status, r.problems) for r in run_checks(con, raw)]
+        counts = con.execute(
+            "SELECT plan_year, count(*) FROM measures GROUP BY 1 ORDER BY 1"
+        ).fetchall()
+    finally:
+        con.close()
+    return results, counts
+
+
+def assert_no_placeholder(text: str) -> None:
+    """No {fact} placeholder in what the audience reads (page code and styles aside)."""
+    import re
+
+    text = re.sub(r"<(script|style)>.*?</\1>", "", text, flags=re.S)
+    assert not re.search(r"\{[^{}\s]*\}", text), re.findall(r"\{[^{}\s]*\}", text)
+    assert "?}" not in text
+
+
+def test_a_test_upload_leaves_the_ready_made_story_whole_and_removal_restores_it(
+    own_corpus, saved_stories, monkeypatch
+):
+    from tests.test_stories import TINY_PLAN_2030
+
+    raw, db_dir = own_corpus
+    before_checks, before_counts = checks_and_counts(raw, db_dir)
+    assert before_counts == [(2012, 90), (2014, 79), (2020, 100), (2022, 115)]
+    story_before = every_view_presented()
+    deck_before = deck_texts(monkeypatch, db_dir)
+
+    # Upload a 3-measure plan for 2030: the page warns, says what changes, then adds it.
+    at = run("pages/7_Add_a_plan.py")
+    at.file_uploader[0].set_value(("plan2030.txt", TINY_PLAN_2030.encode("utf-8"), "text/plain"))
+    at.run()
+    no_failures(at)
+    assert at.number_input[0].value == 2030
+    warnings = [w.value for w in at.warning]
+    assert warnings[0].startswith(
+        "Only 3 measures found: far fewer than the smallest plan in the corpus \\(2014, 70 "
+        "measures\\)\\. Is this the whole plan?"
+    )
+    page = texts(at)
+    assert "**Adding it will change:**" in page
+    assert (
+        "- The 2030 plan becomes the latest plan \\(now 2021–2022\\)\\. Pages that start from "
+        "the latest plan change: Theme shifts' “To” plan \\(2021–2022 → 2030\\) and the Agency "
+        "network's second plan compared \\(2021–2022 → 2030\\)\\."
+    ) in page
+    assert "- The ready\\-made story keeps its plans \\(2012, 2014, 2020 and 2021–2022\\)" in page
+    add = next(b for b in at.button if b.label == "Add this plan and rebuild the database")
+    add.click().run()
+    no_failures(at)
+    assert checks_and_counts(raw, db_dir)[1][-1] == (2030, 3)
+
+    # Every view, presented: the same words and charts as before, no placeholder.
+    story_after = every_view_presented()
+    for (shown, charts), (shown_before, charts_before) in zip(
+        story_after, story_before, strict=True
+    ):
+        assert_no_placeholder(shown)
+        assert "2030" not in shown
+        assert shown == shown_before
+        assert charts == charts_before
+    assert "<span class='ipd-present-position'>6 / 8</span>" in story_after[5][0]
+    assert "The rise and fall across all four plans" in story_after[5][0]
+    # The deck's slides: the same words, but the data version (title and sources slides);
+    # the sources are the documents of the story's plans, not the 2030 one.
+    deck_after = deck_texts(monkeypatch, db_dir)
+    for slide in deck_after:
+        for text in slide:
+            assert_no_placeholder(text)
+    assert deck_after[0][:2] == deck_before[0][:2]
+    assert deck_after[1:-1] == deck_before[1:-1]
+    sources, sources_before = deck_after[-1][1], deck_before[-1][1]
+    assert sources.splitlines()[:-1] == sources_before.splitlines()[:-1]
+    assert "2030" not in sources
+    assert deck_after[0][:2] == [
+        "IP strategy 2012 → 2022 in eight views",
+        "Who does the work, with whom, and how priorities moved, in China's national "
+        "IP-strategy promotion plans of 2012, 2014, 2020 and 2021–2022",
+    ]
+
+    # Remove it on Manage plans, after confirming: the counts and checks of before.
+    at = run("pages/7_Add_a_plan.py")
+    no_failures(at)
+    assert at.selectbox(key="remove_year").value == 2030
+    assert at.button(key="remove_plan").disabled
+    assert "- The ready\\-made story does not cover this plan: it does not change\\." in texts(at)
+    at.checkbox(key="remove_sure").check().run()
+    at.button(key="remove_plan").click().run()
+    no_failures(at)
+    assert at.success[0].value.startswith("Removed the **2030** plan and built a new database")
+    assert "2030," not in (raw / "manifest.csv").read_text(encoding="utf-8")
+    assert checks_and_counts(raw, db_dir) == (before_checks, before_counts)
+    assert every_view_presented() == story_before
+
+
+def test_a_removed_plan_of_the_story_is_said_plainly(own_corpus, saved_stories):
+    from ipdash.store import intake
+
+    raw, db_dir = own_corpus
+    intake.remove_plan(2012, raw_dir=raw, db_dir=db_dir)
+    at = run("pages/6_Stories.py")
+    no_failures(at)
+    assert at.warning[0].value.startswith(
+        "This story compares the 2012 plan, which the data no longer holds"
+    )
+    assert_no_placeholder(texts(at) + "\n".join(h.value for h in at.get("html")))
+    # A view of 2012 alone cannot be drawn: it says so instead of failing.
+    shown, charts = presented(2)
+    assert "The 2012 plan is no longer in the data, so this view cannot be shown." in shown
+    assert charts == []
+    assert "<div class='ipd-present-title'>2012: who works with whom</div>" in shown
+    assert_no_placeholder(shown)
+    # A view of every plan shows the others, and says which is gone.
+    shown, charts = presented(7)
+    assert "The 2012 plan is no longer in the data: this view shows the other plans." in shown
+    assert len(charts) == 1
+    assert_no_placeholder(shown)
+
+
+def test_removing_a_plan_is_one_guarded_function(own_corpus, own_settings):
+    from ipdash import web
+
+    raw, _ = own_corpus
+    before = (raw / "manifest.csv").read_bytes()
+    ctx = web.Context("unused.duckdb", own_settings(read_only=True))
+    assert not web.editing_allowed(ctx)
+    with pytest.raises(web.EditingOffError, match="switched off on this server"):
+        web.remove_plan(ctx, 2022)
+    assert (raw / "manifest.csv").read_bytes() == before
+
+
+def test_the_stories_page_says_which_plans_a_story_covers_and_lets_its_author_change_them(
+    saved_stories,
+):
+    from ipdash.present import stories
+
+    at = run("pages/6_Stories.py")
+    no_failures(at)
+    assert (
+        "This story covers the plans it states, 2012, 2014, 2020 and 2021–2022, and keeps "
+        "them when a plan is added (make an editable copy to change them)."
+    ) in texts(at)
+    stories.save_stories(
+        [
+            stories.Story(
+                "mine", "Mine", "", (stories.View("{lead_last} leads {lead_last_n}", "top_leads"),)
+            )
+        ],
+        saved_stories,
+    )
+    at = run("pages/6_Stories.py", state={"story": "mine"})
+    no_failures(at)
+    assert (
+        "This story follows the data: it covers every plan (2012, 2014, 2020 and 2021–2022), "
+        "and a plan added later joins it."
+    ) in texts(at)
+    assert "**1. CNIPA leads 37**" in texts(at)
+    at.multiselect(key="story_plans_mine").select(2012).select(2020).run()
+    next(b for b in at.button if b.label == "Save plans").click().run()
+    no_failures(at)
+    assert stories.load_saved(saved_stories)[0].plans == (2012, 2020)
+    assert "**1. CNIPA leads 33**" in texts(at)  # 'last' is now 2020
+    assert "This story covers the plans it states, 2012 and 2020" in texts(at)

@@ -94,7 +94,9 @@ def test_hostile_text_is_shown_literally_and_nothing_runs_or_leaves(hostile_serv
         page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
         try:
             page.goto(f"{hostile_server}/{VISITS[0]}")
-            expect(page.get_by_text("Measure 1 of the 2023 plan (2023-001)")).to_be_visible(timeout=60_000)
+            expect(page.get_by_text("Measure 1 of the 2023 plan (2023-001)")).to_be_visible(
+                timeout=60_000
+            )
             body = page.locator("body")
             for text in LITERAL:
                 expect(body).to_contain_text(text, timeout=30_000)

@@ -82,7 +82,8 @@ def test_view_slides_carry_position_caption_and_filter_line(deck_bytes):
         "115 (32%), and the next body, SPC, leads 7."
     )
     assert texts[3] == (
-        "Who leads most (top five per plan) · all plans · agencies as named at the time"
+        "Who leads most (top five per plan) · 2012, 2014, 2020, 2021–2022 · agencies as named at "
+        "the time"
     )
     assert _texts(slides[4])[3] == (
         "Agency network: how the ties changed between two plans · 2012, 2021–2022 · agencies "
@@ -162,10 +163,10 @@ def test_cli_builds_the_default_story_deck(tmp_path, built_db):
     assert deck.slide_titles(out.read_bytes()) == TITLES
 
 
-def test_find_story_by_id_or_title(story):
+def test_find_story_by_id_or_title(story, q):
     builtin = stories.load_builtin()
     saved = Path("saved.yaml")
-    assert deck.find_story(builtin, "IP STRATEGY 2012 → 2022 IN EIGHT VIEWS", saved) == story
+    assert deck.find_story(builtin, "IP STRATEGY 2012 → 2022 IN EIGHT VIEWS", saved, q) == story
     assert deck.find_story(builtin, "ip-strategy-2012-2022", saved) == story
     with pytest.raises(DataFileError, match="has no story 'nope'; stories: ip-strategy"):
         deck.find_story(builtin, "nope", saved)

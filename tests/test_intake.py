@@ -4,16 +4,17 @@ data/raw and the served database change together or not at all."""
 from __future__ import annotations
 
 import io
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from ipdash import paths
 from ipdash.errors import ParseError
-from ipdash.store import intake
+from ipdash.store import intake, queries
 from ipdash.store.db import connect_read_only, current_db_path
 from ipdash.store.intake import AddPlanError, PlanMetadata
-from tests.conftest import CliResult, run_cli
+from tests.conftest import SEEDS, CliResult, run_cli, seed_text
 
 PLAN_2023 = """Promotion Plan for the Implementation of the National IP Strategy in 2023
 In order to implement the Outline, the key tasks for 2023 are specified as follows.
@@ -30,6 +31,7 @@ for their duties)
 6. Study a measure of an unknown body. (Responsible by Ministry of Imaginary Affairs)
 7. Publish the annual report.
 """
+SEED_2020 = SEEDS["2020"]
 META_2023 = PlanMetadata(2023, "2023", "Promotion Plan for the National IP Strategy in 2023")
 
 
@@ -413,3 +415,250 @@ def test_a_raw_transaction_that_succeeds_keeps_its_changes(tmp_path):
         "replaced/2014-x": None,
         "replaced/2014-x/old.txt": b"the old plan",
     }
+
+
+# ---------------------------------------------------------------------------------------
+# What adding will change, and input that looks wrong
+
+READY_MADE_PLANS = (2012, 2014, 2020, 2022)
+TODAY = date(2026, 11, 26)
+
+
+def tiny_preview(year: int, text: str | None = None) -> intake.Preview:
+    from tests.test_stories import TINY_PLAN_2030
+
+    extracted = intake.extract_text("tiny.txt", (text or TINY_PLAN_2030).encode("utf-8"))
+    metadata = PlanMetadata(year, str(year), "A tiny test plan")
+    return intake.preview(extracted, metadata, raw_dir=paths.DEFAULT_RAW)
+
+
+def test_published_plans_are_read_from_the_database(con, built_db):
+    plans = intake.published_plans(queries.plans(con))
+    assert [(p.plan_year, p.period_label, p.n_present, p.names_agencies) for p in plans] == [
+        (2012, "2012", 90, True),
+        (2014, "2014", 70, False),
+        (2020, "2020", 100, True),
+        (2022, "2021–2022", 115, True),
+    ]
+    assert intake.read_published_plans(built_db.parent) == plans
+
+
+def test_a_tiny_plan_for_2030_is_warned_about_and_its_changes_said(con):
+    plans = intake.published_plans(queries.plans(con))
+    advice = intake.advice(tiny_preview(2030), plans, "new", READY_MADE_PLANS, TODAY)
+    assert advice.warnings == (
+        "Only 3 measures found: far fewer than the smallest plan in the corpus (2014, 70 "
+        "measures). Is this the whole plan? A test file added by mistake can be removed "
+        "again: Manage plans, or python -m ipdash remove --year 2030.",
+        "The plan year 2030 is in the future (it is 2026 now): plans are issued in the year "
+        "they cover. Check the year.",
+    )
+    assert advice.changes == (
+        "The 2030 plan becomes the latest plan (now 2021–2022). Pages that start from the "
+        "latest plan change: Theme shifts' “To” plan (2021–2022 → 2030) and the Agency "
+        "network's second plan compared (2021–2022 → 2030).",
+        "Charts of every plan (Overview, Theme shifts) gain a 2030 plan.",
+        "The ready-made story keeps its plans (2012, 2014, 2020 and 2021–2022) and does not "
+        "change; your stories that list their plans keep them too, and stories listing none "
+        "will cover it.",
+    )
+
+
+def test_a_year_before_the_series_or_between_plans(con):
+    plans = intake.published_plans(queries.plans(con))
+    early = intake.advice(tiny_preview(2008), plans, "new", READY_MADE_PLANS, TODAY)
+    assert early.warnings[1] == (
+        "The plan year 2008 is before the first plan in the corpus (2012). Check the year: "
+        "added, it becomes the first plan."
+    )
+    assert early.changes[0] == (
+        "The 2008 plan becomes the first plan (now 2012). Pages that start from the first plan "
+        "change: Theme shifts' “From” plan (2012 → 2008) and the Agency network's first plan "
+        "compared (2012 → 2008)."
+    )
+    between = intake.advice(tiny_preview(2016), plans, "new", READY_MADE_PLANS, TODAY)
+    assert between.changes[0] == (
+        "The 2016 plan sits between 2014 and 2020: no page's default plan changes."
+    )
+    assert len(between.warnings) == 1  # only the size: 2016 is neither future nor early
+
+
+def test_a_latest_plan_naming_no_bodies_leaves_the_network_comparison(con):
+    from tests.test_stories import NO_BODIES_PLAN_2030
+
+    plans = intake.published_plans(queries.plans(con))
+    advice = intake.advice(
+        tiny_preview(2025, NO_BODIES_PLAN_2030), plans, "new", READY_MADE_PLANS, TODAY
+    )
+    assert advice.changes[0] == (
+        "The 2025 plan becomes the latest plan (now 2021–2022). Pages that start from the "
+        "latest plan change: Theme shifts' “To” plan (2021–2022 → 2025)."
+    )
+    assert [w.split(":")[0] for w in advice.warnings] == [
+        "Only 4 measures found"
+    ]  # 2025 is not in the future
+
+
+def test_a_plausible_plan_gets_no_warning(con):
+    plans = intake.published_plans(queries.plans(con))
+    extracted = intake.extract_text("2020 again.txt", seed_text("2020").encode("utf-8"))
+    p = intake.preview(extracted, PlanMetadata(2024, "2024", "t"), raw_dir=paths.DEFAULT_RAW)
+    assert intake.advice(p, plans, "new", READY_MADE_PLANS, TODAY).warnings == ()
+
+
+def test_replacing_or_rendering_a_plan_says_what_changes(con):
+    plans = intake.published_plans(queries.plans(con))
+    replacing = intake.advice(tiny_preview(2020), plans, "replace", READY_MADE_PLANS, TODAY)
+    assert replacing.changes == (
+        "Replaces the 2020 plan's documents (moved to data/raw/replaced/): every page shows "
+        "the new text for 2020.",
+        "The ready-made story covers the plan of 2020 (2012, 2014, 2020 and 2021–2022): its "
+        "facts and views of that plan will show the new document.",
+    )
+    rendering = intake.advice(tiny_preview(2012), plans, "rendering", READY_MADE_PLANS, TODAY)
+    assert rendering.warnings[0].startswith(
+        "Only 3 measures found: far fewer than the plan it renders in the corpus (2012, 90 "
+    )
+
+
+def test_the_command_line_preview_carries_the_warnings_and_changes(con):
+    plans = intake.published_plans(queries.plans(con))
+    p = tiny_preview(2030)
+    text = intake.format_preview(p, advice=intake.advice(p, plans, "new", (), TODAY))
+    assert "\ncheck before going on:\n  ! Only 3 measures found: far fewer" in text
+    assert "\nthis will change:\n  - The 2030 plan becomes the latest plan" in text
+    assert "  - The ready-made story follows the data: it will cover this plan.\n" in text
+
+
+# ---------------------------------------------------------------------------------------
+# Removing a plan
+
+
+def test_removing_an_added_plan_restores_the_corpus_as_it_was(corpus):
+    from ipdash.store.checks import failed, run_checks
+    from tests.test_stories import TINY_PLAN_2030
+
+    raw, db_dir = corpus
+    before_manifest = (raw / "manifest.csv").read_bytes()
+    before_version = count(current_db_path(db_dir), "SELECT data_version FROM build_info")
+    # A Word upload, so that its original is kept beside the text (and moved with it).
+    extracted = intake.extract_text("tiny.docx", docx_bytes(TINY_PLAN_2030.splitlines()))
+    added = intake.add_plan(
+        extracted, PlanMetadata(2030, "2030", "A tiny test plan"), raw_dir=raw, db_dir=db_dir
+    )
+    assert count(current_db_path(db_dir), "SELECT count(*) FROM measures") == [(387,)]
+    result = intake.remove_plan(2030, raw_dir=raw, db_dir=db_dir)
+    assert (result.plan_year, result.period_label, result.files) == (2030, "2030", (added.file,))
+    assert result.aside.parent == raw / "removed"
+    assert result.aside.name.startswith("2030-")
+    # Out of data/raw and the manifest, kept aside with its manifest row and its original.
+    assert (raw / "manifest.csv").read_bytes() == before_manifest
+    assert not (raw / added.file).exists()
+    assert not any((raw / "originals").iterdir())
+    assert sorted(p.relative_to(result.aside).as_posix() for p in result.aside.rglob("*")) == [
+        added.file,
+        "manifest-rows.csv",
+        "originals",
+        f"originals/{added.file.removesuffix('.txt')}.docx",
+    ]
+    rows = (result.aside / "manifest-rows.csv").read_text(encoding="utf-8").splitlines()
+    assert rows[0] == before_manifest.decode("utf-8").splitlines()[0]
+    assert len(rows) == 2
+    assert rows[1].startswith(f"{added.file},2030,2030,2030,A tiny test plan,")
+    # The database is the one of the corpus before: same counts, same data version.
+    db = current_db_path(db_dir)
+    assert db == result.build.path
+    assert count(db, "SELECT count(*) FROM measures") == [(384,)]
+    assert count(db, "SELECT plan_year FROM plans ORDER BY 1") == [
+        (2012,),
+        (2014,),
+        (2020,),
+        (2022,),
+    ]
+    assert count(db, "SELECT data_version FROM build_info") == before_version
+    con = connect_read_only(db)
+    try:
+        assert not failed(run_checks(con, raw))
+    finally:
+        con.close()
+
+
+def test_removal_refuses_an_unknown_year_and_the_last_plan(corpus, tmp_path):
+    raw, db_dir = corpus
+    before = snapshot(raw, db_dir)
+    with pytest.raises(intake.RemovePlanError, match="there is no plan of year 2031 to remove"):
+        intake.remove_plan(2031, raw_dir=raw, db_dir=db_dir)
+    assert snapshot(raw, db_dir) == before
+    alone = tmp_path / "alone"
+    alone.mkdir()
+    header, *lines = (raw / "manifest.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    row = next(line for line in lines if ",2020,2020," in line)
+    (alone / "manifest.csv").write_text(header + row, encoding="utf-8")
+    (alone / SEED_2020).write_bytes((raw / SEED_2020).read_bytes())
+    with pytest.raises(intake.RemovePlanError, match="the 2020 plan is the only plan"):
+        intake.remove_plan(2020, raw_dir=alone, db_dir=tmp_path / "db")
+    assert sorted(p.name for p in alone.iterdir()) == [".add.lock", SEED_2020, "manifest.csv"]
+
+
+def test_a_failed_build_during_removal_changes_nothing(corpus, monkeypatch):
+    raw, db_dir = corpus
+    before = snapshot(raw, db_dir)
+
+    def broken_build(**_: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(intake, "build_database", broken_build)
+    with pytest.raises(intake.RemovePlanError, match=r"building the database failed \(disk full"):
+        intake.remove_plan(2020, raw_dir=raw, db_dir=db_dir)
+    assert snapshot(raw, db_dir) == before
+
+
+def test_removal_advice_says_what_changes(con):
+    plans = intake.published_plans(queries.plans(con))
+    assert intake.removal_advice(2022, plans, READY_MADE_PLANS) == intake.Advice(
+        (),
+        (
+            "The 2021–2022 plan and its 115 measures leave every page; its documents move to "
+            "data/raw/removed/ (not deleted) and can be restored.",
+            "2020 becomes the latest plan again (Theme shifts' “To”, the network's second plan "
+            "compared).",
+            "The ready-made story covers the 2021–2022 plan: it will say the plan is no longer "
+            "in the data, leave out its sentences about it, and show the rest.",
+        ),
+    )
+    assert intake.removal_advice(2031, plans).warnings == (
+        "There is no plan of year 2031 in the corpus.",
+    )
+    only = plans[:1]
+    assert intake.removal_advice(2012, only).warnings == (
+        "It is the only plan: the corpus cannot be left empty.",
+    )
+
+
+def test_cli_remove_prints_what_changes_then_removes(corpus, tmp_path):
+    from tests.test_stories import TINY_PLAN_2030
+
+    raw, db_dir = corpus
+    plan = tmp_path / "plan2030.txt"
+    plan.write_text(TINY_PLAN_2030, encoding="utf-8")
+    where = ("--raw", str(raw), "--db-dir", str(db_dir))
+    added = cli("add", str(plan), "--year", "2030", *where)
+    assert added.returncode == 0, added.stderr
+    assert "  ! Only 3 measures found: far fewer than the smallest plan" in added.stdout
+    dry = cli("remove", "--year", "2030", *where, "--dry-run")
+    assert dry.returncode == 0, dry.stderr
+    assert dry.stdout.startswith(
+        "remove the 2030 plan (year 2030)\n\nthis will change:\n"
+        "  - The 2030 plan and its 3 measures leave every page;"
+    )
+    assert dry.stdout.rstrip().endswith("dry run: nothing was changed")
+    assert "2030," in (raw / "manifest.csv").read_text(encoding="utf-8")
+    done = cli("remove", "--year", "2030", *where)
+    assert done.returncode == 0, done.stderr
+    assert "removed the 2030 plan: 005_" in done.stdout
+    assert ",2030," not in (raw / "manifest.csv").read_text(encoding="utf-8")
+    check = cli("check", "--raw", str(raw), "--db-dir", str(db_dir))
+    assert check.returncode == 0, check.stdout
+    again = cli("remove", "--year", "2030", *where)
+    assert again.returncode == 2
+    assert "there is no plan of year 2030 to remove" in again.stderr

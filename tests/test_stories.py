@@ -3,13 +3,20 @@ them safely, and the facts the ready-made story's captions are computed from."""
 
 from __future__ import annotations
 
+import shutil
 import threading
+from dataclasses import replace
+from pathlib import Path
 
+import polars as pl
 import pytest
 
 from ipdash.errors import DataFileError
 from ipdash.present import stories
 from ipdash.present.stories import Story, View
+from ipdash.present.views import query_on
+from ipdash.store import intake
+from ipdash.store.db import connect_read_only, current_db_path
 
 ONE = View("One", "top_leads", {}, "")
 TWO = View("Two", "theme_heatmap", {"heat_value": "count"}, "caption two")
@@ -107,8 +114,98 @@ def test_two_facts_match_a_direct_count_in_the_tables(con, q):
     assert (facts["lead_first_n"], facts["pair_last_n"]) == (str(led), str(both))
 
 
-def test_fill_leaves_unknown_placeholders_visible():
-    assert stories.fill("{a} and {b}", {"a": "A"}) == "A and {b?}"
+def test_the_ready_made_story_states_its_plans_and_names_them_in_every_view():
+    story = stories.load_builtin()[0]
+    assert story.plans == stories.ready_made_plans() == (2012, 2014, 2020, 2022)
+    plan_params = [
+        {
+            k: v
+            for k, v in view.params.items()
+            if k in ("year", "plans", "from", "to", "compare_a", "compare_b")
+        }
+        for view in story.views
+    ]
+    assert plan_params == [
+        {"year": "{plan_years}"},
+        {"year": "{first_year}"},
+        {"year": "{last_year}"},
+        {"compare_a": "{first_year}", "compare_b": "{last_year}"},
+        {"from": "{first_year}", "to": "{last_year}"},
+        {"year": "{plan_years}"},
+        {"year": "{plan_years}"},
+        {"plans": "{plan_years}"},
+    ]
+
+
+def test_the_ready_made_story_filled_on_the_seed_corpus(q):
+    story = stories.load_builtin()[0]
+    facts = stories.facts_for(story, q)
+    assert stories.title_of(story, facts) == "IP strategy 2012 → 2022 in eight views"
+    assert stories.fill(story.subtitle, facts) == (
+        "Who does the work, with whom, and how priorities moved, in China's national "
+        "IP-strategy promotion plans of 2012, 2014, 2020 and 2021–2022"
+    )
+    filled = [stories.resolved(v, facts) for v in story.views]
+    assert filled[0].params == {"year": "2012,2014,2020,2022"}
+    assert filled[0].caption == (
+        "SIPO leads 21 of the 2012 plan's 90 measures (23%); in 2021–2022 CNIPA leads 37 of "
+        "115 (32%), and the next body, SPC, leads 7."
+    )
+    assert filled[4].params == {"from": "2012", "to": "2022"}
+    assert filled[4].caption == (
+        "Administrative enforcement (+7.8 points) and International (+6.2 points) gained the "
+        "most share of measures. Creation quality and examination (-5.2 points) and Special "
+        "fields (-4.4 points) lost the most."
+    )
+    assert filled[5].title == "The rise and fall across all four plans"
+    assert filled[5].params["highlight"] == "enforcement,international,quality,special_fields"
+    assert filled[7].params == {
+        "profile": "cnipa",
+        "successor": "1",
+        "plans": "2012,2014,2020,2022",
+    }
+
+
+# ---------------------------------------------------------------------------------------
+# Filling texts: never a placeholder
+
+
+FACTS = {"a": "A", "b": "B", "c_id": "c"}
+
+
+@pytest.mark.parametrize(
+    ("template", "filled"),
+    [
+        ("{a} and {b}.", "A and B."),
+        ("{a} leads. {missing} is left out. {b} too.", "A leads. B too."),
+        ("{a} leads[, and {missing} follows].", "A leads."),
+        ("{a} leads[, and {b} follows].", "A leads, and B follows."),
+        ("[{missing} and {a}|{a} alone|nobody] gained.", "A alone gained."),
+        ("[{missing} gained|{other} gained].", ""),
+        ("{missing}: who works with whom", ""),
+        ("A [draft] with no facts stays as written.", "A [draft] with no facts stays as written."),
+        ("Values are not read again: {a}.", "Values are not read again: A."),
+    ],
+)
+def test_fill_leaves_out_what_the_data_cannot_say(template, filled):
+    assert stories.fill(template, FACTS) == filled
+
+
+def test_fill_inserts_values_as_written():
+    assert stories.fill("{a}.", {"a": "{b} [x|y]"}) == "{b} [x|y]."
+
+
+def test_parameters_keep_the_list_items_whose_facts_are_known():
+    assert stories.fill_param("{c_id},{missing},{a}", FACTS) == "c,A"
+    assert stories.fill_param("{missing}", FACTS) == ""
+    view = View("{missing}", "network", {"year": "{missing}", "successor": "1"}, "{missing}.")
+    assert stories.resolved(view, FACTS) == View(
+        "Agency network", "network", {"successor": "1"}, ""
+    )
+
+
+def test_missing_facts_are_named_for_the_author():
+    assert stories.missing_facts("{a} {lead_lst} {b} {lead_lst} {x}", FACTS) == ["lead_lst", "x"]
 
 
 # ---------------------------------------------------------------------------------------
@@ -246,3 +343,190 @@ def test_a_refused_change_leaves_the_file_as_it_was(tmp_path):
     with pytest.raises(DataFileError):
         stories.update_stories(lambda s: [*s, story("ip-strategy-2012-2022")], path)
     assert path.read_bytes() == before
+
+
+# ---------------------------------------------------------------------------------------
+# The ready-made story when a plan is added: it keeps its plans; a story that covers the
+# new plan never shows a placeholder, whatever the plan lacks
+
+# A tiny test plan, three measures, one body each (no two bodies share a measure).
+TINY_PLAN_2030 = """Promotion Plan for the Implementation of the National IP Strategy in 2030
+I. Try the intake
+1. Publish a short list of patents held by coastal lighthouse keepers. (Responsible by \
+China National Intellectual Property Administration)
+2. Print seed-bag labels that state the plant variety right. (Responsible by Ministry of \
+Agriculture and Rural Affairs)
+3. Teach harbour pilots to spot counterfeit trademark signs. (Responsible by General \
+Administration of Customs)
+"""
+# A plan naming no bodies at all (like the 2014 translation).
+NO_BODIES_PLAN_2030 = """Promotion Plan for the Implementation of the National IP Strategy in 2030
+I. Try the intake
+1. Publish a short list of patents held by coastal lighthouse keepers.
+2. Print seed-bag labels that state the plant variety right.
+3. Teach harbour pilots to spot counterfeit trademark signs.
+4. Hold a quiet week of copyright reading in village libraries.
+"""
+PLAN_2030 = "Promotion Plan for the National IP Strategy in 2030"
+
+
+def corpus_with(root: Path, template: tuple[Path, Path], text: str) -> tuple[Path, Path]:
+    """A copy of the seed corpus with `text` added as the 2030 plan (data/raw, database)."""
+    raw, db_dir = root / "raw", root / "db"
+    shutil.copytree(template[0], raw)
+    shutil.copytree(template[1], db_dir, ignore=shutil.ignore_patterns("*.lock"))
+    extracted = intake.extract_text("plan2030.txt", text.encode("utf-8"))
+    metadata = intake.PlanMetadata(2030, "2030", PLAN_2030)
+    intake.add_plan(extracted, metadata, "new", raw_dir=raw, db_dir=db_dir)
+    return raw, db_dir
+
+
+@pytest.fixture(scope="module")
+def corpora(built_db, corpus_template, tmp_path_factory) -> dict[str, Path]:
+    """Database files: the seed corpus, with the tiny plan, with the plan naming no bodies."""
+    root = tmp_path_factory.mktemp("story-corpora")
+    tiny = corpus_with(root / "tiny", corpus_template, TINY_PLAN_2030)
+    silent = corpus_with(root / "silent", corpus_template, NO_BODIES_PLAN_2030)
+    return {
+        "seed": built_db,
+        "tiny": current_db_path(tiny[1]),
+        "no bodies": current_db_path(silent[1]),
+    }
+
+
+def filled_texts(story: Story, q) -> list[str]:
+    """Every text a story shows, filled: title, subtitle, each view's title, caption and
+    parameters (what the page, presentation mode and the deck show)."""
+    facts = stories.facts_for(story, q)
+    texts = [stories.title_of(story, facts), stories.fill(story.subtitle, facts)]
+    for view in story.views:
+        filled = stories.resolved(view, facts)
+        texts += [filled.title, filled.caption, *filled.params.values()]
+    return texts
+
+
+def assert_no_placeholder(texts: list[str]) -> None:
+    for text in texts:
+        assert "{" not in text, text
+        assert "}" not in text, text
+        assert "?" not in text, text
+
+
+def story_variants() -> dict[str, Story]:
+    builtin = stories.load_builtin()[0]
+    return {
+        "as shipped": builtin,
+        "its author added 2030": replace(builtin, plans=(*builtin.plans, 2030)),
+        "following the data": replace(builtin, plans=()),
+        "2030 alone": replace(builtin, plans=(2030,)),
+    }
+
+
+@pytest.mark.parametrize("corpus_name", ["seed", "tiny", "no bodies"])
+@pytest.mark.parametrize("variant", list(story_variants()))
+def test_no_text_of_the_story_shows_a_placeholder(corpora, corpus_name, variant):
+    story = story_variants()[variant]
+    con = connect_read_only(corpora[corpus_name])
+    try:
+        q = query_on(con)
+        texts = filled_texts(story, q)
+        facts = stories.facts_for(story, q)
+    finally:
+        con.close()
+    assert_no_placeholder(texts)
+    titles = [stories.resolved(v, facts).title for v in story.views]
+    assert all(titles), titles
+    assert stories.title_of(story, facts)
+
+
+@pytest.mark.parametrize("corpus_name", ["tiny", "no bodies"])
+def test_adding_a_plan_leaves_the_ready_made_story_as_it_was(corpora, corpus_name):
+    story = stories.load_builtin()[0]
+    shown = {}
+    for name in ("seed", corpus_name):
+        con = connect_read_only(corpora[name])
+        try:
+            shown[name] = filled_texts(story, query_on(con))
+        finally:
+            con.close()
+    assert shown[corpus_name] == shown["seed"]
+
+
+def test_a_story_covering_the_tiny_plan_leaves_out_what_it_lacks(corpora):
+    story = story_variants()["its author added 2030"]
+    con = connect_read_only(corpora["tiny"])
+    try:
+        facts = stories.facts_for(story, query_on(con))
+    finally:
+        con.close()
+    filled = [stories.resolved(v, facts) for v in story.views]
+    assert stories.title_of(story, facts) == "IP strategy 2012 → 2030 in eight views"
+    assert filled[2].title == "2030: who works with whom"
+    # No two bodies share a measure: there is no strongest tie, and no sentence about one.
+    assert filled[2].caption == (
+        "3 bodies are named in 2030; 0% of measures name more than one and 0 are shared "
+        "jointly with no lead."
+    )
+    assert filled[5].title == "The rise and fall across all five plans"
+    assert filled[0].params == {"year": "2012,2014,2020,2022,2030"}
+
+
+def test_a_plan_naming_no_bodies_is_never_the_last_plan_compared(corpora):
+    story = story_variants()["its author added 2030"]
+    con = connect_read_only(corpora["no bodies"])
+    try:
+        facts = stories.facts_for(story, query_on(con))
+    finally:
+        con.close()
+    assert (facts["first_label"], facts["last_label"], facts["plans_n"]) == (
+        "2012",
+        "2021–2022",
+        "5",
+    )
+    assert facts["plans_labels"] == "2012, 2014, 2020, 2021–2022 and 2030"
+
+
+# ---------------------------------------------------------------------------------------
+# A plan the story states that the data no longer holds
+
+
+def test_story_plans_say_which_stated_plans_are_missing():
+    plans = pl.DataFrame(
+        {
+            "plan_year": [2012, 2014, 2022],
+            "period_label": ["2012", "2014", "2021–2022"],
+            "names_agencies": [True, False, True],
+        }
+    )
+    scope = stories.story_plans(plans, (2012, 2014, 2020, 2022))
+    assert (scope.missing, scope.first, scope.last) == ((2020,), 2012, 2022)
+    assert scope.label_list() == "2012, 2014, 2020 and 2021–2022"
+    follows = stories.story_plans(plans)
+    assert (follows.years, follows.stated, follows.missing) == ((2012, 2014, 2022), False, ())
+    # The last plan removed: 'last' stays the story's own (its facts are then missing).
+    assert stories.story_plans(plans, (2012, 2030)).last == 2030
+
+
+def test_a_view_of_a_missing_plan_says_so():
+    in_data = {2012, 2014, 2022}
+    labels = {2012: "2012", 2022: "2021–2022"}
+    compare = View("t", "theme_dumbbell", {"from": "2012", "to": "2020"})
+    assert stories.view_plans(compare, in_data, labels) == stories.ViewPlans(
+        (2020,), False, "The 2020 plan is no longer in the data, so this view cannot be shown."
+    )
+    trends = View("t", "theme_trends", {"year": "2012,2014,2020,2022"})
+    assert stories.view_plans(trends, in_data, labels) == stories.ViewPlans(
+        (2020,), True, "The 2020 plan is no longer in the data: this view shows the other plans."
+    )
+    assert stories.view_plans(View("t", "top_leads"), in_data) == stories.ViewPlans((), True, "")
+
+
+def test_a_story_file_states_its_plans_and_keeps_them_on_export():
+    text = "stories:\n- id: a\n  plans: [2022, '2012']\n  views: []\n"
+    parsed = stories.import_text(text)
+    assert parsed[0].plans == (2012, 2022)
+    assert stories.import_text(stories.dump_stories(parsed)) == parsed
+    assert "  plans:" not in stories.dump_stories([story("b", ONE)])
+    with pytest.raises(DataFileError, match="'plans' must be a list of plan years"):
+        stories.import_text("stories:\n- id: a\n  plans: 2012\n")
+    assert stories.set_plans(parsed, "a", [2020, 2012])[0].plans == (2012, 2020)

@@ -8,6 +8,7 @@ import io
 from datetime import UTC, datetime
 from pathlib import Path
 
+import polars as pl
 from pptx import Presentation
 from pptx.dml.color import RGBColor
 from pptx.enum.text import PP_ALIGN
@@ -64,7 +65,7 @@ def _title_slide(
     deck: PptxPresentation, story: stories.Story, facts: dict, info: dict, exported: datetime
 ) -> None:
     slide = deck.slides.add_slide(deck.slide_layouts[BLANK_LAYOUT])
-    title = stories.fill(story.title, facts)
+    title = stories.title_of(story, facts)
     _text(slide, MARGIN, Inches(2.3), TEXT_WIDTH, Inches(1.4), title, 40, ACCENT, bold=True)
     subtitle = stories.fill(story.subtitle, facts)
     _text(slide, MARGIN, Inches(3.8), TEXT_WIDTH, Inches(1.2), subtitle, 20, INK)
@@ -79,8 +80,10 @@ def _view_slide(
     q: Query,
     footer: str,
     browser: str | None,
+    plans: stories.ViewPlans,
 ) -> None:
-    """One view: its title, "3 / 8", the chart as an image, the caption and the filters."""
+    """One view: its title, "3 / 8", the chart as an image, the caption and the filters.
+    `plans`: the plans it names that the data no longer holds (said on the slide)."""
     slide = deck.slides.add_slide(deck.slide_layouts[BLANK_LAYOUT])
     title_width = TEXT_WIDTH - Inches(1.2)
     _text(slide, MARGIN, Inches(0.3), title_width, Inches(0.8), view.title, 28, ACCENT, bold=True)
@@ -96,14 +99,19 @@ def _view_slide(
         MUTED,
         align=PP_ALIGN.RIGHT,
     )
-    figure = views.build(view.chart, q, view.params)
-    picture = images.slide_image(figure, footer, browser)
-    height = Inches(5.0)
-    canvas_w, canvas_h = images.SLIDE_CANVAS
-    pic_width = Emu(int(height * canvas_w / canvas_h))
-    slide.shapes.add_picture(
-        io.BytesIO(picture), int((SLIDE_WIDTH - pic_width) / 2), Inches(1.1), pic_width, height
-    )
+    if not plans.drawable:  # a plan it compares is no longer in the data: say so
+        _text(slide, MARGIN, Inches(3.0), TEXT_WIDTH, Inches(1.2), plans.note, 20, MUTED)
+    else:
+        figure = views.build(view.chart, q, view.params)
+        picture = images.slide_image(figure, footer, browser)
+        height = Inches(5.0)
+        canvas_w, canvas_h = images.SLIDE_CANVAS
+        pic_width = Emu(int(height * canvas_w / canvas_h))
+        slide.shapes.add_picture(
+            io.BytesIO(picture), int((SLIDE_WIDTH - pic_width) / 2), Inches(1.1), pic_width, height
+        )
+    if plans.note and plans.drawable:
+        _text(slide, MARGIN, Inches(0.8), TEXT_WIDTH, Inches(0.4), plans.note, 12, MUTED)
     if view.caption:
         size = 16 if len(view.caption) <= LONG_CAPTION else 14
         _text(slide, MARGIN, Inches(6.15), TEXT_WIDTH, Inches(0.85), view.caption, size, INK)
@@ -111,11 +119,17 @@ def _view_slide(
     _text(slide, MARGIN, Inches(7.0), TEXT_WIDTH, Inches(0.4), described, 10, MUTED)
 
 
-def _sources_slide(deck: PptxPresentation, q: Query, info: dict, exported: datetime) -> None:
+def _sources_slide(
+    deck: PptxPresentation, q: Query, info: dict, exported: datetime, plans: tuple[int, ...]
+) -> None:
+    """Sources (the documents of the story's plans: `plans`, or every plan), method and
+    data version."""
     slide = deck.slides.add_slide(deck.slide_layouts[BLANK_LAYOUT])
     heading = "Sources and method"
     _text(slide, MARGIN, Inches(0.4), TEXT_WIDTH, Inches(0.8), heading, 28, ACCENT, bold=True)
     documents = q(queries.documents)
+    if plans:
+        documents = documents.filter(pl.col("plan_year").is_in(plans))
     lines = [f"Source: {SOURCE_CITATION}."]
     for row in documents.sort(["plan_year", "doc_id"]).iter_rows(named=True):
         lines.append(
@@ -142,7 +156,10 @@ def build_deck(
     setting, for the chart images."""
     exported = exported or datetime.now(UTC)
     info = q(queries.build_info).row(0, named=True)
-    facts = stories.story_facts(q)
+    facts = stories.facts_for(story, q)
+    plans = q(queries.plans)
+    in_data = set(plans["plan_year"])
+    labels = dict(zip(plans["plan_year"], plans["period_label"], strict=True))
     footer = images.footer_text(info["data_version"], exported)
     deck = Presentation()
     deck.slide_width, deck.slide_height = SLIDE_WIDTH, SLIDE_HEIGHT
@@ -150,23 +167,28 @@ def build_deck(
     count = len(story.views)
     for number, view in enumerate(story.views, start=1):
         resolved = stories.resolved(view, facts)
-        _view_slide(deck, resolved, f"{number} / {count}", q, footer, browser)
-    _sources_slide(deck, q, info, exported)
+        missing = stories.view_plans(resolved, in_data, labels)
+        _view_slide(deck, resolved, f"{number} / {count}", q, footer, browser, missing)
+    _sources_slide(deck, q, info, exported, story.plans)
     buffer = io.BytesIO()
     deck.save(buffer)
     return buffer.getvalue()
 
 
-def find_story(all_stories: list[stories.Story], name: str | None, source: Path) -> stories.Story:
-    """A story by id or title (any case); the built-in story when no name is given.
-    `source`: the saved-stories file, for messages."""
+def find_story(
+    all_stories: list[stories.Story], name: str | None, source: Path, q: Query | None = None
+) -> stories.Story:
+    """A story by id or title (any case; with `q`, also its title as shown, facts filled
+    in); the built-in story when no name is given. `source`: the saved-stories file, for
+    messages."""
     if not all_stories:
         raise DataFileError(str(source), None, "holds no stories")
     if not name:
         return next((s for s in all_stories if s.builtin), all_stories[0])
     wanted = name.strip().lower()
     for story in all_stories:
-        if wanted in (story.story_id, story.title.lower()):
+        shown = stories.title_of(story, stories.facts_for(story, q)) if q else story.title
+        if wanted in (story.story_id, story.title.lower(), shown.lower()):
             return story
     known = ", ".join(s.story_id for s in all_stories)
     raise DataFileError(str(source), None, f"has no story {name!r}; stories: {known}")

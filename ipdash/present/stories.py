@@ -6,9 +6,12 @@ data/stories/builtin.yaml and are read-only in the app (users edit a copy); stor
 save persist in data/stories/saved.yaml (IPDASH_STORIES moves it), which they can export
 and import.
 
-Captions and parameters may use placeholders such as {lead_last} or {rise1_pp}: they
-are filled with facts computed from the database when the story is shown, so the
-ready-made story states what the data says, not numbers typed by hand.
+A story may state the plans it covers (`plans`): its facts are computed for those plans
+and stay with them when a plan is added, until its author changes them; a story stating
+none follows the data. Titles, captions and parameters may name facts such as
+{lead_last} or {rise1_pp}: they are filled from the database when the story is shown, so
+the ready-made story states what the data says, not numbers typed by hand. A sentence
+whose facts the data cannot give is left out, never shown with a placeholder.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from __future__ import annotations
 import contextlib
 import re
 import string
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -39,6 +42,8 @@ MAX_STORIES = 200
 MAX_TEXT = 600
 # An exported file of MAX_STORIES full stories stays well under this.
 MAX_FILE_CHARS = 2_000_000
+# A story states at most this many plans.
+MAX_PLANS = 200
 
 
 @dataclass(frozen=True)
@@ -56,6 +61,8 @@ class Story:
     subtitle: str = ""
     views: tuple[View, ...] = ()
     builtin: bool = False
+    # The plan years the story covers and keeps (empty: every plan in the data).
+    plans: tuple[int, ...] = ()
 
 
 def slug(text: str) -> str:
@@ -91,6 +98,22 @@ def _check_text(value: object, where: str, path: str, line: int | None) -> str:
             path, line, f"{where}: braces must name a fact, like {{lead_last}} ({exc})"
         ) from exc
     return value
+
+
+def _check_plans(value: object, where: str, path: str, line: int | None) -> tuple[int, ...]:
+    """A story's plans: a list of plan years (e.g. [2012, 2014, 2020, 2022])."""
+    if value is None:
+        return ()
+    items = value if isinstance(value, list) else None
+    if (
+        items is None
+        or len(items) > MAX_PLANS
+        or not all(re.fullmatch(r"\d{4}", str(v).strip()) for v in items)
+    ):
+        raise DataFileError(
+            path, line, f"{where}: 'plans' must be a list of plan years, e.g. [2012, 2022]"
+        )
+    return tuple(sorted({int(str(v).strip()) for v in items}))
 
 
 def parse_stories(data: Any, source: str, builtin: bool = False) -> list[Story]:
@@ -157,6 +180,7 @@ def parse_stories(data: Any, source: str, builtin: bool = False) -> list[Story]:
                 ),
                 views=tuple(views),
                 builtin=builtin,
+                plans=_check_plans(entry.get("plans"), story_id, source, line),
             )
         )
     return stories
@@ -173,6 +197,13 @@ def _read(path: Path, builtin: bool) -> list[Story]:
 def load_builtin(path: Path | None = None) -> list[Story]:
     """The ready-made stories."""
     return _read(path or paths.BUILTIN_STORIES, builtin=True)
+
+
+def ready_made_plans() -> tuple[int, ...]:
+    """The plans the ready-made story covers (it keeps them when a plan is added or
+    removed; Add a plan says so)."""
+    builtin = load_builtin()
+    return builtin[0].plans if builtin else ()
 
 
 def load_saved(path: Path) -> list[Story]:
@@ -205,6 +236,7 @@ def to_document(stories: list[Story]) -> dict:
                 "id": s.story_id,
                 "title": s.title,
                 "subtitle": s.subtitle,
+                **({"plans": list(s.plans)} if s.plans else {}),
                 "views": [
                     {
                         "title": v.title,
@@ -223,7 +255,8 @@ def to_document(stories: list[Story]) -> dict:
 def dump_stories(stories: list[Story]) -> str:
     header = (
         "# ipdash stories: saved views for workshops and decks (see docs/presenting.md).\n"
-        "# Captions and parameters may use {fact} placeholders filled from the data.\n"
+        "# Titles, captions and parameters may name {facts} filled from the data; 'plans'\n"
+        "# lists the plan years a story covers (none: every plan in the data).\n"
     )
     return header + yaml.safe_dump(
         to_document(stories), allow_unicode=True, sort_keys=False, width=100
@@ -348,128 +381,360 @@ def edit_view(
     return stories
 
 
+def set_plans(stories: list[Story], story_id: str, plans: Sequence[int]) -> list[Story]:
+    """The plans a story covers (none: it follows the data)."""
+    years = tuple(sorted(set(plans)))
+    return [replace(s, plans=years) if s.story_id == story_id else s for s in stories]
+
+
 def delete_story(stories: list[Story], story_id: str) -> list[Story]:
     return [s for s in stories if s.story_id != story_id]
+
+
+# ---------------------------------------------------------------------------------------
+# The plans a story compares
+
+
+@dataclass(frozen=True)
+class StoryPlans:
+    """The plans a story covers: the ones it states (or, when it states none, every plan
+    in the data), which of them the data no longer holds, and the two it compares."""
+
+    years: tuple[int, ...]  # the plans the story covers, oldest first
+    labels: dict[int, str]  # their period labels (the year, for a plan no longer in the data)
+    missing: tuple[int, ...]  # stated plans the data does not hold (removed)
+    first: int | None  # 'first' and 'last': the first and last of them naming bodies
+    last: int | None
+    stated: bool  # the story states its plans (else it follows the data)
+
+    def label_list(self, years: Sequence[int] | None = None) -> str:
+        """ "2012, 2014, 2020 and 2021–2022"."""
+        return join_words([self.labels[y] for y in (self.years if years is None else years)])
+
+
+def story_plans(plans: pl.DataFrame, stated: Sequence[int] = ()) -> StoryPlans:
+    """The plans a story covers, from the plans in the data (queries.plans) and the plans
+    the story states. 'first' and 'last' skip plans that name no bodies (2014), unless
+    none does; a stated plan the data no longer holds still counts as stated (its facts
+    are missing and the story says so, rather than quietly comparing other plans)."""
+    in_data = {r["plan_year"]: r for r in plans.iter_rows(named=True)}
+    years = tuple(sorted(set(stated))) if stated else tuple(sorted(in_data))
+    labels = {y: in_data[y]["period_label"] if y in in_data else str(y) for y in years}
+    naming = [y for y in years if y not in in_data or in_data[y]["names_agencies"]] or list(years)
+    return StoryPlans(
+        years=years,
+        labels=labels,
+        missing=tuple(y for y in years if y not in in_data),
+        first=naming[0] if naming else None,
+        last=naming[-1] if naming else None,
+        stated=bool(stated),
+    )
+
+
+_NUMBER_WORDS = (
+    "no",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+)
+
+
+def number_word(n: int) -> str:
+    """4 -> "four" (up to twelve; digits beyond)."""
+    return _NUMBER_WORDS[n] if 0 <= n < len(_NUMBER_WORDS) else str(n)
+
+
+def join_words(items: Sequence[str]) -> str:
+    """["a", "b", "c"] -> "a, b and c"."""
+    items = list(items)
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
 
 
 # ---------------------------------------------------------------------------------------
 # Facts from the data
 
 
-def _pct(value: float | None) -> str:
-    return "–" if value is None else f"{value * 100:.0f}%"
+def _pct(value: float) -> str:
+    return f"{value * 100:.0f}%"
 
 
 def _pp(value: float) -> str:
     return f"{value:+.1f} points"
 
 
-def story_facts(q: Query) -> dict[str, str]:
-    """Named facts for captions, computed from the database. 'first' and 'last' are the
-    first and last plans that name responsible bodies (2012 and 2021–22 today), so a
-    story keeps working when a plan is added."""
-    facts: dict[str, str] = {}
-    plans = q(queries.plans)
-    named = plans.filter(pl.col("names_agencies")).sort("plan_year")
-    first, last = named.row(0, named=True), named.row(-1, named=True)
-    overview = {r["plan_year"]: r for r in q(queries.plan_overview).iter_rows(named=True)}
-    for key, plan in (("first", first), ("last", last)):
-        year = plan["plan_year"]
-        facts[f"{key}_year"] = str(year)
-        facts[f"{key}_label"] = plan["period_label"]
-        facts[f"present_{key}"] = str(plan["n_present"])
-        facts[f"bodies_{key}"] = str(overview[year]["n_agencies"])
-        facts[f"multi_{key}"] = _pct(overview[year]["share_multi_agency"])
-        top = (
-            q(queries.top_lead_agencies, False, 1)
-            .filter(pl.col("plan_year") == year)
-            .row(0, named=True)
-        )
-        facts[f"lead_{key}"] = top["short_name"]
-        facts[f"lead_{key}_id"] = top["agency_id"]
-        facts[f"lead_{key}_n"] = str(top["n_led"])
-        facts[f"lead_{key}_share"] = _pct(top["share_led"])
-        second = q(queries.top_lead_agencies, False, 2).filter(pl.col("plan_year") == year)
-        if second.height > 1:
-            facts[f"second_{key}"] = second["short_name"][1]
-            facts[f"second_{key}_n"] = str(second["n_led"][1])
-        facts[f"joint_{key}"] = str(overview[year]["n_joint_measures"])
-        nodes = q(queries.agency_nodes, MeasureFilter(years=(year,)))
-        edges = q(queries.agency_edges, MeasureFilter(years=(year,)), False)
-        names = dict(zip(nodes["agency_id"], nodes["short_name"], strict=True))
-        if edges.height:
-            pair = edges.row(0, named=True)
-            facts[f"pair_{key}"] = f"{names[pair['source']]}–{names[pair['target']]}"
-            facts[f"pair_{key}_n"] = str(pair["weight"])
-    # Bodies that appear or disappear, each counted with its predecessors.
-    current_first = set(
-        q(queries.agency_nodes, MeasureFilter(years=(first["plan_year"],), successor=True))[
-            "agency_id"
-        ]
-    )
-    current_last_nodes = q(
-        queries.agency_nodes, MeasureFilter(years=(last["plan_year"],), successor=True)
-    )
-    current_last = set(current_last_nodes["agency_id"])
-    labels = dict(
-        zip(
-            q(queries.agency_labels)["agency_id"],
-            q(queries.agency_labels)["short_name"],
-            strict=True,
-        )
-    )
-    new, gone = sorted(current_last - current_first), sorted(current_first - current_last)
-    facts["new_bodies_n"] = str(len(new))
-    facts["new_bodies"] = ", ".join(labels[a] for a in new) or "none"
-    facts["gone_bodies_n"] = str(len(gone))
-    facts["gone_bodies"] = ", ".join(labels[a] for a in gone) or "none"
-    # The lead body of the last plan, with its predecessors, over time.
-    profile = q(queries.agency_profile, facts["lead_last_id"], True)
-    by_year = {r["plan_year"]: r for r in profile.iter_rows(named=True)}
-    for key, plan in (("first", first), ("last", last)):
-        row = by_year[plan["plan_year"]]
-        facts[f"lead_agency_{key}_n"] = str(row["n_led"])
-        facts[f"lead_agency_{key}_joint"] = str(row["n_joint"])
-    # Themes: largest moves between the first and last plans, largest theme per plan.
-    change = q(queries.theme_change, first["plan_year"], last["plan_year"], MeasureFilter())
-    rises = change.sort(["change_pp", "precedence"], descending=[True, False])
-    falls = change.sort(["change_pp", "precedence"], descending=[False, False])
-    for prefix, frame in (("rise", rises), ("fall", falls)):
-        for rank in (1, 2):
-            row = frame.row(rank - 1, named=True)
-            facts[f"{prefix}{rank}"] = row["label"]
-            facts[f"{prefix}{rank}_id"] = row["theme_id"]
-            facts[f"{prefix}{rank}_pp"] = _pp(row["change_pp"])
-            facts[f"{prefix}{rank}_a"] = _pct(row["share_a"])
-            facts[f"{prefix}{rank}_b"] = _pct(row["share_b"])
-    counts = q(queries.theme_counts_by_year, MeasureFilter())
-    for key, plan in (("first", first), ("last", last)):
-        top = (
-            counts.filter(pl.col("plan_year") == plan["plan_year"])
-            .sort(["n", "precedence"], descending=[True, False])
-            .row(0, named=True)
-        )
-        facts[f"top_theme_{key}"] = top["label"]
-        facts[f"top_theme_{key}_share"] = _pct(top["share"])
+def _all_plans(n: int) -> str:
+    """ "all four plans", "both plans", "the one plan"."""
+    return {1: "the one plan", 2: "both plans"}.get(n, f"all {number_word(n)} plans")
+
+
+def _scope_facts(scope: StoryPlans) -> dict[str, str]:
+    """The plans themselves: which, how many, the two compared."""
+    facts = {
+        "plans_n": str(len(scope.years)),
+        "plans_n_word": number_word(len(scope.years)),
+        "all_plans": _all_plans(len(scope.years)),
+        "plans_labels": scope.label_list(),
+        "plan_years": ",".join(str(y) for y in scope.years),
+    }
+    for key, year in (("first", scope.first), ("last", scope.last)):
+        if year is not None:
+            facts[f"{key}_year"] = str(year)
+            facts[f"{key}_label"] = scope.labels[year]
+    if scope.missing:
+        facts["missing_plans"] = scope.label_list(scope.missing)
+        facts["missing_plans_n"] = str(len(scope.missing))
     return facts
 
 
+def _plan_facts(q: Query, key: str, year: int, overview: dict) -> dict[str, str]:
+    """One plan ('first' or 'last'): its size, its bodies, who leads, the strongest tie.
+    A plan naming no bodies has no body facts."""
+    facts = {f"present_{key}": str(overview["n_present"])}
+    if not overview["names_agencies"]:
+        return facts
+    facts[f"bodies_{key}"] = str(overview["n_agencies"])
+    if overview["share_multi_agency"] is not None:
+        facts[f"multi_{key}"] = _pct(overview["share_multi_agency"])
+    facts[f"joint_{key}"] = str(overview["n_joint_measures"])
+    top = q(queries.top_lead_agencies, False, 2).filter(pl.col("plan_year") == year)
+    if top.height:
+        facts[f"lead_{key}"] = top["short_name"][0]
+        facts[f"lead_{key}_id"] = top["agency_id"][0]
+        facts[f"lead_{key}_n"] = str(top["n_led"][0])
+        facts[f"lead_{key}_share"] = _pct(top["share_led"][0])
+    if top.height > 1:
+        facts[f"second_{key}"] = top["short_name"][1]
+        facts[f"second_{key}_n"] = str(top["n_led"][1])
+    nodes = q(queries.agency_nodes, MeasureFilter(years=(year,)))
+    edges = q(queries.agency_edges, MeasureFilter(years=(year,)), False)
+    names = dict(zip(nodes["agency_id"], nodes["short_name"], strict=True))
+    if edges.height:
+        pair = edges.row(0, named=True)
+        facts[f"pair_{key}"] = f"{names[pair['source']]}–{names[pair['target']]}"
+        facts[f"pair_{key}_n"] = str(pair["weight"])
+    return facts
+
+
+def _body_change_facts(q: Query, first: int, last: int) -> dict[str, str]:
+    """Bodies that appear or disappear between two plans, each counted with its
+    predecessors."""
+
+    def bodies(year: int) -> set[str]:
+        f = MeasureFilter(years=(year,), successor=True)
+        return set(q(queries.agency_nodes, f)["agency_id"])
+
+    labels_frame = q(queries.agency_labels)
+    labels = dict(zip(labels_frame["agency_id"], labels_frame["short_name"], strict=True))
+    before, after = bodies(first), bodies(last)
+    new, gone = sorted(after - before), sorted(before - after)
+    return {
+        "new_bodies_n": str(len(new)),
+        "new_bodies": ", ".join(labels[a] for a in new) or "none",
+        "gone_bodies_n": str(len(gone)),
+        "gone_bodies": ", ".join(labels[a] for a in gone) or "none",
+    }
+
+
+def _lead_agency_facts(q: Query, agency_id: str, plans: dict[str, int]) -> dict[str, str]:
+    """The last plan's leading body, with its predecessors, in the plans compared."""
+    profile = q(queries.agency_profile, agency_id, True)
+    by_year = {r["plan_year"]: r for r in profile.iter_rows(named=True)}
+    facts: dict[str, str] = {}
+    for key, year in plans.items():
+        if year in by_year:
+            facts[f"lead_agency_{key}_n"] = str(by_year[year]["n_led"])
+            facts[f"lead_agency_{key}_joint"] = str(by_year[year]["n_joint"])
+    return facts
+
+
+def _theme_change_facts(q: Query, first: int, last: int) -> dict[str, str]:
+    """The two themes gaining and the two losing most share between two plans: a theme
+    counts as a rise only if it gained (a +0.0 or a loss is no rise)."""
+    change = q(queries.theme_change, first, last, MeasureFilter())
+    change = change.with_columns(pl.col("change_pp").round(1).alias("rounded"))
+    rises = change.filter(pl.col("rounded") > 0).sort(
+        ["change_pp", "precedence"], descending=[True, False]
+    )
+    falls = change.filter(pl.col("rounded") < 0).sort(
+        ["change_pp", "precedence"], descending=[False, False]
+    )
+    facts: dict[str, str] = {}
+    for prefix, frame in (("rise", rises), ("fall", falls)):
+        for rank, row in enumerate(frame.head(2).iter_rows(named=True), start=1):
+            facts[f"{prefix}{rank}"] = row["label"]
+            facts[f"{prefix}{rank}_id"] = row["theme_id"]
+            facts[f"{prefix}{rank}_pp"] = _pp(row["change_pp"])
+            facts[f"{prefix}{rank}_a"] = _pct(row["share_a"] or 0)
+            facts[f"{prefix}{rank}_b"] = _pct(row["share_b"] or 0)
+    return facts
+
+
+def _top_theme_facts(q: Query, plans: dict[str, int]) -> dict[str, str]:
+    counts = q(queries.theme_counts_by_year, MeasureFilter())
+    facts: dict[str, str] = {}
+    for key, year in plans.items():
+        rows = counts.filter((pl.col("plan_year") == year) & (pl.col("n") > 0))
+        if rows.height:
+            top = rows.sort(["n", "precedence"], descending=[True, False]).row(0, named=True)
+            facts[f"top_theme_{key}"] = top["label"]
+            facts[f"top_theme_{key}_share"] = _pct(top["share"])
+    return facts
+
+
+def story_facts(q: Query, plans: Sequence[int] = ()) -> dict[str, str]:
+    """Named facts for captions, computed from the database for the plans a story
+    states (`plans`; every plan in the data when empty). 'first' and 'last' are the
+    first and last of them that name responsible bodies (2012 and 2021–22 today). A fact
+    the data cannot give (a plan naming no bodies has no leading body; a plan no longer
+    in the data has no facts) is absent, and `fill` leaves out the sentence naming it."""
+    frame = q(queries.plans)
+    scope = story_plans(frame, plans)
+    facts = _scope_facts(scope)
+    overview = {r["plan_year"]: r for r in q(queries.plan_overview).iter_rows(named=True)}
+    held = {
+        key: year
+        for key, year in (("first", scope.first), ("last", scope.last))
+        if year is not None and year in overview
+    }
+    for key, year in held.items():
+        facts.update(_plan_facts(q, key, year, overview[year]))
+    if len(held) == 2 and scope.first != scope.last:
+        first, last = held["first"], held["last"]
+        if overview[first]["names_agencies"] and overview[last]["names_agencies"]:
+            facts.update(_body_change_facts(q, first, last))
+        facts.update(_theme_change_facts(q, first, last))
+    if "lead_last_id" in facts:
+        facts.update(_lead_agency_facts(q, facts["lead_last_id"], held))
+    facts.update(_top_theme_facts(q, held))
+    return facts
+
+
+def story_counts(story: Story) -> dict[str, str]:
+    """Facts about the story itself: how many views it has."""
+    return {"views_n": str(len(story.views)), "views_n_word": number_word(len(story.views))}
+
+
+def facts_for(story: Story, q: Query) -> dict[str, str]:
+    """Every fact the story's texts may name: the data's for its plans, and its own."""
+    return story_facts(q, story.plans) | story_counts(story)
+
+
+# ---------------------------------------------------------------------------------------
+# Filling texts with facts
+
+_FACT = re.compile(r"\{([a-z0-9_]+)\}")
+# An optional part: square brackets around text naming a fact, with alternatives
+# separated by '|': "[, and {second_last} leads {second_last_n}]".
+_OPTIONAL = re.compile(r"\[([^\[\]]*\{[a-z0-9_]+\}[^\[\]]*)\]")
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+")
+
+
+def _known(text: str, facts: dict[str, str]) -> bool:
+    return all(name in facts for name in _FACT.findall(text))
+
+
+def missing_facts(template: str, facts: dict[str, str]) -> list[str]:
+    """The facts a text names that `facts` lacks (for an author: why a sentence is left
+    out), in order, each once."""
+    return list(dict.fromkeys(n for n in _FACT.findall(template) if n not in facts))
+
+
 def fill(template: str, facts: dict[str, str]) -> str:
-    """A caption or parameter with its {placeholders} replaced; an unknown placeholder
-    is left visible as {name?} rather than failing a talk."""
+    """A title, subtitle or caption with its {facts} filled in. Never shows a fact it
+    lacks: an optional part in square brackets takes its first alternative whose facts
+    are known (or nothing), and a sentence naming an unknown fact outside brackets is
+    left out. A title left empty is the caller's to replace."""
 
-    def value(match: re.Match[str]) -> str:
-        name = match.group(1)
-        return facts.get(name, f"{{{name}?}}")
+    def choose(match: re.Match[str]) -> str:
+        return next((a for a in match.group(1).split("|") if _known(a, facts)), "")
 
-    return re.sub(r"\{([a-z0-9_]+)\}", value, template)
+    text = _OPTIONAL.sub(choose, template)
+    kept = [
+        s
+        for s in _SENTENCE_BREAK.split(text.strip())
+        if _known(s, facts) and re.search(r"\w", _FACT.sub("x", s))
+    ]
+    text = re.sub(r" {2,}", " ", " ".join(kept))
+    text = re.sub(r" ([,.;:)])", r"\1", text)  # after the runs of spaces are one
+    return _FACT.sub(lambda m: facts[m.group(1)], text).strip()
+
+
+def fill_param(template: str, facts: dict[str, str]) -> str:
+    """A parameter filled with facts: a comma-separated list keeps the items whose facts
+    are known ("{rise1_id},{rise2_id}" -> "enforcement" when there is no second rise);
+    an empty result means the parameter is left out."""
+    parts = [p for p in template.split(",") if _known(p, facts)]
+    return ",".join(_FACT.sub(lambda m: facts[m.group(1)], p) for p in parts if p.strip())
+
+
+def title_of(story: Story, facts: dict[str, str]) -> str:
+    """The story's title with its facts filled in (its id if nothing is left)."""
+    return fill(story.title, facts) or story.story_id
 
 
 def resolved(view: View, facts: dict[str, str]) -> View:
-    """The view with its caption, title and parameters filled from the facts."""
+    """The view with its caption, title and parameters filled from the facts; a title
+    whose facts are all missing becomes the chart's name, a parameter whose facts are
+    missing is left out (the chart's default)."""
+    params = {k: fill_param(v, facts) for k, v in view.params.items()}
     return View(
-        title=fill(view.title, facts),
+        title=fill(view.title, facts) or CHARTS[view.chart].label,
         chart=view.chart,
-        params={k: fill(v, facts) for k, v in view.params.items()},
+        params={k: v for k, v in params.items() if v},
         caption=fill(view.caption, facts),
     )
+
+
+# ---------------------------------------------------------------------------------------
+# Plans a view names that the data no longer holds
+
+# The parameters that name plans: one plan, a list, or the two plans compared.
+_LIST_PLAN_PARAMS = ("year", "plans")
+_PAIR_PLAN_PARAMS = ("from", "to", "compare_a", "compare_b")
+
+
+@dataclass(frozen=True)
+class ViewPlans:
+    """Which plans a (resolved) view names that the data no longer holds, and whether
+    it can still be drawn (a list with plans left can; a comparison missing one cannot)."""
+
+    missing: tuple[int, ...]
+    drawable: bool
+    note: str  # what to tell the audience ("" when nothing is missing)
+
+
+def _years(value: str) -> list[int]:
+    return [int(p) for p in value.split(",") if p.strip().isdigit()]
+
+
+def view_plans(view: View, in_data: set[int], labels: dict[int, str] | None = None) -> ViewPlans:
+    """The plans `view` names that are not in `in_data`, said plainly."""
+    labels = labels or {}
+    missing: list[int] = []
+    drawable = True
+    for key in _LIST_PLAN_PARAMS + _PAIR_PLAN_PARAMS:
+        years = _years(view.params.get(key, ""))
+        gone = [y for y in years if y not in in_data]
+        missing += [y for y in gone if y not in missing]
+        if gone and (key in _PAIR_PLAN_PARAMS or len(gone) == len(years)):
+            drawable = False
+    if not missing:
+        return ViewPlans((), True, "")
+    names = join_words([labels.get(y, str(y)) for y in missing])
+    plan = "plan is" if len(missing) == 1 else "plans are"
+    if drawable:
+        note = f"The {names} {plan} no longer in the data: this view shows the other plans."
+    else:
+        note = f"The {names} {plan} no longer in the data, so this view cannot be shown."
+    return ViewPlans(tuple(missing), drawable, note)

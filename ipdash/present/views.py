@@ -111,12 +111,17 @@ MAX_PLAN_PANELS = 12
 def top_leads(q: Query, params: Params) -> go.Figure:
     f = filter_of(params)
     top = q(queries.top_lead_agencies, f.successor, 5)
+    without_bodies = plans_naming_no_bodies(q)
+    if f.years:  # the plans chosen (a story's plans); the other filters do not apply
+        top = top.filter(pl.col("plan_year").is_in(f.years))
+        chosen = q(queries.plans).filter(pl.col("plan_year").is_in(f.years))
+        without_bodies = [p for p in without_bodies if p in set(chosen["period_label"])]
     years = sorted(set(top["plan_year"].to_list()))
-    note = subtitle(q, f)
+    note = subtitle(q, MeasureFilter(years=f.years, successor=f.successor))
     if len(years) > MAX_PLAN_PANELS:
         top = top.filter(pl.col("plan_year").is_in(years[-MAX_PLAN_PANELS:]))
         note += f" · the {MAX_PLAN_PANELS} most recent of {len(years)} plans naming bodies"
-    return figures.top_leads(top, q(queries.agency_kinds), note, plans_naming_no_bodies(q))
+    return figures.top_leads(top, q(queries.agency_kinds), note, without_bodies)
 
 
 def _dumbbell_scope(q: Query, params: Params) -> MeasureFilter:
@@ -340,14 +345,24 @@ def _profile_agency(q: Query, params: Params) -> tuple[str, str]:
     return wanted, labels.filter(pl.col("agency_id") == wanted)["short_name"][0]
 
 
+def drawn_plans(params: Params) -> tuple[int, ...]:
+    """The `plans` parameter: the plans a chart of every plan draws (a story's plans),
+    whatever the plan filter; empty for every plan."""
+    return from_params({"year": str(params.get("plans", ""))}).years
+
+
+def _roles_scope(q: Query, params: Params) -> MeasureFilter:
+    return MeasureFilter(years=drawn_plans(params), successor=filter_of(params).successor)
+
+
 def agency_roles(q: Query, params: Params) -> go.Figure:
     f = filter_of(params)
     agency_id, name = _profile_agency(q, params)
-    # Every plan, whatever the filters (only the successor view applies): say so.
-    every_plan = MeasureFilter(successor=f.successor)
-    return figures.agency_roles(
-        q(queries.agency_profile, agency_id, f.successor), name, subtitle(q, every_plan)
-    )
+    # Every plan (or the plans given as `plans`), whatever the filters: say so.
+    profile = q(queries.agency_profile, agency_id, f.successor)
+    if drawn_plans(params):
+        profile = profile.filter(pl.col("plan_year").is_in(drawn_plans(params)))
+    return figures.agency_roles(profile, name, subtitle(q, _roles_scope(q, params)))
 
 
 def agency_themes(q: Query, params: Params) -> go.Figure:
@@ -440,6 +455,7 @@ CHARTS: dict[str, Chart] = {
             "One body: measures per plan by role",
             PROFILE_PAGE,
             agency_roles,
+            _roles_scope,
         ),
         Chart(
             "agency_themes",

@@ -25,7 +25,7 @@ import hashlib
 import io
 import re
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -49,7 +49,9 @@ from ipdash.corpus.sources import (
 from ipdash.corpus.themes import load_taxonomy
 from ipdash.errors import IpdashError, ParseError
 from ipdash.fileio import exclusive_lock, write_atomic
+from ipdash.store import queries
 from ipdash.store.build import BuildResult, build_database
+from ipdash.store.db import connect_read_only, current_db_path
 from ipdash.store.tables import build_tables, theme_tables
 
 # The same limit as server.maxUploadSize in .streamlit/config.toml (megabytes there).
@@ -448,21 +450,29 @@ def _manifest_row(source: Source) -> str:
     return out.getvalue()
 
 
-def manifest_without_year(text: str, plan_year: int) -> str:
-    """The manifest text without the rows of one plan year; every other line is kept
-    exactly as written (so the change reviews as a clean diff)."""
+def _split_manifest(text: str, plan_year: int) -> tuple[str, str]:
+    """The manifest text without the rows of one plan year, and the header with those
+    rows; every line exactly as written (so the change reviews as a clean diff)."""
     lines = text.splitlines(keepends=True)
     reader = csv.reader(io.StringIO(text))
     header = next(reader)
     year_column = header.index("plan_year")
     drop: set[int] = set()
-    start = reader.line_num  # physical lines consumed so far
+    start = header_end = reader.line_num  # physical lines consumed so far
     for record in reader:
         end = reader.line_num
         if len(record) > year_column and record[year_column].strip() == str(plan_year):
             drop.update(range(start, end))
         start = end
-    return "".join(line for i, line in enumerate(lines) if i not in drop)
+    kept = "".join(line for i, line in enumerate(lines) if i not in drop)
+    rows = "".join(line for i, line in enumerate(lines) if i in drop or i < header_end)
+    return kept, rows
+
+
+def manifest_without_year(text: str, plan_year: int) -> str:
+    """The manifest text without the rows of one plan year; every other line is kept
+    exactly as written (so the change reviews as a clean diff)."""
+    return _split_manifest(text, plan_year)[0]
 
 
 def _new_file_name(raw_dir: Path, sources: list[Source], digest: str) -> str:
@@ -648,8 +658,9 @@ def _write_plan(
         changes.write(aside / "manifest-before.csv", changes.old_manifest)
 
 
-def format_preview(p: Preview, max_rows: int = 400) -> str:
-    """The preview as plain text, for the command line."""
+def format_preview(p: Preview, max_rows: int = 400, advice: Advice | None = None) -> str:
+    """The preview as plain text, for the command line; `advice` (what looks wrong, what
+    adding will change) follows the counts."""
     measures = p.measures()
     omitted = measures.filter(pl.col("status") != "present").height
     lines = [
@@ -658,6 +669,7 @@ def format_preview(p: Preview, max_rows: int = 400) -> str:
         f"{p.n_measures} measures ({p.n_present} present, {omitted} omitted in the source), "
         f"levels: {', '.join(p.parsed.parsed.level_names) or 'none'}",
         "",
+        *(format_advice(advice) if advice else []),
         "sections:",
     ]
     lines += [f"  {r['measures']:>4}  {r['section']}" for r in p.sections().iter_rows(named=True)]
@@ -688,3 +700,297 @@ def format_preview(p: Preview, max_rows: int = 400) -> str:
         if named:
             lines.append("        " + "; ".join(named))
     return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------------------
+# What adding or removing a plan will change, and input that looks wrong
+
+# An upload with fewer measures than this share of the smallest plan is probably not a
+# whole plan (a test file, a cut-off PDF).
+FEW_MEASURES_SHARE = 0.5
+
+
+@dataclass(frozen=True)
+class PublishedPlan:
+    """A plan already in the corpus, as the current database holds it."""
+
+    plan_year: int
+    period_label: str
+    n_present: int
+    names_agencies: bool
+
+
+def published_plans(plans: pl.DataFrame) -> tuple[PublishedPlan, ...]:
+    """The plans of `queries.plans` (the app passes its cached frame), oldest first."""
+    return tuple(
+        PublishedPlan(r["plan_year"], r["period_label"], r["n_present"], r["names_agencies"])
+        for r in plans.sort("plan_year").iter_rows(named=True)
+    )
+
+
+def read_published_plans(db_dir: Path) -> tuple[PublishedPlan, ...]:
+    """The plans in the current database generation (none before the first build)."""
+    path = current_db_path(db_dir)
+    if path is None or not path.exists():
+        return ()
+    con = connect_read_only(path)
+    try:
+        return published_plans(queries.plans(con))
+    finally:
+        con.close()
+
+
+@dataclass(frozen=True)
+class Advice:
+    """Said before a plan is added or removed: what looks wrong, and what will change."""
+
+    warnings: tuple[str, ...] = ()  # implausible input: check it before going on
+    changes: tuple[str, ...] = ()  # what the pages and stories will show differently
+
+
+def _labels(plans: Sequence[PublishedPlan], years: Sequence[int]) -> str:
+    by_year = {p.plan_year: p.period_label for p in plans}
+    names = [by_year.get(y, str(y)) for y in years]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _story_sentence(
+    story_plans: Sequence[int], plans: Sequence[PublishedPlan], year: int, mode: str
+) -> str:
+    """What the ready-made story does when plan `year` is added or replaced (it keeps
+    its plans)."""
+    if not story_plans:
+        return "The ready-made story follows the data: it will cover this plan."
+    covered = _labels(plans, story_plans)
+    if year in story_plans:
+        return (
+            f"The ready-made story covers the plan of {year} ({covered}): its facts and "
+            "views of that plan will show the new document."
+        )
+    if mode == "replace":
+        return "The ready-made story does not cover this plan: it does not change."
+    return (
+        f"The ready-made story keeps its plans ({covered}) and does not change; your stories "
+        "that list their plans keep them too, and stories listing none will cover it."
+    )
+
+
+def _input_warnings(
+    p: Preview, plans: Sequence[PublishedPlan], mode: str, today: date
+) -> list[str]:
+    """Input that looks wrong: far fewer measures than any plan, a year out of the series."""
+    year, warnings = p.metadata.plan_year, []
+    same = [x for x in plans if x.plan_year == year]
+    others = same if mode == "rendering" else [x for x in plans if x.plan_year != year]
+    if others:
+        smallest = min(others, key=lambda x: (x.n_present, x.plan_year))
+        if p.n_present < FEW_MEASURES_SHARE * smallest.n_present:
+            which = "the plan it renders" if mode == "rendering" else "the smallest plan"
+            warnings.append(
+                f"Only {p.n_present} measure{'s' if p.n_present != 1 else ''} found: far fewer "
+                f"than {which} in the corpus ({smallest.period_label}, {smallest.n_present} "
+                f"measures). Is this the whole plan? A test file added by mistake can be "
+                f"removed again: Manage plans, or python -m ipdash remove --year {year}."
+            )
+    if year > today.year:
+        warnings.append(
+            f"The plan year {year} is in the future (it is {today.year} now): plans are "
+            "issued in the year they cover. Check the year."
+        )
+    if mode == "new" and plans and year < plans[0].plan_year:
+        warnings.append(
+            f"The plan year {year} is before the first plan in the corpus "
+            f"({plans[0].period_label}). Check the year: added, it becomes the first plan."
+        )
+    return warnings
+
+
+def _default_changes(p: Preview, plans: Sequence[PublishedPlan]) -> list[str]:
+    """Which plan a new plan becomes (first, latest, in between) and which defaults move."""
+    year, label = p.metadata.plan_year, p.metadata.period_label
+    names = bool(any(m.attribution_raw for m in p.parsed.parsed.present))
+    naming = [x for x in plans if x.names_agencies]
+    first, latest = plans[0], plans[-1]
+    if year > latest.plan_year:
+        moved = [f"Theme shifts' “To” plan ({latest.period_label} → {label})"]
+        if names and naming:
+            moved.append(
+                f"the Agency network's second plan compared ({naming[-1].period_label} → {label})"
+            )
+        return [
+            f"The {label} plan becomes the latest plan (now {latest.period_label}). "
+            + "Pages that start from the latest plan change: "
+            + " and ".join(moved)
+            + "."
+        ]
+    if year < first.plan_year:
+        moved = [f"Theme shifts' “From” plan ({first.period_label} → {label})"]
+        if names and naming:
+            moved.append(
+                f"the Agency network's first plan compared ({naming[0].period_label} → {label})"
+            )
+        return [
+            f"The {label} plan becomes the first plan (now {first.period_label}). Pages that "
+            "start from the first plan change: " + " and ".join(moved) + "."
+        ]
+    before = max(x.plan_year for x in plans if x.plan_year < year)
+    after = min(x.plan_year for x in plans if x.plan_year > year)
+    return [
+        f"The {label} plan sits between {_labels(plans, [before])} and "
+        f"{_labels(plans, [after])}: no page's default plan changes."
+    ]
+
+
+def advice(
+    p: Preview,
+    plans: Sequence[PublishedPlan],
+    mode: str = "new",
+    story_plans: Sequence[int] = (),
+    today: date | None = None,
+) -> Advice:
+    """What to check before adding the previewed plan (`mode` as for add_plan) and what
+    adding it will change. `plans`: the plans in the corpus (published_plans);
+    `story_plans`: the plans the ready-made story covers (it keeps them)."""
+    today = today or datetime.now(UTC).date()
+    warnings = _input_warnings(p, plans, mode, today)
+    year, label = p.metadata.plan_year, p.metadata.period_label
+    if not plans:
+        return Advice(tuple(warnings), (f"The {label} plan becomes the corpus's only plan.",))
+    if mode == "rendering":
+        changes = [
+            f"Adds a rendering of the {year} plan: its measures still come from its canonical "
+            "document; Data quality compares the two."
+        ]
+    elif mode == "replace":
+        changes = [
+            f"Replaces the {year} plan's documents (moved to data/raw/replaced/): every page "
+            f"shows the new text for {year}."
+        ]
+    elif year in {x.plan_year for x in plans}:  # refused by add_plan: say what to do
+        existing = next(x for x in plans if x.plan_year == year)
+        changes = [
+            f"Nothing yet: the corpus already has the {existing.period_label} plan (year "
+            f"{year}); add this document as another rendering of it, or replace it."
+        ]
+        return Advice(tuple(warnings), tuple(changes))
+    else:
+        changes = _default_changes(p, plans)
+        changes.append(f"Charts of every plan (Overview, Theme shifts) gain a {label} plan.")
+    if mode != "rendering":
+        changes.append(_story_sentence(story_plans, plans, year, mode))
+    return Advice(tuple(warnings), tuple(changes))
+
+
+def removal_advice(
+    plan_year: int, plans: Sequence[PublishedPlan], story_plans: Sequence[int] = ()
+) -> Advice:
+    """What removing a plan will change (or why it cannot be removed)."""
+    years = [x.plan_year for x in plans]
+    if not years:  # no database yet: nothing to compare with
+        return Advice()
+    if plan_year not in years:
+        return Advice((f"There is no plan of year {plan_year} in the corpus.",), ())
+    if len(years) == 1:
+        return Advice(("It is the only plan: the corpus cannot be left empty.",), ())
+    plan = next(x for x in plans if x.plan_year == plan_year)
+    rest = [x for x in plans if x.plan_year != plan_year]
+    changes = [
+        f"The {plan.period_label} plan and its {plan.n_present} measures leave every page; its "
+        f"documents move to data/raw/{REMOVED}/ (not deleted) and can be restored."
+    ]
+    if plan_year == years[-1]:
+        changes.append(
+            f"{rest[-1].period_label} becomes the latest plan again (Theme shifts' “To”, the "
+            "network's second plan compared)."
+        )
+    elif plan_year == years[0]:
+        changes.append(f"{rest[0].period_label} becomes the first plan.")
+    if plan_year in story_plans:
+        changes.append(
+            f"The ready-made story covers the {plan.period_label} plan: it will say the plan "
+            "is no longer in the data, leave out its sentences about it, and show the rest."
+        )
+    else:
+        changes.append("The ready-made story does not cover this plan: it does not change.")
+    return Advice((), tuple(changes))
+
+
+def format_advice(a: Advice) -> list[str]:
+    """The advice as lines of plain text (the command line)."""
+    lines: list[str] = []
+    if a.warnings:
+        lines += ["check before going on:"] + [f"  ! {w}" for w in a.warnings] + [""]
+    if a.changes:
+        lines += ["this will change:"] + [f"  - {c}" for c in a.changes] + [""]
+    return lines
+
+
+# ---------------------------------------------------------------------------------------
+# Removing a plan
+
+REMOVED = "removed"
+# Beside the documents of a removed plan: its manifest rows, with the header.
+REMOVED_ROWS = "manifest-rows.csv"
+
+
+class RemovePlanError(IpdashError):
+    """The plan could not be removed; data/raw and the database are as they were."""
+
+
+@dataclass(frozen=True)
+class RemoveResult:
+    plan_year: int
+    period_label: str
+    files: tuple[str, ...]  # the documents moved aside
+    aside: Path  # data/raw/removed/<year>-<time>/: the documents and their manifest rows
+    build: BuildResult
+
+
+def manifest_rows_of_year(text: str, plan_year: int) -> str:
+    """The manifest's header and the rows of one plan year, exactly as written."""
+    return _split_manifest(text, plan_year)[1]
+
+
+def remove_plan(plan_year: int, *, raw_dir: Path, db_dir: Path) -> RemoveResult:
+    """Remove a plan from the corpus: its documents (and PDF or Word originals) move to
+    raw_dir/removed/<year>-<time>/ with its manifest rows, the manifest loses them, and a
+    new database generation is built and switched to. Refuses a year not in the corpus
+    and the last plan. On any failure data/raw and the database stay as they were."""
+    with _raw_lock(raw_dir):
+        sources = load_manifest(raw_dir)
+        gone = [s for s in sources if s.plan_year == plan_year]
+        years = sorted({s.plan_year for s in sources})
+        if not gone:
+            raise RemovePlanError(
+                f"there is no plan of year {plan_year} to remove; the corpus has "
+                + ", ".join(map(str, years))
+            )
+        if len(years) == 1:
+            raise RemovePlanError(
+                f"the {gone[0].period_label} plan is the only plan: the corpus cannot be empty"
+            )
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        aside = raw_dir / REMOVED / f"{plan_year}-{stamp}"
+        try:
+            with raw_transaction(raw_dir) as changes:
+                _move_plan_aside(changes, gone, aside)
+                result = build_database(raw_dir=raw_dir, db_dir=db_dir)
+        except Exception as exc:
+            raise RemovePlanError(
+                f"building the database failed ({exc}); data/raw and the database are as they were"
+            ) from exc
+    return RemoveResult(plan_year, gone[0].period_label, tuple(s.file for s in gone), aside, result)
+
+
+def _move_plan_aside(changes: RawChanges, gone: list[Source], aside: Path) -> None:
+    """The manifest without the plan's rows; its documents, originals and rows in `aside`."""
+    raw_dir, plan_year = changes.raw_dir, gone[0].plan_year
+    old = changes.old_manifest.decode("utf-8")
+    changes.write_manifest(manifest_without_year(old, plan_year))
+    for source in gone:
+        changes.move_aside(raw_dir / source.file, aside)
+        for suffix in (".pdf", ".docx"):
+            original = raw_dir / ORIGINALS / f"{Path(source.file).stem}{suffix}"
+            if original.exists():
+                changes.move_aside(original, aside / ORIGINALS)
+    changes.write(aside / REMOVED_ROWS, manifest_rows_of_year(old, plan_year).encode("utf-8"))

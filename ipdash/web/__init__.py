@@ -9,6 +9,7 @@
 - charts: a chart with its export-or-save menu
 - tables: measure tables and downloads
 - media_patch: the patch of Streamlit's download manager (version-specific)
+- plans: what adding or removing a plan changes, and removing one (one guarded function)
 """
 
 from ipdash.web.charts import NEW_STORY, STORY_KEY, chart_actions, plot, selected_points
@@ -26,6 +27,15 @@ from ipdash.web.page import (
     setup,
     show_text,
     text_on,
+)
+from ipdash.web.plans import (
+    EditingOffError,
+    editing_allowed,
+    manage_plans,
+    published_plans,
+    ready_made_plans,
+    remove_plan,
+    show_advice,
 )
 from ipdash.web.presenting import show_view
 from ipdash.web.sidebar import PAGES, clear_filters, filter_sidebar, navigation
@@ -58,11 +68,13 @@ __all__ = [
     "TABLE_ROWS",
     "URL_PARAMS",
     "Context",
+    "EditingOffError",
     "all_measures",
     "chart_actions",
     "chip",
     "clear_filters",
     "downloads",
+    "editing_allowed",
     "ego_view",
     "empty_state",
     "ensure_database",
@@ -72,6 +84,7 @@ __all__ = [
     "guard",
     "hold_made_downloads",
     "load_url_state",
+    "manage_plans",
     "md_escape",
     "measure_list",
     "measure_rows",
@@ -79,11 +92,15 @@ __all__ = [
     "multiselect",
     "navigation",
     "plot",
+    "published_plans",
+    "ready_made_plans",
+    "remove_plan",
     "segmented",
     "selectbox",
     "selected_points",
     "setup",
     "shared_filter_params",
+    "show_advice",
     "show_measure",
     "show_text",
     "show_view",

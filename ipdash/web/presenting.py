@@ -14,6 +14,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from ipdash.present import figures, stories, views
+from ipdash.store import queries
 from ipdash.web.charts import plot
 from ipdash.web.context import Context
 
@@ -76,13 +77,25 @@ def show_view(
         f"<style>{CSS}:root {{ --ipd-chrome: {wide}px; --ipd-chrome-narrow: {narrow}px; }}</style>"
     )
     st.html(
-        f"<div class='ipd-present-top'><span>{html.escape(stories.fill(story.title, facts))}"
+        f"<div class='ipd-present-top'><span>{html.escape(stories.title_of(story, facts))}"
         f"</span><span class='ipd-present-position'>{index + 1} / {count}</span></div>"
         f"<div class='ipd-present-title'>{html.escape(view.title)}</div>"
     )
-    figure = presentation_figure(views.build(view.chart, ctx.query, view.params))
-    with st.container(key="ipd_present_chart"):
-        plot(ctx, figure, key=f"present_{story.story_id}_{index}", height="stretch", modebar=False)
+    plans = ctx.query(queries.plans)
+    labels = dict(zip(plans["plan_year"], plans["period_label"], strict=True))
+    missing = stories.view_plans(view, set(labels), labels)
+    if missing.note:
+        st.info(missing.note)
+    if missing.drawable:
+        figure = presentation_figure(views.build(view.chart, ctx.query, view.params))
+        with st.container(key="ipd_present_chart"):
+            plot(
+                ctx,
+                figure,
+                key=f"present_{story.story_id}_{index}",
+                height="stretch",
+                modebar=False,
+            )
     if view.caption:
         st.html(f"<div class='ipd-present-caption'>{html.escape(view.caption)}</div>")
     described = views.describe_view(view.chart, ctx.query, view.params)
