@@ -22,8 +22,9 @@ MAY_IMPORT = {
     "store": {"corpus", "store", "settings"},
     "present": {"store", "present", "settings"},
     "web": {"present", "store", "web", "settings"},
-    "cli": {"corpus", "store", "present", "settings"},
+    "cli": {"corpus", "store", "present", "settings", "serve"},
     "server": {"settings"},
+    "serve": {"settings", "store"},
     "main": {"cli"},
     "pages": {"corpus", "store", "present", "web", "settings"},
 }

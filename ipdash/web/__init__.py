@@ -9,10 +9,12 @@
 - charts: a chart with its export-or-save menu
 - tables: measure tables and downloads
 - media_patch: the patch of Streamlit's download manager (version-specific)
+- edits: who may add or remove plans (the admin token of a shared server), the change log
 """
 
 from ipdash.web.charts import NEW_STORY, STORY_KEY, chart_actions, plot, selected_points
 from ipdash.web.context import Context, ensure_database
+from ipdash.web.edits import change_corpus, edits_allowed
 from ipdash.web.media_patch import hold_made_downloads
 from ipdash.web.page import (
     chip,
@@ -55,10 +57,12 @@ __all__ = [
     "URL_PARAMS",
     "Context",
     "all_measures",
+    "change_corpus",
     "chart_actions",
     "chip",
     "clear_filters",
     "downloads",
+    "edits_allowed",
     "empty_state",
     "ensure_database",
     "filter_sidebar",
