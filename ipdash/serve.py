@@ -492,15 +492,47 @@ def _worker_command(port: int) -> list[str]:
 
 
 def _ensure_database(settings: Settings) -> None:
-    """Build the database once here, before the workers start, rather than in each."""
+    """Build the database once here, before the workers start, rather than in each; in a
+    child process, so that the supervisor, which runs as long as the server, does not
+    keep DuckDB and Polars in memory (about 150 MB)."""
+    code = (
+        "import sys; from ipdash.serve import ensure_database_now; sys.exit(ensure_database_now())"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=paths.ROOT,
+        env={**os.environ, **settings.to_env()},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    for line in result.stdout.splitlines():
+        LOG.info("%s", line)
+    if result.returncode != 0:
+        raise IpdashError(
+            f"the database could not be built in {settings.db_dir}: "
+            f"{result.stderr.strip()[-2000:] or 'see python -m ipdash build'}"
+        )
+
+
+def ensure_database_now() -> int:
+    """(In the child process of _ensure_database.) Build the database if there is none,
+    or rebuild it if the sources changed since it was built; 1 with the reason on error."""
+    from ipdash.settings import current
     from ipdash.store.build import build_database, rebuild_if_out_of_date
     from ipdash.store.db import current_db_path
 
-    if current_db_path(settings.db_dir) is None:
-        LOG.info("building the database (first start)")
-        build_database(raw_dir=settings.raw_dir, db_dir=settings.db_dir)
-    elif rebuild_if_out_of_date(settings.raw_dir, settings.db_dir) is not None:
-        LOG.info("rebuilt the database: the sources changed since it was built")
+    settings = current()
+    try:
+        if current_db_path(settings.db_dir) is None:
+            result = build_database(raw_dir=settings.raw_dir, db_dir=settings.db_dir)
+            print(f"built the database (first start): {result.path}")
+        elif (rebuilt := rebuild_if_out_of_date(settings.raw_dir, settings.db_dir)) is not None:
+            print(f"rebuilt the database, the sources changed since it was built: {rebuilt.path}")
+    except IpdashError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    return 0
 
 
 def serve(options: ServeOptions, settings: Settings, out: IO[str] = sys.stdout) -> int:

@@ -145,6 +145,14 @@ def test_the_cli_reports_a_missing_nginx_in_plain_words(monkeypatch):
     assert (result.returncode, result.stderr.strip()) == (2, "error: needs nginx")
 
 
+def test_a_database_that_cannot_be_built_stops_serve_with_the_reason(tmp_path):
+    from ipdash.settings import Settings
+
+    broken = Settings(raw_dir=tmp_path / "no-such-folder", db_dir=tmp_path / "db")
+    with pytest.raises(IpdashError, match=r"the database could not be built in .*manifest"):
+        serve._ensure_database(broken)
+
+
 def test_serve_defaults_to_a_worker_per_core():
     from ipdash.cli import make_parser
 

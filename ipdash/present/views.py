@@ -9,6 +9,9 @@ the app passes its cached `Context.query`, the CLI and the deck a plain connecti
 
 from __future__ import annotations
 
+import functools
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -33,6 +36,63 @@ def query_on(con: duckdb.DuckDBPyConnection) -> Query:
         return query(con, *args)
 
     return run
+
+
+# ---------------------------------------------------------------------------------------
+# Figures cached per database generation, chart and parameters. Building a Plotly figure
+# costs tens of milliseconds of CPU, mostly Plotly checking every property (the house
+# style alone about 24 ms); with a room of people on one server most ask for the same
+# few charts. A figure is kept as a plain dict and every caller gets its own Figure made
+# from it without checking again (about 2 ms), so nobody can change another's figure.
+
+FIGURE_CACHE_SIZE = 128
+_figures: OrderedDict[tuple, dict] = OrderedDict()
+_figures_lock = threading.Lock()
+
+
+def data_key(q: Query) -> str | None:
+    """The data a query runner reads, if it says so: a runner bound to an object with a
+    `db` string (the app's Context.query: the database generation's file, a new one for
+    every build) is cached under it; any other runner (a plain connection) is not."""
+    key = getattr(getattr(q, "__self__", None), "db", None)
+    return key if isinstance(key, str) else None
+
+
+def _frozen(value: object) -> object:
+    if isinstance(value, Mapping):
+        return tuple(sorted((str(k), _frozen(v)) for k, v in value.items()))
+    if isinstance(value, list | tuple):
+        return tuple(_frozen(v) for v in value)
+    return value
+
+
+def cached_figure(builder: Callable[..., go.Figure]) -> Callable[..., go.Figure]:
+    """Cache a chart builder's figures per data_key(q), builder and arguments."""
+
+    @functools.wraps(builder)
+    def build(q: Query, *args: object, **kwargs: object) -> go.Figure:
+        data = data_key(q)
+        key = (data, builder.__name__, _frozen(args), _frozen(kwargs))
+        try:
+            hash(key)
+        except TypeError:
+            data = None
+        if data is None:
+            return builder(q, *args, **kwargs)
+        with _figures_lock:
+            kept = _figures.get(key)
+            if kept is not None:
+                _figures.move_to_end(key)
+        if kept is not None:
+            return go.Figure(kept, _validate=False)
+        fig = builder(q, *args, **kwargs)
+        with _figures_lock:
+            _figures[key] = fig.to_dict()
+            while len(_figures) > FIGURE_CACHE_SIZE:
+                _figures.popitem(last=False)
+        return fig
+
+    return build
 
 
 def filter_of(params: Params) -> MeasureFilter:
@@ -108,6 +168,7 @@ def _two_plans(q: Query, params: Params, first: str, second: str) -> tuple[int, 
 MAX_PLAN_PANELS = 12
 
 
+@cached_figure
 def top_leads(q: Query, params: Params) -> go.Figure:
     f = filter_of(params)
     top = q(queries.top_lead_agencies, f.successor, 5)
@@ -123,6 +184,7 @@ def _dumbbell_scope(q: Query, params: Params) -> MeasureFilter:
     return filter_of(params).with_(years=_two_plans(q, params, "from", "to"))
 
 
+@cached_figure
 def theme_dumbbell(q: Query, params: Params) -> go.Figure:
     f = filter_of(params)
     year_a, year_b = _two_plans(q, params, "from", "to")
@@ -133,6 +195,7 @@ def theme_dumbbell(q: Query, params: Params) -> go.Figure:
     )
 
 
+@cached_figure
 def theme_trends(q: Query, params: Params) -> go.Figure:
     f = filter_of(params)
     known = set(q(queries.themes)["theme_id"])  # an unknown id would grey every line
@@ -150,6 +213,7 @@ def theme_trends(q: Query, params: Params) -> go.Figure:
     )
 
 
+@cached_figure
 def theme_heatmap(q: Query, params: Params) -> go.Figure:
     f = filter_of(params)
     value = "count" if params.get("heat_value") == "count" else "share"
@@ -170,6 +234,7 @@ def network_metrics(q: Query, f: MeasureFilter, directed: bool, min_weight: int)
     )
 
 
+@cached_figure
 def agency_network(q: Query, params: Params, positions: dict | None = None) -> go.Figure:
     f = filter_of(params)
     directed = _flag(params, "directed")
@@ -193,6 +258,7 @@ def _compare_scope(q: Query, params: Params) -> MeasureFilter:
     return filter_of(params).with_(years=_two_plans(q, params, "compare_a", "compare_b"))
 
 
+@cached_figure
 def network_compare(q: Query, params: Params, positions: dict | None = None) -> go.Figure:
     f = filter_of(params)
     directed = _flag(params, "directed")
@@ -247,6 +313,7 @@ def _profile_agency(q: Query, params: Params) -> tuple[str, str]:
     return wanted, labels.filter(pl.col("agency_id") == wanted)["short_name"][0]
 
 
+@cached_figure
 def agency_roles(q: Query, params: Params) -> go.Figure:
     f = filter_of(params)
     agency_id, name = _profile_agency(q, params)
@@ -257,6 +324,7 @@ def agency_roles(q: Query, params: Params) -> go.Figure:
     )
 
 
+@cached_figure
 def agency_themes(q: Query, params: Params) -> go.Figure:
     f = filter_of(params)
     agency_id, name = _profile_agency(q, params)
@@ -269,6 +337,7 @@ def agency_themes(q: Query, params: Params) -> go.Figure:
     )
 
 
+@cached_figure
 def agency_partners(q: Query, params: Params) -> go.Figure:
     f = filter_of(params)
     agency_id, name = _profile_agency(q, params)
@@ -277,6 +346,7 @@ def agency_partners(q: Query, params: Params) -> go.Figure:
     )
 
 
+@cached_figure
 def measures_by_theme(q: Query, params: Params) -> go.Figure:
     f = filter_of(params)
     return figures.measures_by_theme(
@@ -284,6 +354,7 @@ def measures_by_theme(q: Query, params: Params) -> go.Figure:
     )
 
 
+@cached_figure
 def theme_confidence(q: Query, params: Params) -> go.Figure:
     return figures.confidence_bars(q(queries.theme_confidence))
 
