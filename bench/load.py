@@ -153,6 +153,18 @@ def start_server(target: str, db_dir: str, workers: int = 0) -> tuple[subprocess
     return proc, url
 
 
+def _worker_urls(target: str, url: str, db_dir: str) -> list[str]:
+    """The addresses that reach each worker of a server (ipdash serve: each worker's
+    loopback port, from its state file), or the server's own."""
+    import json
+
+    state = Path(db_dir) / "run" / "serve.json"
+    if target != "serve" or not state.exists():
+        return [url]
+    workers = json.loads(state.read_text(encoding="utf-8"))["workers"]
+    return [f"http://127.0.0.1:{w['port']}" for w in workers]
+
+
 def stop_server(proc: subprocess.Popen) -> None:
     proc.terminate()
     try:
@@ -526,8 +538,10 @@ def main() -> int:
                     (None, args.url) if target == "url" else start_server(target, tmp, args.workers)
                 )
                 proc, url = servers[target]
-                # One session first, so the figures below are not the server's cold start.
-                asyncio.run(wave(url, 1, 0, args.client, page=PAGE[target]))
+                # One session first on every worker, so the figures below are not a
+                # server's cold start.
+                for warm in _worker_urls(target, url, tmp):
+                    asyncio.run(wave(warm, 1, 0, args.client, page=PAGE[target]))
             if args.soak:
                 proc, url = servers[targets[0]]
                 return asyncio.run(

@@ -357,6 +357,7 @@ class Supervisor:
         for worker in self.workers:
             worker.start()
         self._wait_healthy(self.workers)
+        _warm([w.health_url for w in self.workers if w.health_url])
         LOG.info("starting nginx on %s:%d", self.options.address, self.options.port)
         self.proxy.start()
         self._wait_healthy([self.proxy])
@@ -513,6 +514,64 @@ def _ensure_database(settings: Settings) -> None:
             f"the database could not be built in {settings.db_dir}: "
             f"{result.stderr.strip()[-2000:] or 'see python -m ipdash build'}"
         )
+
+
+# The pages a worker opens once before the server says it is up, so that the first
+# visitors do not wait for a worker's first run (imports, the connection, the figures
+# and queries of the landing pages): the Overview and the Measures page.
+WARM_PAGES = ("", "Measures")
+
+
+def _warm(urls: list[str]) -> None:
+    """Open WARM_PAGES once on every worker (in a child process: it speaks Streamlit's
+    websocket protocol, which the supervisor need not keep in memory)."""
+    code = "import sys; from ipdash.serve import warm_now; sys.exit(warm_now(sys.argv[1:]))"
+    started = time.monotonic()
+    result = subprocess.run(
+        [sys.executable, "-c", code, *urls],
+        cwd=paths.ROOT,
+        capture_output=True,
+        text=True,
+        timeout=STARTUP_SECONDS,
+        check=False,
+    )
+    if result.returncode != 0:  # the server still works: the first visitors wait longer
+        LOG.warning("warming the workers failed: %s", result.stderr.strip()[-500:])
+    else:
+        LOG.info(
+            "workers warmed (%s) in %.1f s",
+            ", ".join(p or "Overview" for p in WARM_PAGES),
+            time.monotonic() - started,
+        )
+
+
+def warm_now(urls: list[str]) -> int:
+    """(In the child process of _warm.) Run each of WARM_PAGES once on each worker."""
+    import asyncio
+
+    import websockets  # Streamlit's own dependency
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    async def open_page(url: str, page: str) -> None:
+        stream = url.replace("http://", "ws://") + "/_stcore/stream"
+        async with websockets.connect(
+            stream, subprotocols=["streamlit"], max_size=2**26, open_timeout=60
+        ) as ws:
+            message = BackMsg()
+            message.rerun_script.page_name = page
+            await ws.send(message.SerializeToString())
+            while True:
+                raw = await asyncio.wait_for(ws.recv(), 60)
+                if ForwardMsg.FromString(raw).WhichOneof("type") == "script_finished":
+                    return
+
+    async def warm_all() -> None:
+        for page in WARM_PAGES:
+            await asyncio.gather(*(open_page(url, page) for url in urls))
+
+    asyncio.run(warm_all())
+    return 0
 
 
 def ensure_database_now() -> int:

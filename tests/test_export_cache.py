@@ -50,10 +50,10 @@ def test_any_difference_makes_another_file():
 
 
 def test_the_cache_is_bounded(monkeypatch):
-    monkeypatch.setattr(export, "FILE_CACHE_ENTRIES", 3)
+    monkeypatch.setattr(export._files, "entries", 3)
     for n in range(5):
         export.to_csv_bytes(frame(f"text {n}"))
     assert len(export._files) == 3
-    monkeypatch.setattr(export, "FILE_CACHE_BYTES", 1)
+    monkeypatch.setattr(export._files, "limit", 1)
     export.to_csv_bytes(frame("last"))
     assert len(export._files) == 1  # the newest is always kept

@@ -79,7 +79,7 @@ def test_a_runner_that_does_not_name_its_data_is_not_cached(con):
 
 
 def test_the_cache_is_bounded(con, monkeypatch):
-    monkeypatch.setattr(views, "FIGURE_CACHE_SIZE", 3)
+    monkeypatch.setattr(views._figures, "entries", 3)
     runner = Runner("generation-1", con)
     for year in ("2012", "2014", "2020", "2022"):
         views.measures_by_theme(runner.query, {"year": year})

@@ -21,15 +21,15 @@ import hashlib
 import io
 import math
 import re
-import threading
 import unicodedata
-from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import polars as pl
 import xlsxwriter
+
+from ipdash.present.memo import Memo
 
 # The characters that make a spreadsheet treat a cell as a formula or command.
 TRIGGERS = frozenset("=+-@|%\t\r\n\0")
@@ -129,8 +129,7 @@ def _csv_field(value: object) -> str:
 # export time is to the minute).
 FILE_CACHE_ENTRIES = 64
 FILE_CACHE_BYTES = 32 * 1024 * 1024
-_files: OrderedDict[tuple, bytes] = OrderedDict()
-_files_lock = threading.Lock()
+_files: Memo[bytes] = Memo(FILE_CACHE_ENTRIES, len, FILE_CACHE_BYTES)
 
 
 def _digest(frame: pl.DataFrame) -> str | None:
@@ -146,20 +145,7 @@ def _remembered(frame: pl.DataFrame, inputs: tuple, make: Callable[[], bytes]) -
     digest = _digest(frame)
     if digest is None:
         return make()
-    key = (digest, *inputs)
-    with _files_lock:
-        kept = _files.get(key)
-        if kept is not None:
-            _files.move_to_end(key)
-            return kept
-    data = make()
-    with _files_lock:
-        _files[key] = data
-        while len(_files) > FILE_CACHE_ENTRIES or (
-            len(_files) > 1 and sum(map(len, _files.values())) > FILE_CACHE_BYTES
-        ):
-            _files.popitem(last=False)
-    return data
+    return _files.get((digest, *inputs), make)[0]
 
 
 def to_csv_bytes(frame: pl.DataFrame) -> bytes:

@@ -10,8 +10,6 @@ the app passes its cached `Context.query`, the CLI and the deck a plain connecti
 from __future__ import annotations
 
 import functools
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +19,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from ipdash.present import figures, network
+from ipdash.present.memo import Memo
 from ipdash.settings import parse_flag
 from ipdash.store import queries
 from ipdash.store.filters import MeasureFilter, describe, file_stem, from_params, labels_from
@@ -46,8 +45,7 @@ def query_on(con: duckdb.DuckDBPyConnection) -> Query:
 # from it without checking again (about 2 ms), so nobody can change another's figure.
 
 FIGURE_CACHE_SIZE = 128
-_figures: OrderedDict[tuple, dict] = OrderedDict()
-_figures_lock = threading.Lock()
+_figures: Memo[dict] = Memo(FIGURE_CACHE_SIZE)
 
 
 def data_key(q: Query) -> str | None:
@@ -79,18 +77,14 @@ def cached_figure(builder: Callable[..., go.Figure]) -> Callable[..., go.Figure]
             data = None
         if data is None:
             return builder(q, *args, **kwargs)
-        with _figures_lock:
-            kept = _figures.get(key)
-            if kept is not None:
-                _figures.move_to_end(key)
-        if kept is not None:
-            return go.Figure(kept, _validate=False)
-        fig = builder(q, *args, **kwargs)
-        with _figures_lock:
-            _figures[key] = fig.to_dict()
-            while len(_figures) > FIGURE_CACHE_SIZE:
-                _figures.popitem(last=False)
-        return fig
+        made: list[go.Figure] = []
+
+        def make() -> dict:
+            made.append(builder(q, *args, **kwargs))
+            return made[0].to_dict()
+
+        kept, _ = _figures.get(key, make)
+        return made[0] if made else go.Figure(kept, _validate=False)
 
     return build
 
