@@ -328,6 +328,7 @@ class Supervisor:
 
     def prepare(self) -> None:
         """The folders, the supervisor's log, the nginx configuration, the database."""
+        _check_port_free(self.options.address, self.options.port)
         for folder in (self.run_dir, self.log_dir, *(self.run_dir / "tmp" / k for k in TEMPS)):
             folder.mkdir(parents=True, exist_ok=True)
         user = _worker_user()
@@ -338,6 +339,10 @@ class Supervisor:
         handler = logging.FileHandler(self.log_dir / "serve.log", encoding="utf-8")
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
         LOG.addHandler(handler)
+        terminal = logging.StreamHandler(sys.stderr)  # exits and restarts: also on screen
+        terminal.setLevel(logging.WARNING)
+        terminal.setFormatter(logging.Formatter("[ipdash serve] %(message)s"))
+        LOG.addHandler(terminal)
         LOG.setLevel(logging.INFO)
         config = nginx_config(
             f"{self.options.address}:{self.options.port}",
@@ -459,6 +464,19 @@ def _nobody_uid() -> int:
     import pwd
 
     return pwd.getpwnam("nobody").pw_uid
+
+
+def _check_port_free(address: str, port: int) -> None:
+    """Fail early, in words, when the port is taken (before starting any worker)."""
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((address, port))
+        except OSError as exc:
+            raise IpdashError(
+                f"cannot listen on {address}:{port} ({exc.strerror}): another program uses "
+                "that port; choose another with --port (PORT=… ./run serve)"
+            ) from exc
 
 
 def _local(address: str) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import shlex
 
+import pytest
 import yaml
 
 from ipdash import paths, serve
@@ -125,3 +126,16 @@ def test_nginx_accepts_the_compose_proxy_configuration(tmp_path):
         check=False,
     )
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.slow
+def test_the_setup_the_image_runs_works_here():
+    """`./run setup`, the Dockerfile's install step, on this machine (where ./run test
+    has installed everything, it checks and changes nothing)."""
+    import subprocess
+
+    result = subprocess.run(
+        ["./run", "setup"], cwd=paths.ROOT, capture_output=True, text=True, timeout=600, check=False
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "set up: Python 3." in result.stderr

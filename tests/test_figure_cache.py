@@ -84,3 +84,13 @@ def test_the_cache_is_bounded(con, monkeypatch):
     for year in ("2012", "2014", "2020", "2022"):
         views.measures_by_theme(runner.query, {"year": year})
     assert len(views._figures) == 3
+
+
+def test_every_call_sends_the_same_json(con):
+    """Streamlit identifies a chart (and the selection a click sets) by its JSON: the
+    first call and the cached ones must serialise alike."""
+    import plotly.io as pio
+
+    runner = Runner("generation-1", con)
+    first = pio.to_json(views.measures_by_theme(runner.query, {}), validate=False)
+    assert pio.to_json(views.measures_by_theme(runner.query, {}), validate=False) == first

@@ -153,6 +153,17 @@ def test_a_database_that_cannot_be_built_stops_serve_with_the_reason(tmp_path):
         serve._ensure_database(broken)
 
 
+def test_a_port_in_use_is_reported_before_anything_starts():
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with pytest.raises(IpdashError, match=rf"cannot listen on 127.0.0.1:{port} .*--port"):
+            serve._check_port_free("127.0.0.1", port)
+
+
 def test_serve_defaults_to_a_worker_per_core():
     from ipdash.cli import make_parser
 

@@ -77,14 +77,11 @@ def cached_figure(builder: Callable[..., go.Figure]) -> Callable[..., go.Figure]
             data = None
         if data is None:
             return builder(q, *args, **kwargs)
-        made: list[go.Figure] = []
-
-        def make() -> dict:
-            made.append(builder(q, *args, **kwargs))
-            return made[0].to_dict()
-
-        kept, _ = _figures.get(key, make)
-        return made[0] if made else go.Figure(kept, _validate=False)
+        kept, _ = _figures.get(key, lambda: builder(q, *args, **kwargs).to_dict())
+        # The first caller too gets a figure made from the dict, so that every run sends
+        # the same JSON (a Figure as built orders its layout differently; Streamlit's
+        # chart element, whose selection a click sets, is identified by that JSON).
+        return go.Figure(kept, _validate=False)
 
     return build
 
