@@ -125,7 +125,7 @@ def _cmd_parse(args: argparse.Namespace) -> int:
 
 def _cmd_add(args: argparse.Namespace) -> int:
     from ipdash.present.stories import ready_made_plans
-    from ipdash.store import intake
+    from ipdash.store import edits, intake
 
     try:
         data = args.file.read_bytes()
@@ -159,7 +159,14 @@ def _cmd_add(args: argparse.Namespace) -> int:
     if args.dry_run:
         print("dry run: nothing was written")
         return 0
-    result = intake.add_plan(extracted, metadata, mode, raw_dir=args.raw, db_dir=args.db_dir)
+    result = edits.logged_change(
+        args.settings,
+        "add",
+        str(year),
+        lambda: intake.add_plan(extracted, metadata, mode, raw_dir=args.raw, db_dir=args.db_dir),
+        edits.edit_permission(args.settings, "add", via="cli"),
+        via="cli",
+    )
     print(
         f"added {args.file.name} as {result.file} (document {result.doc_id}, {result.mode})"
         + (f"; replaced {', '.join(result.replaced)}" if result.replaced else "")
@@ -170,7 +177,7 @@ def _cmd_add(args: argparse.Namespace) -> int:
 
 def _cmd_remove(args: argparse.Namespace) -> int:
     from ipdash.present.stories import ready_made_plans
-    from ipdash.store import intake
+    from ipdash.store import edits, intake
 
     published = intake.read_published_plans(args.db_dir)
     label = next((p.period_label for p in published if p.plan_year == args.year), args.year)
@@ -181,7 +188,14 @@ def _cmd_remove(args: argparse.Namespace) -> int:
     if args.dry_run:
         print("dry run: nothing was changed")
         return 0
-    result = intake.remove_plan(args.year, raw_dir=args.raw, db_dir=args.db_dir)
+    result = edits.logged_change(
+        args.settings,
+        "remove",
+        str(args.year),
+        lambda: intake.remove_plan(args.year, raw_dir=args.raw, db_dir=args.db_dir),
+        edits.edit_permission(args.settings, "remove", via="cli"),
+        via="cli",
+    )
     print(
         f"removed the {result.period_label} plan: {', '.join(result.files)} and its manifest "
         f"rows moved to {result.aside}"
@@ -389,6 +403,20 @@ def _cmd_synth(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from ipdash.serve import ServeOptions, serve
+
+    options = ServeOptions(
+        workers=args.workers,
+        port=args.port,
+        address=args.address,
+        run_dir=args.run_dir,
+        log_dir=args.log_dir or args.settings.log_dir,
+        allow_edits=args.allow_edits,
+    )
+    return serve(options, args.settings)
+
+
 def _db_options(p: argparse.ArgumentParser, settings: Settings, raw: bool = True) -> None:
     if raw:
         p.add_argument(
@@ -588,6 +616,43 @@ def _command_synth(sub: argparse._SubParsersAction, settings: Settings) -> None:
     p.set_defaults(func=_cmd_synth)
 
 
+def _command_serve(sub: argparse._SubParsersAction, settings: Settings) -> None:
+    p = sub.add_parser(
+        "serve",
+        help="serve the dashboard to a room: several workers behind nginx",
+        description="Start N Streamlit workers on loopback ports behind nginx (sticky "
+        "sessions by a cookie), restart a worker that dies, stop everything on SIGTERM or "
+        "Ctrl-C. Visitors cannot add or remove plans without the admin token "
+        "(IPDASH_ADMIN_TOKEN) unless --allow-edits is given. Needs nginx.",
+    )
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        metavar="N",
+        help="worker processes (default: the number of cores)",
+    )
+    p.add_argument("--port", type=int, default=8501, help="the port to listen on (default 8501)")
+    p.add_argument(
+        "--address",
+        default="0.0.0.0",  # noqa: S104 - reached by a room of people
+        help="the address to listen on (default: every address of this machine)",
+    )
+    p.add_argument(
+        "--allow-edits",
+        action="store_true",
+        help="let every visitor add and remove plans (default: only with the admin token)",
+    )
+    p.add_argument(
+        "--log-dir",
+        type=Path,
+        default=None,
+        help="the folder for every log (default: data/logs, or IPDASH_LOG_DIR)",
+    )
+    p.add_argument("--run-dir", type=Path, default=paths.DEFAULT_RUN_DIR, help=argparse.SUPPRESS)
+    p.set_defaults(func=_cmd_serve)
+
+
 def make_parser(settings: Settings | None = None) -> argparse.ArgumentParser:
     """The argument parser; defaults of --raw and the database folder come from the
     settings (the environment's, unless given)."""
@@ -611,6 +676,7 @@ def make_parser(settings: Settings | None = None) -> argparse.ArgumentParser:
         _command_agencies,
         _command_path,
         _command_synth,
+        _command_serve,
     ):
         add_command(sub, settings)
     return parser

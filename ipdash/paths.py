@@ -21,3 +21,7 @@ SQL = Path(__file__).resolve().parent / "store" / "sql"
 DEFAULT_RAW = DATA / "raw"
 DEFAULT_DB_DIR = DATA / "db"
 DEFAULT_STORIES_FILE = STORIES / "saved.yaml"
+# A shared server's logs (`ipdash serve`) and the log of changes to the corpus.
+DEFAULT_LOG_DIR = DATA / "logs"
+# `ipdash serve`'s generated proxy configuration, process ids and temporary files.
+DEFAULT_RUN_DIR = DATA / "run"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ipdash import paths
@@ -38,6 +38,17 @@ class Settings:
     read_only: bool = False
     # The Chrome/Chromium binary for chart images (BROWSER_PATH, as kaleido names it).
     browser_path: str | None = None
+    # A server shared by many people (IPDASH_SHARED; `ipdash serve` sets it for its
+    # workers): adding and removing plans needs the admin token or allow_edits.
+    shared: bool = False
+    # The token that lets a visitor of a shared server add and remove plans
+    # (IPDASH_ADMIN_TOKEN). Never shown: kept out of repr, logs and addresses.
+    admin_token: str | None = field(default=None, repr=False)
+    # Edits open to every visitor of a shared server (IPDASH_ALLOW_EDITS; `ipdash serve
+    # --allow-edits` sets it).
+    allow_edits: bool = False
+    # Where the server's logs and the log of changes to the corpus go (IPDASH_LOG_DIR).
+    log_dir: Path = paths.DEFAULT_LOG_DIR
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -50,6 +61,10 @@ class Settings:
             stories_file=Path(env.get("IPDASH_STORIES") or defaults.stories_file),
             read_only=parse_flag(env.get("IPDASH_READ_ONLY")),
             browser_path=env.get("BROWSER_PATH") or None,
+            shared=parse_flag(env.get("IPDASH_SHARED")),
+            admin_token=env.get("IPDASH_ADMIN_TOKEN") or None,
+            allow_edits=parse_flag(env.get("IPDASH_ALLOW_EDITS")),
+            log_dir=Path(env.get("IPDASH_LOG_DIR") or defaults.log_dir),
         )
 
     def to_env(self) -> dict[str, str]:
@@ -59,9 +74,14 @@ class Settings:
             "IPDASH_DB_DIR": str(self.db_dir),
             "IPDASH_STORIES": str(self.stories_file),
             "IPDASH_READ_ONLY": "1" if self.read_only else "",
+            "IPDASH_SHARED": "1" if self.shared else "",
+            "IPDASH_ALLOW_EDITS": "1" if self.allow_edits else "",
+            "IPDASH_LOG_DIR": str(self.log_dir),
         }
         if self.browser_path:
             env["BROWSER_PATH"] = self.browser_path
+        if self.admin_token:
+            env["IPDASH_ADMIN_TOKEN"] = self.admin_token
         return env
 
     def with_(self, **changes: object) -> Settings:

@@ -31,8 +31,17 @@ def _extracted(upload: object) -> intake.Extracted:
 def _add(extracted: intake.Extracted, metadata: intake.PlanMetadata, mode: str) -> None:
     try:
         with st.spinner("Adding the plan and building a new database generation…"):
-            result = intake.add_plan(
-                extracted, metadata, mode, raw_dir=ctx.settings.raw_dir, db_dir=ctx.settings.db_dir
+            result = web.change_corpus(
+                ctx,
+                "add",
+                str(metadata.plan_year),
+                lambda: intake.add_plan(
+                    extracted,
+                    metadata,
+                    mode,
+                    raw_dir=ctx.settings.raw_dir,
+                    db_dir=ctx.settings.db_dir,
+                ),
             )
     except IpdashError as exc:
         st.session_state["_add_error"] = web.md_escape(str(exc))
@@ -50,12 +59,9 @@ ctx = web.setup("Add a plan")
 
 with web.guard():
     st.title("Add a plan")
-    if ctx.settings.read_only:  # a shared workshop server (IPDASH_READ_ONLY=1)
-        st.info(
-            "Adding and removing plans is switched off on this server (IPDASH_READ_ONLY). Ask "
-            "the person who runs it, or use `python -m ipdash add FILE --year YEAR` and "
-            "`python -m ipdash remove --year YEAR`."
-        )
+    allowed = web.edits_allowed(ctx, "add")  # a shared server: the admin token
+    if not allowed:
+        st.info(allowed.reason)
         web.footer(ctx)
         st.stop()
     st.markdown(

@@ -43,6 +43,7 @@ TEST_SETTINGS = ipdash_settings.Settings(
     raw_dir=paths.DEFAULT_RAW,
     db_dir=Path(tempfile.mkdtemp(prefix="ipdash-test-db-")),
     stories_file=Path(tempfile.mkdtemp(prefix="ipdash-test-stories-")) / "saved.yaml",
+    log_dir=Path(tempfile.mkdtemp(prefix="ipdash-test-logs-")),
 )
 os.environ.update(TEST_SETTINGS.to_env())
 

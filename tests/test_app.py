@@ -565,16 +565,27 @@ def test_a_removed_plan_of_the_story_is_said_plainly(own_corpus, saved_stories):
     assert_no_placeholder(shown)
 
 
-def test_removing_a_plan_is_one_guarded_function(own_corpus, own_settings):
+def test_removing_a_plan_is_one_guarded_function(own_corpus, own_settings, tmp_path):
     from ipdash import web
+    from ipdash.store.edits import EditRefusedError, read_changes
+    from ipdash.web.edits import permission
 
     raw, _ = own_corpus
     before = (raw / "manifest.csv").read_bytes()
-    ctx = web.Context("unused.duckdb", own_settings(read_only=True))
-    assert not web.editing_allowed(ctx)
-    with pytest.raises(web.EditingOffError, match="switched off on this server"):
-        web.remove_plan(ctx, 2022)
+    for settings in (
+        own_settings(read_only=True, log_dir=tmp_path),
+        own_settings(shared=True, log_dir=tmp_path),  # a shared server without a token
+    ):
+        ctx = web.Context("unused.duckdb", settings)
+        assert not permission(ctx, "remove")
+        with pytest.raises(
+            EditRefusedError, match=r"(Adding and removing|Removing) plans is switched off"
+        ):
+            web.remove_plan(ctx, 2022)
     assert (raw / "manifest.csv").read_bytes() == before
+    log = read_changes(tmp_path)
+    assert [(e["action"], e["plan"], e["via"]) for e in log] == [("remove", "2022", "app")] * 2
+    assert all("plans is switched off on this" in e["outcome"] for e in log)
 
 
 def test_the_stories_page_says_which_plans_a_story_covers_and_lets_its_author_change_them(

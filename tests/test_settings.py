@@ -17,6 +17,10 @@ def test_an_empty_environment_gives_the_defaults():
         stories_file=paths.ROOT / "data" / "stories" / "saved.yaml",
         read_only=False,
         browser_path=None,
+        shared=False,
+        admin_token=None,
+        allow_edits=False,
+        log_dir=paths.ROOT / "data" / "logs",
     )
 
 
@@ -27,14 +31,32 @@ def test_every_documented_variable_is_read():
         "IPDASH_STORIES": "/srv/stories.yaml",
         "IPDASH_READ_ONLY": "yes",
         "BROWSER_PATH": "/opt/chrome",
+        "IPDASH_SHARED": "1",
+        "IPDASH_ADMIN_TOKEN": "s3cret",
+        "IPDASH_ALLOW_EDITS": "on",
+        "IPDASH_LOG_DIR": "/srv/logs",
     }
     assert Settings.from_env(env) == Settings(
-        Path("/srv/plans"), Path("/srv/db"), Path("/srv/stories.yaml"), True, "/opt/chrome"
+        Path("/srv/plans"),
+        Path("/srv/db"),
+        Path("/srv/stories.yaml"),
+        True,
+        "/opt/chrome",
+        True,
+        "s3cret",
+        True,
+        Path("/srv/logs"),
     )
 
 
+def test_the_admin_token_is_not_in_the_settings_repr():
+    assert "s3cret" not in repr(Settings(admin_token="s3cret"))
+
+
 def test_settings_survive_the_trip_to_a_child_process_environment():
-    mine = Settings(Path("/a"), Path("/b"), Path("/c.yaml"), True, "/chrome")
+    mine = Settings(
+        Path("/a"), Path("/b"), Path("/c.yaml"), True, "/chrome", True, "tok", True, Path("/l")
+    )
     assert Settings.from_env(mine.to_env()) == mine
     assert Settings.from_env(Settings().to_env()) == Settings()
 

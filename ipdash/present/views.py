@@ -9,6 +9,7 @@ the app passes its cached `Context.query`, the CLI and the deck a plain connecti
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +19,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from ipdash.present import figures, network, network_charts
+from ipdash.present.memo import Memo
 from ipdash.settings import parse_flag
 from ipdash.store import queries
 from ipdash.store.filters import MeasureFilter, describe, file_stem, from_params, labels_from
@@ -33,6 +35,55 @@ def query_on(con: duckdb.DuckDBPyConnection) -> Query:
         return query(con, *args)
 
     return run
+
+
+# ---------------------------------------------------------------------------------------
+# Figures cached per database generation, chart and parameters. Building a Plotly figure
+# costs tens of milliseconds of CPU, mostly Plotly checking every property (the house
+# style alone about 24 ms); with a room of people on one server most ask for the same
+# few charts. A figure is kept as a plain dict and every caller gets its own Figure made
+# from it without checking again (about 2 ms), so nobody can change another's figure.
+
+FIGURE_CACHE_SIZE = 128
+_figures: Memo[dict] = Memo(FIGURE_CACHE_SIZE)
+
+
+def data_key(q: Query) -> str | None:
+    """The data a query runner reads, if it says so: a runner bound to an object with a
+    `db` string (the app's Context.query: the database generation's file, a new one for
+    every build) is cached under it; any other runner (a plain connection) is not."""
+    key = getattr(getattr(q, "__self__", None), "db", None)
+    return key if isinstance(key, str) else None
+
+
+def _frozen(value: object) -> object:
+    if isinstance(value, Mapping):
+        return tuple(sorted((str(k), _frozen(v)) for k, v in value.items()))
+    if isinstance(value, list | tuple):
+        return tuple(_frozen(v) for v in value)
+    return value
+
+
+def cached_figure(builder: Callable[..., go.Figure]) -> Callable[..., go.Figure]:
+    """Cache a chart builder's figures per data_key(q), builder and arguments."""
+
+    @functools.wraps(builder)
+    def build(q: Query, *args: object, **kwargs: object) -> go.Figure:
+        data = data_key(q)
+        key = (data, builder.__name__, _frozen(args), _frozen(kwargs))
+        try:
+            hash(key)
+        except TypeError:
+            data = None
+        if data is None:
+            return builder(q, *args, **kwargs)
+        kept, _ = _figures.get(key, lambda: builder(q, *args, **kwargs).to_dict())
+        # The first caller too gets a figure made from the dict, so that every run sends
+        # the same JSON (a Figure as built orders its layout differently; Streamlit's
+        # chart element, whose selection a click sets, is identified by that JSON).
+        return go.Figure(kept, _validate=False)
+
+    return build
 
 
 def filter_of(params: Params) -> MeasureFilter:
@@ -108,6 +159,7 @@ def _two_plans(q: Query, params: Params, first: str, second: str) -> tuple[int, 
 MAX_PLAN_PANELS = 12
 
 
+@cached_figure
 def top_leads(q: Query, params: Params) -> go.Figure:
     f = filter_of(params)
     top = q(queries.top_lead_agencies, f.successor, 5)
@@ -128,6 +180,7 @@ def _dumbbell_scope(q: Query, params: Params) -> MeasureFilter:
     return filter_of(params).with_(years=_two_plans(q, params, "from", "to"))
 
 
+@cached_figure
 def theme_dumbbell(q: Query, params: Params) -> go.Figure:
     f = filter_of(params)
     year_a, year_b = _two_plans(q, params, "from", "to")
@@ -138,6 +191,7 @@ def theme_dumbbell(q: Query, params: Params) -> go.Figure:
     )
 
 
+@cached_figure
 def theme_trends(q: Query, params: Params) -> go.Figure:
     f = filter_of(params)
     known = set(q(queries.themes)["theme_id"])  # an unknown id would grey every line
@@ -155,6 +209,7 @@ def theme_trends(q: Query, params: Params) -> go.Figure:
     )
 
 
+@cached_figure
 def theme_heatmap(q: Query, params: Params) -> go.Figure:
     f = filter_of(params)
     value = "count" if params.get("heat_value") == "count" else "share"
@@ -217,6 +272,7 @@ def network_metrics(q: Query, f: MeasureFilter, directed: bool, min_weight: int)
     )
 
 
+@cached_figure
 def agency_network(q: Query, params: Params, positions: dict | None = None) -> go.Figure:
     f = filter_of(params)
     directed = _flag(params, "directed")
@@ -257,6 +313,7 @@ def tie_changes(q: Query, params: Params) -> pl.DataFrame:
     )
 
 
+@cached_figure
 def network_compare(q: Query, params: Params, positions: dict | None = None) -> go.Figure:
     """The two plans on one layout, ties coloured by what happened to them; drawn: the
     ties the tie choice keeps in either plan."""
@@ -355,6 +412,7 @@ def _roles_scope(q: Query, params: Params) -> MeasureFilter:
     return MeasureFilter(years=drawn_plans(params), successor=filter_of(params).successor)
 
 
+@cached_figure
 def agency_roles(q: Query, params: Params) -> go.Figure:
     f = filter_of(params)
     agency_id, name = _profile_agency(q, params)
@@ -365,6 +423,7 @@ def agency_roles(q: Query, params: Params) -> go.Figure:
     return figures.agency_roles(profile, name, subtitle(q, _roles_scope(q, params)))
 
 
+@cached_figure
 def agency_themes(q: Query, params: Params) -> go.Figure:
     f = filter_of(params)
     agency_id, name = _profile_agency(q, params)
@@ -377,6 +436,7 @@ def agency_themes(q: Query, params: Params) -> go.Figure:
     )
 
 
+@cached_figure
 def agency_partners(q: Query, params: Params) -> go.Figure:
     f = filter_of(params)
     agency_id, name = _profile_agency(q, params)
@@ -385,6 +445,7 @@ def agency_partners(q: Query, params: Params) -> go.Figure:
     )
 
 
+@cached_figure
 def measures_by_theme(q: Query, params: Params) -> go.Figure:
     f = filter_of(params)
     return figures.measures_by_theme(
@@ -392,6 +453,7 @@ def measures_by_theme(q: Query, params: Params) -> go.Figure:
     )
 
 
+@cached_figure
 def theme_confidence(q: Query, params: Params) -> go.Figure:
     return figures.confidence_bars(q(queries.theme_confidence))
 

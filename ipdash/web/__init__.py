@@ -10,10 +10,12 @@
 - tables: measure tables and downloads
 - media_patch: the patch of Streamlit's download manager (version-specific)
 - plans: what adding or removing a plan changes, and removing one (one guarded function)
+- edits: who may add or remove plans (the admin token of a shared server), the change log
 """
 
 from ipdash.web.charts import NEW_STORY, STORY_KEY, chart_actions, plot, selected_points
 from ipdash.web.context import Context, ensure_database
+from ipdash.web.edits import change_corpus, edits_allowed
 from ipdash.web.measure_detail import show_measure
 from ipdash.web.media_patch import hold_made_downloads
 from ipdash.web.network import ego_view, tie_changes_table
@@ -29,8 +31,6 @@ from ipdash.web.page import (
     text_on,
 )
 from ipdash.web.plans import (
-    EditingOffError,
-    editing_allowed,
     manage_plans,
     published_plans,
     ready_made_plans,
@@ -68,13 +68,13 @@ __all__ = [
     "TABLE_ROWS",
     "URL_PARAMS",
     "Context",
-    "EditingOffError",
     "all_measures",
+    "change_corpus",
     "chart_actions",
     "chip",
     "clear_filters",
     "downloads",
-    "editing_allowed",
+    "edits_allowed",
     "ego_view",
     "empty_state",
     "ensure_database",

@@ -1,6 +1,7 @@
 """Changing the corpus from the app: what adding or removing a plan will change, and
-removing one. Removal goes through one function, `remove_plan`, so that a server can put
-a permission check around it; `IPDASH_READ_ONLY` switches it off."""
+removing one. Removal goes through one function, `remove_plan`, which asks the one
+permission function (ipdash.store.edits: IPDASH_READ_ONLY, the admin token of a shared
+server) and writes the change log."""
 
 from __future__ import annotations
 
@@ -10,16 +11,8 @@ from ipdash.errors import IpdashError
 from ipdash.present.stories import ready_made_plans
 from ipdash.store import intake, queries
 from ipdash.web.context import Context
+from ipdash.web.edits import change_corpus, permission
 from ipdash.web.page import md_escape
-
-
-class EditingOffError(IpdashError):
-    """Changing the corpus is switched off on this server."""
-
-
-def editing_allowed(ctx: Context) -> bool:
-    """Whether this server lets people add and remove plans (not under IPDASH_READ_ONLY)."""
-    return not ctx.settings.read_only
 
 
 def published_plans(ctx: Context) -> tuple[intake.PublishedPlan, ...]:
@@ -29,11 +22,17 @@ def published_plans(ctx: Context) -> tuple[intake.PublishedPlan, ...]:
 
 def remove_plan(ctx: Context, plan_year: int) -> intake.RemoveResult:
     """Remove a plan (its documents and manifest rows moved aside, a new database
-    generation built). The one way the app removes a plan: raises EditingOffError when the
-    server does not allow it, RemovePlanError when the plan cannot be removed."""
-    if not editing_allowed(ctx):
-        raise EditingOffError("removing plans is switched off on this server (IPDASH_READ_ONLY)")
-    return intake.remove_plan(plan_year, raw_dir=ctx.settings.raw_dir, db_dir=ctx.settings.db_dir)
+    generation built). The one way the app removes a plan: raises EditRefusedError when
+    this session may not (checked again at the click), RemovePlanError when the plan
+    cannot be removed; either way the attempt is in the change log."""
+    return change_corpus(
+        ctx,
+        "remove",
+        str(plan_year),
+        lambda: intake.remove_plan(
+            plan_year, raw_dir=ctx.settings.raw_dir, db_dir=ctx.settings.db_dir
+        ),
+    )
 
 
 def show_advice(advice: intake.Advice, changes_heading: str) -> None:
@@ -94,7 +93,7 @@ def manage_plans(ctx: Context) -> None:
         st.button(
             "Remove this plan and rebuild the database",
             icon=":material/delete:",
-            disabled=not sure or len(years) < 2 or not editing_allowed(ctx),
+            disabled=not sure or len(years) < 2 or not permission(ctx, "remove"),
             on_click=_remove,
             args=(ctx, year, labels[year]),
             key="remove_plan",
