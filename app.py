@@ -79,7 +79,10 @@ with web.guard():
         pl.col("period_label").alias("plan"),
         pl.col("n_present").alias("measures"),
         pl.col("n_omitted").alias("omitted in source"),
-        pl.when(pl.col("names_agencies")).then(pl.col("n_agencies")).alias("agencies named"),
+        pl.when(pl.col("names_agencies"))
+        .then(pl.col("n_agencies").cast(pl.String))
+        .otherwise(pl.lit("none named"))
+        .alias("agencies named"),
         pl.when(pl.col("names_agencies"))
         .then((pl.col("share_multi_agency") * 100).round(0).cast(pl.Int64).cast(pl.String) + "%")
         .otherwise(pl.lit("no bodies named"))

@@ -84,7 +84,10 @@ with web.guard():
             columns = ("measure_id", "theme", "agencies", "text")
             web.measure_list(ctx, sub, rows, n_rows, columns, heading, key="net_rows")
         elif nodes.height:
-            st.caption("Click a body for its partners, or a line for the measures behind it.")
+            st.caption(
+                "Hover a body to see its partners; click it for its own view, or a line for "
+                "the measures behind it."
+            )
 
     with tab_compare:
         plans = ctx.query(queries.plans).filter(pl.col("names_agencies"))

@@ -90,7 +90,8 @@ def test_every_page_renders(page, server, path, heading):
     from playwright.sync_api import expect
 
     _open(page, f"{server}/{path}", heading)
-    expect(page.locator('[data-testid="stSidebar"]')).to_contain_text("Overview")
+    # The links are drawn after the filters (they carry them): give a loaded machine time.
+    expect(page.locator('[data-testid="stSidebar"]')).to_contain_text("Overview", timeout=30_000)
     if path in ("", "Agency_network", "Theme_shifts", "Agency_profile"):
         expect(page.locator(".js-plotly-plot").first).to_be_visible(timeout=30_000)
     _no_error_shown(page)

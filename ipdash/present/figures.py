@@ -700,7 +700,7 @@ def agency_roles(profile: pl.DataFrame, name: str, subtitle: str = "") -> go.Fig
                 textposition="inside",
                 textangle=0,  # a count on a thin segment stays level (smaller, not turned)
                 hovertext=[
-                    f"{lab}: {ROLE_LABELS[role]} in {v} measures"
+                    f"{lab}: {ROLE_LABELS[role]} in {_measures(v)}"
                     for lab, v in zip(labels, values, strict=True)
                 ],
                 hoverinfo="text",
@@ -750,7 +750,7 @@ def agency_themes(
                 name=row["label"],
                 marker={"color": row["colour"]},
                 hovertext=[
-                    f"<b>{row['label']}</b><br>{c}: {v} measures (leads {lv})"
+                    f"<b>{row['label']}</b><br>{c}: {_measures(v)} (leads {lv})"
                     for c, v, lv in zip(columns, values, led, strict=True)
                 ],
                 hoverinfo="text",

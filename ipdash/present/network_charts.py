@@ -335,7 +335,7 @@ def network(
         f"Links: {which}. Circle size = measures the body is named on; line width = measures "
         "two bodies share"
         + ("; arrows run from the lead to each participant" if directed else "")
-        + ". Hover a body to see its partners; click it for its own view."
+        + "."
     )
     return style(
         fig,

@@ -342,6 +342,7 @@ def network_compare(q: Query, params: Params, positions: dict | None = None) -> 
     )
 
 
+@cached_figure
 def agency_ego(q: Query, params: Params) -> go.Figure:
     """One body (the address's `focus`, else the most active) in the centre and its
     partners around it, for the filtered measures."""
@@ -359,6 +360,7 @@ def agency_ego(q: Query, params: Params) -> go.Figure:
     return network_charts.ego_network(body, ties, q(queries.agency_kinds), subtitle(q, f))
 
 
+@cached_figure
 def central_bodies(q: Query, params: Params) -> go.Figure:
     """The most central bodies of the network these measures draw, by betweenness."""
     f = filter_of(params)
