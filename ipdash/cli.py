@@ -552,11 +552,14 @@ def _command_export(sub: argparse._SubParsersAction, settings: Settings) -> None
         metavar="A",
         help="agency id, short name (CNIPA) or full name, any case (repeatable)",
     )
+    from ipdash.store.filters import ROLE_HELP, ROLES
+
     p.add_argument(
         "--role",
-        choices=["lead", "participant", "joint", "any"],
+        choices=ROLES,
         default="any",
-        help="the role the agencies must have (default: any)",
+        help="the role the agencies must have (default: any): "
+        + "; ".join(f"{role}: {ROLE_HELP[role]}" for role in ROLES),
     )
     p.add_argument(
         "--successor",

@@ -49,7 +49,8 @@ filtered AS (
             FROM measure_agency_links AS l
             WHERE l.agency_view = $view
               AND list_contains(CAST($agencies AS VARCHAR[]), l.agency_id)
-              AND ($role = 'any' OR l.role = $role)
+              AND ($role = 'any' OR l.role = $role
+                   OR ($role = 'not_lead' AND l.role <> 'lead'))
             GROUP BY l.measure_id
             HAVING NOT $all_agencies
                 OR count(DISTINCT l.agency_id) = len(CAST($agencies AS VARCHAR[]))))
