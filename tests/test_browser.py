@@ -124,16 +124,18 @@ def test_the_address_restores_the_view_on_another_page(page, server):
 
 
 def test_csv_download_is_exactly_the_cli_export(page, server, tmp_path):
+    import zipfile
+
     from playwright.sync_api import expect
 
     _open(page, f"{server}/Measures?year=2012&theme=judicial", "Measures")
     expect(page.get_by_text("5 measures")).to_be_visible()
     with page.expect_download() as download:
         page.get_by_role("button", name="Download CSV").click()
-    got = tmp_path / "page.csv"
+    got = tmp_path / "page.zip"
     download.value.save_as(got)
-    assert download.value.suggested_filename == "ipdash-measures-2012-judicial.csv"
-    cli = tmp_path / "cli.csv"
+    assert download.value.suggested_filename == "ipdash-measures-2012-judicial.zip"
+    cli = tmp_path / "cli.zip"
     subprocess.run(
         [
             sys.executable,
@@ -154,7 +156,14 @@ def test_csv_download_is_exactly_the_cli_export(page, server, tmp_path):
         env={**os.environ, **TEST_SETTINGS.to_env()},
     )
     assert got.read_bytes() == cli.read_bytes()
-    assert got.read_bytes().count(b"\r\n") == 6  # header + 5 measures
+    with zipfile.ZipFile(got) as archive:
+        assert archive.namelist() == [
+            "ipdash-measures-2012-judicial.csv",
+            "ipdash-measures-2012-judicial-dictionary.csv",
+            "README.txt",
+        ]
+        table = archive.read("ipdash-measures-2012-judicial.csv")
+    assert table.count(b"\r\n") == 6  # header + 5 measures
 
 
 def test_clicking_a_node_lists_its_measures(page, server):

@@ -283,6 +283,68 @@ def first_measures(con: duckdb.DuckDBPyConnection, f: MeasureFilter, limit: int)
     return _frame(con, _FIRST_MEASURE_ROWS, _params(f, limit=limit))
 
 
+# The columns of measure_export, in order (present.export.MEASURE_EXPORT names them).
+MEASURE_EXPORT_COLUMNS = [
+    "measure_id",
+    "period_label",
+    "plan_year",
+    "measure_no",
+    "plan_title",
+    "section_path",
+    "theme",
+    "theme_confidence",
+    "lead_agency",
+    "lead_agency_name",
+    "agencies",
+    "agencies_full",
+    "generic_groups",
+    "text",
+    "attribution_raw",
+    "doc_id",
+    "source_language",
+    "start_offset",
+    "end_offset",
+]
+
+
+def measure_export(con: duckdb.DuckDBPyConnection, f: MeasureFilter) -> pl.DataFrame:
+    """The measures matching a filter as analysts download them (MEASURE_EXPORT_COLUMNS):
+    the plan's label and title, bodies by acronym and by full name, the source rendering's
+    id and language and the offsets that trace the row to it."""
+    return _frame(
+        con,
+        f"""
+        WITH {_FILTERED},
+        bodies AS (
+            SELECT l.measure_id,
+                   string_agg(a.name || ' (' || a.short_name || '), ' || l.role, '; '
+                              ORDER BY l.position, a.short_name) AS agencies_full
+            FROM measure_agency_links AS l
+            SEMI JOIN filtered USING (measure_id)
+            JOIN agencies AS a USING (agency_id)
+            WHERE l.agency_view = $view
+            GROUP BY l.measure_id
+        )
+        SELECT f.measure_id, p.period_label, f.plan_year, f.measure_no, p.title AS plan_title,
+               f.section_path, t.label AS theme, f.theme_confidence,
+               la.short_name AS lead_agency, la.name AS lead_agency_name,
+               CASE WHEN $view = 'current' THEN f.agencies_current
+                    ELSE f.agencies_named END AS agencies,
+               b.agencies_full, f.generic_groups, f.text, f.attribution_raw,
+               f.doc_id, d.language AS source_language, f.start_offset, f.end_offset
+        FROM filtered AS f
+        JOIN plans AS p USING (plan_year)
+        LEFT JOIN documents AS d ON d.doc_id = f.doc_id
+        LEFT JOIN bodies AS b ON b.measure_id = f.measure_id
+        LEFT JOIN themes AS t ON t.theme_id = f.theme_id
+        LEFT JOIN agencies AS la
+            ON la.agency_id = CASE WHEN $view = 'current' THEN f.lead_current ELSE f.lead_named END
+        ORDER BY f.plan_year, f.measure_no
+        """,  # noqa: S608 - constant clauses only; values are bound
+        _params(f),
+    )
+
+
 def count_measures(con: duckdb.DuckDBPyConnection, f: MeasureFilter) -> int:
     """How many present measures match a filter."""
     frame = _frame(con, f"WITH {_FILTERED} SELECT count(*) AS n FROM filtered", _params(f))  # noqa: S608
