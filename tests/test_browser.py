@@ -203,6 +203,11 @@ def test_a_chart_downloads_as_a_slide_sized_png_from_its_menu(page, server, tmp_
     assert download.value.suggested_filename == "ipdash-top-leads-all-years.png"
     data = Path(download.value.path()).read_bytes()
     assert struct.unpack(">II", data[16:24]) == (3200, 1800)
+    with page.expect_download(timeout=60_000) as download:
+        page.get_by_role("button", name="Slide PNG", exact=True).click()
+    assert download.value.suggested_filename == "ipdash-top-leads-all-years-slide.png"
+    data = Path(download.value.path()).read_bytes()
+    assert struct.unpack(">II", data[16:24]) == (1920, 1080)
 
 
 def test_presentation_mode_hides_the_controls_and_steps_through_the_story(browser, server):
