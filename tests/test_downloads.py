@@ -49,7 +49,10 @@ def _csv(data: bytes) -> list[list[str]]:
 
 def test_measures_download_with_readable_headers_names_and_plan_labels(con):
     rows = queries.measure_export(con, MeasureFilter(query="2012-077"))
-    assert rows.columns == queries.MEASURE_EXPORT_COLUMNS
+    assert rows.columns == queries.MEASURE_EXPORT_COLUMNS == [c.name for c in export.MEASURE_EXPORT]
+    assert (
+        len(queries.MEASURE_EXPORT_COLUMNS) == 19
+    )  # what the Measures page says the downloads hold
     readable = export.readable_measures(rows)
     assert readable.columns == HEADERS
     assert readable.row(0, named=True) == {
@@ -225,3 +228,12 @@ def test_a_zip_is_the_same_bytes_for_the_same_files_and_date():
             ("a.csv", (2026, 5, 12, 9, 30, 58)),
             ("b.txt", (2026, 5, 12, 9, 30, 58)),
         ]
+
+
+def test_the_export_glossary_keeps_its_sources():
+    assert export.dictionary(["Measure ID"]).row(0) == (
+        "Measure ID",
+        "plan year and number, e.g. 2020-021: the measure's key in every table of the full "
+        "data download",
+        "measures.measure_id",
+    )

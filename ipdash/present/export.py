@@ -435,12 +435,16 @@ def readable_measures(rows: pl.DataFrame) -> pl.DataFrame:
 
 def dictionary(columns: Sequence[str], notes: Mapping[str, str] | None = None) -> pl.DataFrame:
     """The data dictionary of a table: every column with its meaning (from `notes`, else
-    the glossary) and the database column it comes from, in the table's order."""
+    the measure export's or the glossary's) and the database column it comes from, in
+    the table's order."""
     notes = notes or {}
     return pl.DataFrame(
         {
             "column": list(columns),
-            "meaning": [notes.get(c) or COLUMN_GLOSSARY.get(c) or UNDESCRIBED for c in columns],
+            "meaning": [
+                notes.get(c) or MEASURE_COLUMN_NOTES.get(c) or COLUMN_GLOSSARY.get(c) or UNDESCRIBED
+                for c in columns
+            ],
             "from the database": [_SOURCES.get(c, "") for c in columns],
         },
         schema={"column": pl.String, "meaning": pl.String, "from the database": pl.String},
@@ -451,14 +455,14 @@ def dictionary(columns: Sequence[str], notes: Mapping[str, str] | None = None) -
 # Zip files: a CSV download with its dictionary, and the full data download.
 
 # Entries of every zip are dated (a zip has no time zone: UTC is written).
-_ZIP_EPOCH = datetime(1980, 1, 1, tzinfo=UTC)
+ZIP_EPOCH = datetime(1980, 1, 1, tzinfo=UTC)
 
 
 def to_zip_bytes(files: Sequence[tuple[str, bytes]], dated: datetime) -> bytes:
     """A zip of (name, bytes) pairs in this order, every entry dated `dated` (UTC, to
     the even second below, as a zip keeps it): the same files and date give the same
     bytes."""
-    when = max(dated.astimezone(UTC) if dated.tzinfo else dated.replace(tzinfo=UTC), _ZIP_EPOCH)
+    when = max(dated.astimezone(UTC) if dated.tzinfo else dated.replace(tzinfo=UTC), ZIP_EPOCH)
     # A zip keeps seconds in steps of two.
     stamp = (when.year, when.month, when.day, when.hour, when.minute, when.second - when.second % 2)
     buffer = io.BytesIO()
@@ -506,7 +510,7 @@ def csv_zip_bytes(
     when the data was built), so the app and the command line give the same bytes for
     the same filters and data."""
     built = info.get("built_at")
-    built_at = built if isinstance(built, datetime) else _ZIP_EPOCH
+    built_at = built if isinstance(built, datetime) else ZIP_EPOCH
     table, dictionary_name = f"{stem}.csv", f"{stem}-dictionary.csv"
     facts = [
         ("filters", filters),
