@@ -344,6 +344,31 @@ def _cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_export_all(args: argparse.Namespace) -> int:
+    from ipdash.present import bulk, views
+    from ipdash.store import queries
+    from ipdash.store.db import connect_read_only, resolve_db
+
+    if args.out and args.out.suffix.lower() != ".zip":
+        raise IpdashError("export-all writes a .zip file: give --out a name ending in .zip")
+    path = resolve_db(args.db, args.db_dir)
+    con = connect_read_only(path)
+    try:
+        q = views.query_on(con)
+        data = bulk.all_data_zip(q)
+        version = str(q(queries.build_info)["data_version"][0])
+        tables = q(queries.database_tables).height
+    finally:
+        con.close()
+    out = args.out or Path(f"{bulk.folder_name(version)}.zip")
+    write_file(out, data)
+    print(
+        f"wrote {out}: {tables} tables and views as CSV and Parquet, with the data "
+        f"dictionary (data version {version})"
+    )
+    return 0
+
+
 def _cmd_deck(args: argparse.Namespace) -> int:
     from ipdash.present import deck, stories, views
     from ipdash.store.db import connect_read_only, resolve_db
@@ -596,6 +621,19 @@ def _command_export(sub: argparse._SubParsersAction, settings: Settings) -> None
     p.set_defaults(func=_cmd_export)
 
 
+def _command_export_all(sub: argparse._SubParsersAction, settings: Settings) -> None:
+    p = sub.add_parser(
+        "export-all",
+        help="write every table of the database as CSV and Parquet in one zip",
+        description='The app\'s "Download all data": every table and view as CSV and as '
+        "Parquet, the data dictionary (every column's type and meaning, from "
+        "docs/schema.md), the documentation and a README with the data version.",
+    )
+    p.add_argument("--out", type=Path, help="output .zip (default: ipdash-data-<data version>.zip)")
+    _db_options(p, settings, raw=False)
+    p.set_defaults(func=_cmd_export_all)
+
+
 def _command_deck(sub: argparse._SubParsersAction, settings: Settings) -> None:
     p = sub.add_parser(
         "deck",
@@ -696,6 +734,7 @@ def make_parser(settings: Settings | None = None) -> argparse.ArgumentParser:
         _command_check,
         _command_evaluate_themes,
         _command_export,
+        _command_export_all,
         _command_deck,
         _command_agencies,
         _command_path,

@@ -219,7 +219,7 @@ def top_lead_agencies(
 # Measures
 
 
-# The columns of the Measures table and of every CSV/XLSX export, in order.
+# The columns of the Measures table (filtered_measures, first_measures), in order.
 EXPORT_COLUMNS = [
     "plan_year",
     "measure_no",
@@ -274,7 +274,7 @@ _FIRST_MEASURE_ROWS = f"""
 
 def filtered_measures(con: duckdb.DuckDBPyConnection, f: MeasureFilter) -> pl.DataFrame:
     """The measures matching a filter, one row each, in plan and number order, with the
-    columns of the Measures table and its downloads (EXPORT_COLUMNS)."""
+    columns of the Measures table (EXPORT_COLUMNS; its downloads: measure_export)."""
     return _frame(con, _MEASURE_ROWS, _params(f))
 
 
@@ -283,7 +283,8 @@ def first_measures(con: duckdb.DuckDBPyConnection, f: MeasureFilter, limit: int)
     return _frame(con, _FIRST_MEASURE_ROWS, _params(f, limit=limit))
 
 
-# The columns of measure_export, in order (present.export.MEASURE_EXPORT names them).
+# The columns of measure_export, what every download of measures holds, in order
+# (present.export.MEASURE_EXPORT gives them their headers).
 MEASURE_EXPORT_COLUMNS = [
     "measure_id",
     "period_label",
@@ -849,3 +850,54 @@ def low_confidence_themes(con: duckdb.DuckDBPyConnection, limit: int = 50) -> pl
         """,
         {"limit": limit},
     )
+
+
+# ---------------------------------------------------------------------------------------
+# The whole database (the "Download all data" zip)
+
+
+def database_tables(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """Every table and view of the database (`table_type` 'BASE TABLE' or 'VIEW'), by name."""
+    return _frame(
+        con,
+        """
+        SELECT table_name, table_type FROM information_schema.tables
+        WHERE table_schema = 'main'
+        ORDER BY table_name
+        """,
+    )
+
+
+def database_columns(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """Every column of every table and view, in table order, with its SQL type."""
+    return _frame(
+        con,
+        """
+        SELECT table_name, column_name, ordinal_position, data_type
+        FROM information_schema.columns
+        WHERE table_schema = 'main'
+        ORDER BY table_name, ordinal_position
+        """,
+    )
+
+
+def whole_table(con: duckdb.DuckDBPyConnection, name: str) -> pl.DataFrame:
+    """Every row of a table or view of the database, ordered by all its columns from the
+    first (the same data gives the same rows in the same order). A name that is not a
+    table or view of the database gives an empty frame (names are checked against the
+    catalogue, never spliced into SQL)."""
+    known = _frame(
+        con,
+        """
+        SELECT table_name FROM information_schema.tables
+        WHERE table_schema = 'main' AND table_name = $name
+        """,
+        {"name": name},
+    )
+    if known.height == 0:
+        return pl.DataFrame()
+    cur = con.cursor()
+    try:
+        return cur.table(known["table_name"][0]).order("ALL").pl()
+    finally:
+        cur.close()
