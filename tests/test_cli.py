@@ -101,6 +101,6 @@ def test_export_takes_the_role_not_leading(tmp_path, built_db):
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == (
-        f"wrote 32 measures to {out} (2022 · agencies: CNIPA (not leading) · "
+        f"wrote 32 measures to {out} (2021–2022 · agencies: CNIPA (not leading) · "
         "agencies as named at the time)"
     )

@@ -193,7 +193,7 @@ def test_a_workbook_has_about_and_dictionary_sheets(built_db, tmp_path):
     assert [c.value for c in book["data"][1]] == HEADERS
     assert book["data"].max_row == 70
     about = {r[0].value: r[1].value for r in book["about"].iter_rows()}
-    assert about["filters"] == "2022 · agencies: CNIPA · agencies as named at the time"
+    assert about["filters"] == "2021–2022 · agencies: CNIPA · agencies as named at the time"
     dictionary = [[c.value for c in row] for row in book["dictionary"].iter_rows()]
     assert dictionary[0] == ["column", "meaning", "from the database"]
     assert dictionary[2] == [
