@@ -3,14 +3,17 @@ this view" (a permalink with the data version, as plain text, BibTeX and RIS).""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from pathlib import PurePosixPath
 
 import streamlit as st
 
 from ipdash.present import bulk, citation, views
 from ipdash.store.filters import MeasureFilter
 from ipdash.web.context import Context
+from ipdash.web.url_state import CURRENT_PAGE
 
 # Where the app is when the browser does not say (tests; the address of ./run app).
 DEFAULT_ADDRESS = "http://localhost:8501/"
@@ -32,7 +35,19 @@ def download_all_data(ctx: Context, key: str = "all_data") -> None:
         help="Every table of the database as CSV and as Parquet, with the data dictionary "
         f"(every column's type and meaning), the documentation and the data version {version}.",
         on_click="ignore",
+        use_container_width=True,
     )
+
+
+def page_address() -> str:
+    """The page's address without its parameters, as the browser has it; when there is
+    no browser (AppTest, bare mode), DEFAULT_ADDRESS with the page's path as Streamlit
+    names it (pages/2_Agency_network.py → Agency_network)."""
+    if st.context.url:
+        return st.context.url
+    page = str(st.session_state.get(CURRENT_PAGE) or "")
+    name = re.sub(r"^\d+_", "", PurePosixPath(page).stem) if page.startswith("pages/") else ""
+    return DEFAULT_ADDRESS + name
 
 
 def _current_params() -> dict[str, str]:
@@ -57,7 +72,7 @@ def cite_this_view(
     each to copy or download. The title is `page_title`, with the filters in words when
     `f` is given."""
     title = f"{page_title}: {ctx.describe(f)}" if f is not None else page_title
-    address = st.context.url or DEFAULT_ADDRESS
+    address = page_address()
     wanted = dict(params) if params is not None else _current_params()
     version = str(ctx.info.get("data_version", "?"))
     cited = citation.citations(address, wanted, title, version, datetime.now(UTC).date())

@@ -16,6 +16,7 @@ from ipdash.store.filters import (
     file_stem,
 )
 from ipdash.web.context import Context
+from ipdash.web.share import download_all_data
 
 
 def downloads(
@@ -26,12 +27,14 @@ def downloads(
     filters: str,
     column_notes: Mapping[str, str] | None = None,
     key: str = "dl",
+    all_data: bool = False,
 ) -> None:
     """CSV and Excel downloads of exactly this frame, named after what was filtered. The
     CSV comes in a zip with its data dictionary and a README (what, filters, data
     version); the Excel file has them as sheets. For a callable (a large result, see
     all_measures) the files are made when clicked, not on every rerun (an Excel file of
-    100,000 measures takes seconds)."""
+    100,000 measures takes seconds). With `all_data`, "Download all data" (the whole
+    database) stands beside them."""
     info = ctx.info
 
     def rows() -> pl.DataFrame:
@@ -52,7 +55,7 @@ def downloads(
         )
         return export.to_xlsx_bytes(data, about, column_notes=column_notes)
 
-    left, right, _ = st.columns([1, 1, 3])
+    left, right, whole, _ = st.columns([1, 1, 1.2, 1.8])
     left.download_button(
         "Download CSV (zip)",
         csv if callable(frame) else csv(),
@@ -76,6 +79,9 @@ def downloads(
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         on_click="ignore",
     )
+    if all_data:
+        with whole:
+            download_all_data(ctx)
 
 
 # Measures a table shows (and the Measures page offers to pick); the downloads hold every
