@@ -210,6 +210,36 @@ def test_a_chart_downloads_as_a_slide_sized_png_from_its_menu(page, server, tmp_
     assert struct.unpack(">II", data[16:24]) == (1920, 1080)
 
 
+def test_measures_cite_this_view_and_download_all_data(page, server):
+    """In a real browser the permalink is the page's own address (path and filters) with
+    the data version, and "Download all data" gives the whole database as one zip."""
+    import zipfile
+
+    from playwright.sync_api import expect
+
+    from ipdash.store.db import connect_read_only, current_db_path
+    from ipdash.store.queries import build_info
+
+    con = connect_read_only(current_db_path(TEST_SETTINGS.db_dir))
+    try:
+        version = build_info(con)["data_version"][0]
+    finally:
+        con.close()
+    _open(page, f"{server}/Measures?year=2014&theme=judicial&measure=2014-020", "Measures")
+    page.get_by_role("button", name="Cite this view").click()
+    link = f"{server}/Measures?year=2014&theme=judicial&measure=2014-020&data_version={version}"
+    expect(page.get_by_text(link, exact=True).first).to_be_visible(timeout=30_000)
+    page.keyboard.press("Escape")
+    with page.expect_download(timeout=60_000) as download:
+        page.get_by_role("button", name="Download all data (.zip)").click()
+    assert download.value.suggested_filename == f"ipdash-data-{version}.zip"
+    with zipfile.ZipFile(download.value.path()) as archive:
+        names = archive.namelist()
+    assert f"ipdash-data-{version}/README.txt" in names
+    assert f"ipdash-data-{version}/parquet/measures.parquet" in names
+    assert f"ipdash-data-{version}/csv/measures.csv" in names
+
+
 def test_presentation_mode_hides_the_controls_and_steps_through_the_story(browser, server):
     from playwright.sync_api import expect
 
