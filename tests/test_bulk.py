@@ -7,7 +7,7 @@ import zipfile
 
 import polars as pl
 
-from ipdash.present import bulk
+from ipdash.present import bulk, export
 from ipdash.store import queries
 from tests.conftest import run_cli
 
@@ -92,3 +92,15 @@ def test_the_cli_writes_all_data(built_db, tmp_path, con):
         2,
         "error: export-all writes a .zip file: give --out a name ending in .zip",
     )
+
+
+def test_all_data_is_made_once_per_build_and_leaves_the_file_cache_alone(q, monkeypatch):
+    made = []
+    make = bulk._all_data_zip
+    monkeypatch.setattr(bulk, "_zips", bulk.Memo(1))
+    monkeypatch.setattr(bulk, "_all_data_zip", lambda *a: made.append(1) or make(*a))
+    export._files.clear()
+    first = bulk.all_data_zip(q)
+    assert bulk.all_data_zip(q) is first
+    assert made == [1]
+    assert len(export._files) == 0

@@ -12,6 +12,7 @@ import polars as pl
 
 from ipdash.present import export
 from ipdash.present.citation import dataset_citation
+from ipdash.present.memo import Memo
 from ipdash.present.schema_doc import SCHEMA_DOC, TableDoc, schema_doc
 from ipdash.store import queries
 
@@ -19,6 +20,10 @@ from ipdash.store import queries
 Query = Callable[..., pl.DataFrame]
 
 _KIND_WORDS = {"table": "table", "view": "view (computed from the tables)", "mart": "mart"}
+
+# The zip of the current database generation, made once per server process however many
+# people ask for it at once (the newest only: a generation's zip never changes).
+_zips: Memo[bytes] = Memo(1)
 
 
 def folder_name(data_version: str) -> str:
@@ -100,8 +105,13 @@ def _readme(info: Mapping[str, object], tables: pl.DataFrame, folder: str) -> by
 def all_data_zip(q: Query) -> bytes:
     """The whole database in one zip (see the module's docstring), dated when the data
     was built: README.txt, data-dictionary.csv, tables.csv, schema.md, and csv/ and
-    parquet/ with one file per table and view."""
+    parquet/ with one file per table and view. Made once per database build."""
     info = q(queries.build_info).row(0, named=True)
+    key = (str(info.get("build_id")), str(info.get("data_version")))
+    return _zips.get(key, lambda: _all_data_zip(q, info))[0]
+
+
+def _all_data_zip(q: Query, info: Mapping[str, object]) -> bytes:
     folder = folder_name(str(info["data_version"]))
     column_rows, table_rows = _dictionary(q(queries.database_columns), schema_doc())
     files: list[tuple[str, bytes]] = []
@@ -109,13 +119,13 @@ def all_data_zip(q: Query) -> bytes:
     for name in table_rows["table"]:
         frame = q(queries.whole_table, name)
         counts.append(frame.height)
-        files.append((f"{folder}/csv/{name}.csv", export.to_csv_bytes(frame)))
+        files.append((f"{folder}/csv/{name}.csv", export.to_csv_bytes(frame, remember=False)))
         files.append((f"{folder}/parquet/{name}.parquet", export.to_parquet_bytes(frame)))
     table_rows = table_rows.insert_column(2, pl.Series("rows", counts, dtype=pl.Int64))
     head = [
         (f"{folder}/README.txt", _readme(info, table_rows, folder)),
-        (f"{folder}/data-dictionary.csv", export.to_csv_bytes(column_rows)),
-        (f"{folder}/tables.csv", export.to_csv_bytes(table_rows)),
+        (f"{folder}/data-dictionary.csv", export.to_csv_bytes(column_rows, remember=False)),
+        (f"{folder}/tables.csv", export.to_csv_bytes(table_rows, remember=False)),
         (f"{folder}/schema.md", SCHEMA_DOC.read_bytes()),
     ]
     built = info.get("built_at")

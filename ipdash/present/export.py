@@ -151,9 +151,13 @@ def _remembered(frame: pl.DataFrame, inputs: tuple, make: Callable[[], bytes]) -
     return _files.get((digest, *inputs), make)[0]
 
 
-def to_csv_bytes(frame: pl.DataFrame) -> bytes:
+def to_csv_bytes(frame: pl.DataFrame, remember: bool = True) -> bytes:
     """UTF-8 CSV with a byte-order mark (so Excel reads Chinese names and dashes right),
-    every text field quoted, numbers bare, formula triggers neutralised."""
+    every text field quoted, numbers bare, formula triggers neutralised. With `remember`
+    False the file is not kept in the file cache (the tables of the full data download,
+    kept whole in its own)."""
+    if not remember:
+        return _csv_bytes(frame)
     return _remembered(frame, ("csv",), lambda: _csv_bytes(frame))
 
 
