@@ -138,4 +138,4 @@ with web.guard():
         caveats = notes.caveats(ctx.query)
         st.markdown("\n".join(f"- {c}" for c in caveats) or "Nothing known.")
     web.write_url(f)
-    web.footer(ctx)
+    web.footer(ctx, "Overview", f)

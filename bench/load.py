@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import io
 import os
 import re
 import statistics
@@ -48,6 +49,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -243,7 +245,7 @@ async def session(browser: object, url: str, n: int, results: Results, download_
             async with page.expect_download(timeout=STEP_TIMEOUT_MS) as info:
                 await button.click()
             download = await info.value
-            await download.save_as(os.path.join(download_dir, f"s{n}.csv"))
+            await download.save_as(os.path.join(download_dir, f"s{n}.zip"))
             results.downloads.append(time.perf_counter() - started)
     except Exception as exc:  # a failed session is a result, not a crash of the test
         results.errors.append(f"session {n}: {type(exc).__name__}: {str(exc)[:200]}")
@@ -312,7 +314,7 @@ async def ws_session(
                         if which == "exception":
                             raise RuntimeError(f"the page raised: {element.exception.message}")
                         button = element.download_button
-                        if which == "download_button" and button.label == "Download CSV":
+                        if which == "download_button" and button.label.startswith("Download CSV"):
                             urls.append(button.url or f"deferred:{button.deferred_file_id}")
                     elif kind == "page_not_found":
                         raise RuntimeError("page not found")
@@ -349,12 +351,22 @@ async def ws_session(
                             break
                 target = csv_url if csv_url.startswith("http") else url + "/" + csv_url.lstrip("/")
                 data = await asyncio.to_thread(_fetch, target, cookie)
-                if not data.startswith(b"\xef\xbb\xbf") or b"measure_id" not in data[:200]:
+                if not _is_measures_zip(data):
                     raise RuntimeError(f"the download is not the measures CSV: {data[:40]!r}")
-                Path(download_dir, f"s{n}.csv").write_bytes(data)
+                Path(download_dir, f"s{n}.zip").write_bytes(data)
                 results.downloads.append(time.perf_counter() - started)
     except Exception as exc:  # a failed session is a result, not a crash of the test
         results.errors.append(f"session {n}: {type(exc).__name__}: {str(exc)[:200]}")
+
+
+def _is_measures_zip(data: bytes) -> bool:
+    """A "Download CSV" of the Measures page: a zip whose first file is the measures CSV."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            first = archive.read(archive.namelist()[0])
+    except (zipfile.BadZipFile, IndexError):
+        return False
+    return first.startswith(b"\xef\xbb\xbf") and b"Measure ID" in first[:200]
 
 
 def _fetch(target: str, cookie: str = "") -> bytes:

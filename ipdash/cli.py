@@ -286,12 +286,25 @@ def write_file(out: Path, data: bytes) -> None:
         raise IpdashError(f"cannot write {out}: {exc.strerror}") from exc
 
 
+# What the Measures page calls its downloads (the same words give the same README).
+MEASURES_WHAT = "Measures of China's national IP-strategy promotion plans"
+# The file each export format writes: CSV comes in a zip with its dictionary and README.
+_SUFFIXES = {"csv": "zip", "xlsx": "xlsx"}
+
+
 def _cmd_export(args: argparse.Namespace) -> int:
     from ipdash.present import export
     from ipdash.store import queries
     from ipdash.store.db import connect_read_only, resolve_db
     from ipdash.store.filters import MeasureFilter, clean_query, describe, file_stem, labels_from
 
+    wanted = _SUFFIXES[args.format]
+    if args.out and args.out.suffix.lower() != f".{wanted}":
+        raise IpdashError(
+            f"--format {args.format} writes a .{wanted} file"
+            + (" (the CSV, its data dictionary and a README)" if args.format == "csv" else "")
+            + f": give --out a name ending in .{wanted}"
+        )
     path = resolve_db(args.db, args.db_dir)
     con = connect_read_only(path)
     try:
@@ -310,25 +323,49 @@ def _cmd_export(args: argparse.Namespace) -> int:
             successor=args.successor,
             query=clean_query(args.query or ""),
         )
-        rows = queries.filtered_measures(con, f)
+        rows = export.readable_measures(queries.measure_export(con, f))
         info = queries.build_info(con).row(0, named=True)
         described = describe(f, labels_from(themes, queries.agency_labels(con), queries.plans(con)))
     finally:
         con.close()
+    what, stem = MEASURES_WHAT, file_stem(f)
     if args.format == "csv":
-        data = export.to_csv_bytes(rows)
+        data = export.csv_zip_bytes(
+            rows, stem, what, described, info, column_notes=export.MEASURE_COLUMN_NOTES
+        )
     else:
         about = export.about_rows(
-            "Measures of China's national IP-strategy promotion plans",
-            described,
-            info["data_version"],
-            info["build_id"],
-            rows.height,
+            what, described, info["data_version"], info["build_id"], rows.height
         )
         data = export.to_xlsx_bytes(rows, about, column_notes=export.MEASURE_COLUMN_NOTES)
-    out = args.out if args.out else Path(f"{file_stem(f)}.{args.format}")
+    out = args.out if args.out else Path(f"{stem}.{_SUFFIXES[args.format]}")
     write_file(out, data)
     print(f"wrote {rows.height} measures to {out} ({described})")
+    return 0
+
+
+def _cmd_export_all(args: argparse.Namespace) -> int:
+    from ipdash.present import bulk, views
+    from ipdash.store import queries
+    from ipdash.store.db import connect_read_only, resolve_db
+
+    if args.out and args.out.suffix.lower() != ".zip":
+        raise IpdashError("export-all writes a .zip file: give --out a name ending in .zip")
+    path = resolve_db(args.db, args.db_dir)
+    con = connect_read_only(path)
+    try:
+        q = views.query_on(con)
+        data = bulk.all_data_zip(q)
+        version = str(q(queries.build_info)["data_version"][0])
+        tables = q(queries.database_tables).height
+    finally:
+        con.close()
+    out = args.out or Path(f"{bulk.folder_name(version)}.zip")
+    write_file(out, data)
+    print(
+        f"wrote {out}: {tables} tables and views as CSV and Parquet, with the data "
+        f"dictionary (data version {version})"
+    )
     return 0
 
 
@@ -552,11 +589,14 @@ def _command_export(sub: argparse._SubParsersAction, settings: Settings) -> None
         metavar="A",
         help="agency id, short name (CNIPA) or full name, any case (repeatable)",
     )
+    from ipdash.store.filters import ROLE_HELP, ROLES
+
     p.add_argument(
         "--role",
-        choices=["lead", "participant", "joint", "any"],
+        choices=ROLES,
         default="any",
-        help="the role the agencies must have (default: any)",
+        help="the role the agencies must have (default: any): "
+        + "; ".join(f"{role}: {ROLE_HELP[role]}" for role in ROLES),
     )
     p.add_argument(
         "--successor",
@@ -564,12 +604,34 @@ def _command_export(sub: argparse._SubParsersAction, settings: Settings) -> None
         help="map agencies to today's successor (SIPO counts as CNIPA)",
     )
     p.add_argument("--query", metavar="TEXT", help="text search, ignoring case")
-    p.add_argument("--format", choices=["csv", "xlsx"], required=True)
     p.add_argument(
-        "--out", type=Path, help="output file (default: a name that says what was filtered)"
+        "--format",
+        choices=["csv", "xlsx"],
+        required=True,
+        help="csv: a .zip of the CSV, its data dictionary and a README (what, filters, data "
+        "version); xlsx: an Excel workbook with the same on its about and dictionary sheets",
+    )
+    p.add_argument(
+        "--out",
+        type=Path,
+        help="output file, .zip for csv, .xlsx for xlsx (default: a name that says what was "
+        "filtered)",
     )
     _db_options(p, settings, raw=False)
     p.set_defaults(func=_cmd_export)
+
+
+def _command_export_all(sub: argparse._SubParsersAction, settings: Settings) -> None:
+    p = sub.add_parser(
+        "export-all",
+        help="write every table of the database as CSV and Parquet in one zip",
+        description='The app\'s "Download all data": every table and view as CSV and as '
+        "Parquet, the data dictionary (every column's type and meaning, from "
+        "docs/schema.md), the documentation and a README with the data version.",
+    )
+    p.add_argument("--out", type=Path, help="output .zip (default: ipdash-data-<data version>.zip)")
+    _db_options(p, settings, raw=False)
+    p.set_defaults(func=_cmd_export_all)
 
 
 def _command_deck(sub: argparse._SubParsersAction, settings: Settings) -> None:
@@ -672,6 +734,7 @@ def make_parser(settings: Settings | None = None) -> argparse.ArgumentParser:
         _command_check,
         _command_evaluate_themes,
         _command_export,
+        _command_export_all,
         _command_deck,
         _command_agencies,
         _command_path,

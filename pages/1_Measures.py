@@ -34,6 +34,7 @@ with web.guard():
         ctx.describe(f),
         export.MEASURE_COLUMN_NOTES,
         key="measures",
+        all_data=True,
     )
 
     with st.expander("Chart: these measures by plan and theme", icon=":material/bar_chart:"):
@@ -92,7 +93,8 @@ with web.guard():
         st.stop()
     web.show_measure(ctx, detail.row(0, named=True), f.query)
     st.caption(
-        f"All {len(queries.EXPORT_COLUMNS)} columns of the table, including the source "
-        "offsets, are in the downloads."
+        f"The downloads hold {len(queries.MEASURE_EXPORT_COLUMNS)} columns per measure, the "
+        "bodies' full names and the source offsets included; *Download all data* gives "
+        "every table of the database."
     )
-    web.footer(ctx)
+    web.footer(ctx, "Measures", f, all_data=False)

@@ -163,4 +163,4 @@ with web.guard():
         focus=st.session_state.get("focus") or None,
         **{k: v for k, v in compare.items() if v},
     )
-    web.footer(ctx)
+    web.footer(ctx, "Agency network", f)

@@ -173,4 +173,4 @@ with web.guard():
         heat_value=value if value != "share" else None,
         lead_theme=chosen if chosen != "enforcement" else None,
     )
-    web.footer(ctx)
+    web.footer(ctx, "Theme shifts", f)

@@ -118,4 +118,4 @@ with web.guard():
             f"Measures naming {me['short_name']}",
             key="profile_rows",
         )
-    web.footer(ctx)
+    web.footer(ctx, f"Agency profile: {names[agency_id]}", f)

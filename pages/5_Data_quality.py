@@ -116,4 +116,4 @@ with web.guard():
         "agreement, its confusion matrix and the disagreements are in docs/themes.md and "
         "re-checked by the tests."
     )
-    web.footer(ctx)
+    web.footer(ctx, "Data quality")

@@ -407,4 +407,4 @@ with web.guard():
                     args=(ctx, incoming, {s.story_id for s in all_stories if s.builtin}),
                 )
     web.write_url(None, story=story_id)
-    web.footer(ctx)
+    web.footer(ctx, f"Story: {titles.get(story_id, story_id)}")

@@ -93,6 +93,50 @@ def test_measures_agency_as_lead_gives_exactly_its_led_measures(con):
     assert set(shown["lead_agency"]) == {"CNIPA"}
 
 
+def test_measures_offers_all_data_beside_its_downloads_and_cites_the_view(con):
+    from datetime import UTC, datetime
+
+    from ipdash.store import queries
+
+    version = queries.build_info(con)["data_version"][0]
+    at = run("pages/1_Measures.py", {"year": "2014", "theme": "judicial"})
+    no_failures(at)
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels[:3] == ["Download CSV (zip)", "Download Excel", "Download all data (.zip)"]
+    assert labels.count("Download all data (.zip)") == 1  # not again in the footer
+    assert labels[-2:] == ["Download .bib", "Download .ris"]
+    link = (
+        "http://localhost:8501/Measures?year=2014&theme=judicial&measure=2014-020"
+        f"&data_version={version}"
+    )
+    today = datetime.now(UTC).date()
+    permalink, text = at.code[0].value, at.code[1].value
+    assert permalink == link
+    assert text == (
+        f"ipdash ({today.year}). Measures: 2014 · themes: Judicial protection · agencies as "
+        f"named at the time [data view]. Data version {version}. Source data: Promotion "
+        "Plans for the Implementation of the National IP Strategy, 2012–2022. "
+        f"{link} (accessed {today:%d %B %Y})."
+    )
+
+
+def test_a_permalink_cited_with_older_data_says_so(con):
+    from ipdash.store import queries
+
+    version = queries.build_info(con)["data_version"][0]
+    at = run("pages/3_Theme_shifts.py", {"data_version": "0ld<b>v</b>"})
+    no_failures(at)
+    assert at.info[0].value == (
+        "This link was cited with data version 0ld\\<b\\>v\\</b\\>; the page shows the "
+        f"data as it is now, version {version}, so numbers may differ from the cited ones."
+    )
+    at = run("pages/3_Theme_shifts.py", {"data_version": version})
+    no_failures(at)
+    assert not [i.value for i in at.info if "was cited with" in i.value]
+    # The default view: nothing but the data version in the permalink.
+    assert at.code[0].value == f"http://localhost:8501/Theme_shifts?data_version={version}"
+
+
 def test_measures_widgets_change_the_result():
     at = run("pages/1_Measures.py")
     assert "**375 measures** match" in texts(at)

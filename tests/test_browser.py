@@ -125,16 +125,18 @@ def test_the_address_restores_the_view_on_another_page(page, server):
 
 
 def test_csv_download_is_exactly_the_cli_export(page, server, tmp_path):
+    import zipfile
+
     from playwright.sync_api import expect
 
     _open(page, f"{server}/Measures?year=2012&theme=judicial", "Measures")
     expect(page.get_by_text("5 measures")).to_be_visible()
     with page.expect_download() as download:
         page.get_by_role("button", name="Download CSV").click()
-    got = tmp_path / "page.csv"
+    got = tmp_path / "page.zip"
     download.value.save_as(got)
-    assert download.value.suggested_filename == "ipdash-measures-2012-judicial.csv"
-    cli = tmp_path / "cli.csv"
+    assert download.value.suggested_filename == "ipdash-measures-2012-judicial.zip"
+    cli = tmp_path / "cli.zip"
     subprocess.run(
         [
             sys.executable,
@@ -155,7 +157,14 @@ def test_csv_download_is_exactly_the_cli_export(page, server, tmp_path):
         env={**os.environ, **TEST_SETTINGS.to_env()},
     )
     assert got.read_bytes() == cli.read_bytes()
-    assert got.read_bytes().count(b"\r\n") == 6  # header + 5 measures
+    with zipfile.ZipFile(got) as archive:
+        assert archive.namelist() == [
+            "ipdash-measures-2012-judicial.csv",
+            "ipdash-measures-2012-judicial-dictionary.csv",
+            "README.txt",
+        ]
+        table = archive.read("ipdash-measures-2012-judicial.csv")
+    assert table.count(b"\r\n") == 6  # header + 5 measures
 
 
 def test_clicking_a_node_lists_its_measures(page, server):
@@ -195,6 +204,41 @@ def test_a_chart_downloads_as_a_slide_sized_png_from_its_menu(page, server, tmp_
     assert download.value.suggested_filename == "ipdash-top-leads-all-years.png"
     data = Path(download.value.path()).read_bytes()
     assert struct.unpack(">II", data[16:24]) == (3200, 1800)
+    with page.expect_download(timeout=60_000) as download:
+        page.get_by_role("button", name="Slide PNG", exact=True).click()
+    assert download.value.suggested_filename == "ipdash-top-leads-all-years-slide.png"
+    data = Path(download.value.path()).read_bytes()
+    assert struct.unpack(">II", data[16:24]) == (1920, 1080)
+
+
+def test_measures_cite_this_view_and_download_all_data(page, server):
+    """In a real browser the permalink is the page's own address (path and filters) with
+    the data version, and "Download all data" gives the whole database as one zip."""
+    import zipfile
+
+    from playwright.sync_api import expect
+
+    from ipdash.store.db import connect_read_only, current_db_path
+    from ipdash.store.queries import build_info
+
+    con = connect_read_only(current_db_path(TEST_SETTINGS.db_dir))
+    try:
+        version = build_info(con)["data_version"][0]
+    finally:
+        con.close()
+    _open(page, f"{server}/Measures?year=2014&theme=judicial&measure=2014-020", "Measures")
+    page.get_by_role("button", name="Cite this view").click()
+    link = f"{server}/Measures?year=2014&theme=judicial&measure=2014-020&data_version={version}"
+    expect(page.get_by_text(link, exact=True).first).to_be_visible(timeout=30_000)
+    page.keyboard.press("Escape")
+    with page.expect_download(timeout=60_000) as download:
+        page.get_by_role("button", name="Download all data (.zip)").click()
+    assert download.value.suggested_filename == f"ipdash-data-{version}.zip"
+    with zipfile.ZipFile(download.value.path()) as archive:
+        names = archive.namelist()
+    assert f"ipdash-data-{version}/README.txt" in names
+    assert f"ipdash-data-{version}/parquet/measures.parquet" in names
+    assert f"ipdash-data-{version}/csv/measures.csv" in names
 
 
 def test_presentation_mode_hides_the_controls_and_steps_through_the_story(browser, server):

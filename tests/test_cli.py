@@ -91,3 +91,16 @@ def test_help_lists_commands():
     assert result.returncode == 0
     for command in ("build", "parse", "check", "path"):
         assert command in result.stdout
+
+
+def test_export_takes_the_role_not_leading(tmp_path, built_db):
+    out = tmp_path / "x.xlsx"
+    result = run_cli(
+        "export", "--db", str(built_db), "--agency", "CNIPA", "--year", "2022",
+        "--role", "not_lead", "--format", "xlsx", "--out", str(out),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == (
+        f"wrote 32 measures to {out} (2021–2022 · agencies: CNIPA (not leading) · "
+        "agencies as named at the time)"
+    )

@@ -101,6 +101,41 @@ def test_title_and_closing_slides_state_the_data_version(deck_bytes, con):
         assert row[0] in closing
 
 
+def test_no_text_on_a_slide_is_under_10_pt_and_charts_fill_their_box(deck_bytes):
+    slides = list(Presentation(io.BytesIO(deck_bytes)).slides)
+    sizes = [
+        run.font.size.pt
+        for slide in slides
+        for shape in slide.shapes
+        if shape.has_text_frame
+        for paragraph in shape.text_frame.paragraphs
+        for run in paragraph.runs
+    ]
+    assert min(sizes) == deck.FOOTNOTE_PT == 10  # the line naming the chart and its filters
+    for slide in slides[1:-1]:
+        picture = _pictures(slide)[0]
+        assert (picture.width.inches, picture.height.inches) == pytest.approx((12.125, 5.0))
+
+
+def test_every_chart_of_the_deck_has_no_type_under_12_pt(story, q):
+    """The chart images of the deck, drawn for their box on the slide (12.133 in wide):
+    every piece of text, the chart's notes and its source line included, is at least
+    12 pt there."""
+    from ipdash.present import images, views
+
+    footer = images.footer_text("abc123", datetime(2026, 5, 12, tzinfo=UTC))
+    facts = stories.story_facts(q)
+    smallest = {}
+    width, _ = deck.CHART_BOX.canvas
+    for view in story.views:
+        resolved = stories.resolved(view, facts)
+        fig = views.build(resolved.chart, q, resolved.params)
+        svg = images.render_slide(fig, "svg", footer, deck.CHART_BOX)
+        texts = images.drawn_texts(svg)
+        smallest[view.title] = min(t.points(width, deck.CHART_BOX.width_in) for t in texts)
+    assert min(smallest.values()) >= 12, smallest
+
+
 def _ink_share(pgm: bytes, top: float = 0.0, bottom: float = 1.0) -> float:
     """Share of pixels darker than near-white in a band of a binary PGM (P5) image
     (top and bottom as fractions of its height)."""

@@ -291,6 +291,23 @@ def test_xlsx_survives_what_a_spreadsheet_cannot_hold():
     assert sheet.cell(2, 2).value == datetime(2020, 1, 1, 12, 30)
 
 
+def test_every_csv_in_a_download_zip_is_neutralised_too():
+    """The table and its dictionary in a "Download CSV" zip: payloads as values, as
+    headers and as column notes give no cell that starts a formula."""
+    import zipfile
+
+    notes = {f"{p}#{i}": p for i, p in enumerate(PAYLOADS)}
+    data = export.csv_zip_bytes(payload_frame(), "x", "=cmd|' /C calc'!A0", "=1+1", {}, notes)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert archive.namelist() == ["x.csv", "x-dictionary.csv", "README.txt"]
+        for name in ("x.csv", "x-dictionary.csv"):
+            rows = read_csv(archive.read(name))
+            assert len(rows) > len(PAYLOADS)
+            cells = [cell for row in rows for cell in row]
+            assert [c for c in cells if c and c[0] in TRIGGERS] == []
+            assert [c for c in cells if is_dangerous(c) and not c.startswith("'")] == []
+
+
 def test_the_app_and_the_cli_write_csv_and_xlsx_only_through_ipdash_export():
     """No other module imports a CSV or spreadsheet writer or calls a frame's writer;
     the app and the CLI hand frames to ipdash.present.export."""
@@ -330,7 +347,7 @@ def test_the_app_and_the_cli_write_csv_and_xlsx_only_through_ipdash_export():
     cli = (paths.ROOT / "ipdash" / "cli.py").read_text(encoding="utf-8")
     tables = (paths.ROOT / "ipdash" / "web" / "tables.py").read_text(encoding="utf-8")
     for source in (cli, tables):
-        assert "export.to_csv_bytes(" in source
+        assert "export.csv_zip_bytes(" in source
         assert "export.to_xlsx_bytes(" in source
 
 

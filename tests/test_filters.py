@@ -48,7 +48,9 @@ def test_malformed_url_parameters_are_ignored():
 
 
 def test_bad_role_is_rejected_in_code():
-    with pytest.raises(ValueError, match="role must be one of any, lead, participant, joint"):
+    with pytest.raises(
+        ValueError, match="role must be one of any, lead, not_lead, participant, joint"
+    ):
         MeasureFilter(role="boss")
 
 
@@ -70,3 +72,14 @@ def test_describe_and_file_stem():
     assert (
         file_stem(MeasureFilter(successor=True), "network") == "ipdash-network-all-years-successors"
     )
+
+
+def test_not_leading_is_a_role_in_the_address_in_words_and_in_file_names():
+    f = from_params({"agency": "cnipa", "role": "not_lead"})
+    assert f == MeasureFilter(agencies=("cnipa",), role="not_lead")
+    assert to_params(f) == {"agency": "cnipa", "role": "not_lead"}
+    labels = Labels(agencies={"cnipa": "CNIPA"})
+    assert describe(f, labels) == (
+        "all plans · agencies: CNIPA (not leading) · agencies as named at the time"
+    )
+    assert file_stem(f) == "ipdash-measures-all-years-cnipa-not-lead"

@@ -36,6 +36,8 @@ def test_plan_overview(con):
         (F(agencies=("spc", "spp")), 27),
         (F(agencies=("spc", "spp"), all_agencies=True), 3),
         (F(agencies=("cpd",), role="joint", years=(2022,)), 13),
+        (F(agencies=("cnipa",), role="not_lead", years=(2022,)), 32),
+        (F(agencies=("cpd",), role="not_lead", years=(2022,)), 21),
         (F(query="kunlun"), 2),
         (F(query="2020-041"), 1),
         (F(query="'; DROP TABLE measures; --"), 0),
@@ -44,6 +46,24 @@ def test_plan_overview(con):
 )
 def test_count_measures(con, f, n):
     assert q.count_measures(con, f) == n
+
+
+def test_not_leading_is_participating_or_sharing_jointly_for_every_body(con):
+    """For every body, in both views: "not leading" selects exactly the measures it
+    participates in or shares jointly, and with "leads" they make "any role"."""
+    for successor in (False, True):
+        bodies = q.agency_options(con, successor)["agency_id"].to_list()
+        assert len(bodies) > 30
+        for body in bodies:
+
+            def ids(role: str, body: str = body, successor: bool = successor) -> set[str]:
+                f = F(agencies=(body,), role=role, successor=successor)
+                return set(q.filtered_measures(con, f)["measure_id"])
+
+            not_lead = ids("not_lead")
+            assert not_lead == ids("participant") | ids("joint"), body
+            assert not_lead.isdisjoint(ids("lead")), body
+            assert not_lead | ids("lead") == ids("any"), body
 
 
 def test_filtered_measures_columns_and_rows(con):

@@ -14,7 +14,7 @@ from pptx.dml.color import RGBColor
 from pptx.enum.text import PP_ALIGN
 from pptx.presentation import Presentation as PptxPresentation
 from pptx.slide import Slide
-from pptx.util import Emu, Inches, Length, Pt
+from pptx.util import Inches, Length, Pt
 
 from ipdash.errors import DataFileError
 from ipdash.present import images, stories, views
@@ -59,6 +59,14 @@ def _text(
 
 MARGIN = Inches(0.6)
 TEXT_WIDTH = SLIDE_WIDTH - 2 * MARGIN
+# The chart of a view slide: the text width, between the title and the caption, drawn
+# for that box so that its type (notes and the source line included) is at least
+# DECK_MIN_PT on the slide.
+CHART_TOP = Inches(1.1)
+# 12.125 × 5 in = 1164 × 480 px exactly, so that 16 px are exactly 12 pt.
+CHART_BOX = images.SlideBox(width_in=12.125, height_in=5.0, min_pt=images.DECK_MIN_PT, scale=2)
+# The smallest type of the slide's own text: the line naming the chart and its filters.
+FOOTNOTE_PT = 10
 
 
 def _title_slide(
@@ -103,12 +111,13 @@ def _view_slide(
         _text(slide, MARGIN, Inches(3.0), TEXT_WIDTH, Inches(1.2), plans.note, 20, MUTED)
     else:
         figure = views.build(view.chart, q, view.params)
-        picture = images.slide_image(figure, footer, browser)
-        height = Inches(5.0)
-        canvas_w, canvas_h = images.SLIDE_CANVAS
-        pic_width = Emu(int(height * canvas_w / canvas_h))
+        picture = images.slide_image(figure, footer, CHART_BOX, browser)
         slide.shapes.add_picture(
-            io.BytesIO(picture), int((SLIDE_WIDTH - pic_width) / 2), Inches(1.1), pic_width, height
+            io.BytesIO(picture),
+            MARGIN,
+            CHART_TOP,
+            Inches(CHART_BOX.width_in),
+            Inches(CHART_BOX.height_in),
         )
     if plans.note and plans.drawable:
         _text(slide, MARGIN, Inches(0.8), TEXT_WIDTH, Inches(0.4), plans.note, 12, MUTED)
@@ -116,7 +125,7 @@ def _view_slide(
         size = 16 if len(view.caption) <= LONG_CAPTION else 14
         _text(slide, MARGIN, Inches(6.15), TEXT_WIDTH, Inches(0.85), view.caption, size, INK)
     described = views.describe_view(view.chart, q, view.params)
-    _text(slide, MARGIN, Inches(7.0), TEXT_WIDTH, Inches(0.4), described, 10, MUTED)
+    _text(slide, MARGIN, Inches(7.0), TEXT_WIDTH, Inches(0.4), described, FOOTNOTE_PT, MUTED)
 
 
 def _sources_slide(

@@ -22,7 +22,9 @@ import io
 import math
 import re
 import unicodedata
+import zipfile
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -45,6 +47,7 @@ _SHEET_NAME_MAX = 31
 _DATE_FORMAT = "yyyy-mm-dd"
 _DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
 SOURCE_CITATION = "Promotion Plans for the Implementation of the National IP Strategy, 2012–2022"
+MADE_WITH = "ipdash (the tables and columns are described in docs/schema.md)"
 
 
 def is_dangerous(value: str) -> bool:
@@ -148,9 +151,13 @@ def _remembered(frame: pl.DataFrame, inputs: tuple, make: Callable[[], bytes]) -
     return _files.get((digest, *inputs), make)[0]
 
 
-def to_csv_bytes(frame: pl.DataFrame) -> bytes:
+def to_csv_bytes(frame: pl.DataFrame, remember: bool = True) -> bytes:
     """UTF-8 CSV with a byte-order mark (so Excel reads Chinese names and dashes right),
-    every text field quoted, numbers bare, formula triggers neutralised."""
+    every text field quoted, numbers bare, formula triggers neutralised. With `remember`
+    False the file is not kept in the file cache (the tables of the full data download,
+    kept whole in its own)."""
+    if not remember:
+        return _csv_bytes(frame)
     return _remembered(frame, ("csv",), lambda: _csv_bytes(frame))
 
 
@@ -163,7 +170,7 @@ def _csv_bytes(frame: pl.DataFrame) -> bytes:
 
 def _sheet_name(name: str) -> str:
     name = _SHEET_NAME_FORBIDDEN.sub("_", name).strip("'")[:_SHEET_NAME_MAX]
-    return name if name.strip() and name.lower() != "about" else "data"
+    return name if name.strip() and name.lower() not in ("about", "dictionary") else "data"
 
 
 def to_xlsx_bytes(
@@ -172,9 +179,11 @@ def to_xlsx_bytes(
     sheet_name: str = "data",
     column_notes: Mapping[str, str] | None = None,
 ) -> bytes:
-    """An XLSX workbook: the table on the first sheet, and an "about" sheet with the
-    filters, data version, export date and source (pairs of label and value). Text is
-    always written as text: no formulas, no links, no numbers guessed from strings."""
+    """An XLSX workbook: the table on the first sheet, an "about" sheet with the
+    filters, data version, export date and source (pairs of label and value), and a
+    "dictionary" sheet with every column's meaning (`column_notes`, else the glossary)
+    and database column. Text is always written as text: no formulas, no links, no
+    numbers guessed from strings."""
     notes = tuple((column_notes or {}).items())
     inputs = ("xlsx", tuple(map(tuple, about)), sheet_name, notes)
     return _remembered(frame, inputs, lambda: _xlsx_bytes(frame, about, sheet_name, column_notes))
@@ -229,21 +238,34 @@ def _xlsx_bytes(
     info = workbook.add_worksheet("about")
     info.set_column(0, 0, 22)
     info.set_column(1, 1, 110)
-    line = 0
-    for label, value in about:
+    for line, (label, value) in enumerate(about):
         info.write_string(line, 0, neutralise(label), bold)
         info.write_string(line, 1, neutralise(value), wrap)
-        line += 1
-    if column_notes:
-        line += 1
-        info.write_string(line, 0, "column", bold)
-        info.write_string(line, 1, "meaning", bold)
-        for name, note in column_notes.items():
-            line += 1
-            info.write_string(line, 0, neutralise(name))
-            info.write_string(line, 1, neutralise(note), wrap)
+    _dictionary_sheet(workbook, frame.columns, column_notes, bold, wrap)
     workbook.close()
     return buffer.getvalue()
+
+
+def _dictionary_sheet(
+    workbook: xlsxwriter.Workbook,
+    columns: Sequence[str],
+    notes: Mapping[str, str] | None,
+    bold: object,
+    wrap: object,
+) -> None:
+    """The "dictionary" sheet: every column of the table, what it means and its
+    database column (see dictionary())."""
+    sheet = workbook.add_worksheet("dictionary")
+    for col, width in enumerate((30, 100, 45)):
+        sheet.set_column(col, col, width)
+    headers, rows = safe_rows(dictionary(columns, notes))
+    for col, header in enumerate(headers):
+        sheet.write_string(0, col, header, bold)
+    for r, row in enumerate(rows, start=1):
+        for c, value in enumerate(row):
+            if value:
+                sheet.write_string(r, c, str(value), wrap)
+    sheet.freeze_panes(1, 0)
 
 
 def about_rows(
@@ -263,24 +285,267 @@ def about_rows(
         ("data version", f"{data_version} (database build {build_id})"),
         ("exported", when),
         ("source", SOURCE_CITATION),
-        ("made with", "ipdash (the tables and columns are described in docs/schema.md)"),
+        ("made with", MADE_WITH),
     ]
 
 
-# What each exported column of the measures table means (the XLSX "about" sheet).
-MEASURE_COLUMN_NOTES = {
-    "plan_year": "the plan (2022 = the 2021–2022 plan)",
-    "measure_no": "the measure's number in the plan",
-    "measure_id": "plan year and number, e.g. 2020-021",
-    "theme": "primary theme from the codebook (docs/themes.md)",
-    "theme_confidence": "high / medium / low: the classifier's score margin",
-    "section_path": "the plan's headings above the measure",
-    "lead_agency": "the body that leads (empty when the bodies share the task jointly)",
-    "agencies": "every body with its role (lead, participant, joint)",
-    "generic_groups": "unnamed groups such as 'relevant departments' (not counted as agencies)",
-    "text": "the measure's clean text",
-    "attribution_raw": "the attribution exactly as in the source",
-    "source_file": "the source document in data/raw/",
-    "start_offset": "character offset of the measure in the source file",
-    "end_offset": "character offset just after the measure",
+# ---------------------------------------------------------------------------------------
+# The measures as analysts download them: readable headers, names next to acronyms, the
+# plan's label and title, and the ids and offsets that trace a row to its source.
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a download: its name in the query, its header in the file, what it
+    means and the database column(s) it comes from (docs/schema.md)."""
+
+    name: str
+    header: str
+    meaning: str
+    source: str = ""
+
+
+MEASURE_EXPORT = (
+    Column(
+        "measure_id",
+        "Measure ID",
+        "plan year and number, e.g. 2020-021: the measure's key in every table of the "
+        "full data download",
+        "measures.measure_id",
+    ),
+    Column(
+        "period_label",
+        "Plan",
+        "the plan's period as it states it (2021–2022)",
+        "plans.period_label",
+    ),
+    Column(
+        "plan_year",
+        "Plan year",
+        "the year the plan is filed under (2022 for the 2021–2022 plan)",
+        "plans.plan_year",
+    ),
+    Column("measure_no", "Measure no.", "the measure's number in the plan", "measures.measure_no"),
+    Column("plan_title", "Plan title", "the plan's title", "plans.title"),
+    Column(
+        "section_path",
+        "Section",
+        "the plan's headings above the measure, outermost first",
+        "measures.section_path",
+    ),
+    Column("theme", "Theme", "primary theme from the codebook (docs/themes.md)", "themes.label"),
+    Column(
+        "theme_confidence",
+        "Theme confidence",
+        "high / medium / low: the classifier's score margin; manual: decided by hand",
+        "measure_themes.confidence",
+    ),
+    Column(
+        "lead_agency",
+        "Lead body",
+        "acronym of the body that leads; empty when the bodies share the task jointly or "
+        "none is named",
+        "agencies.short_name",
+    ),
+    Column(
+        "lead_agency_name", "Lead body, full name", "the lead body's official name", "agencies.name"
+    ),
+    Column(
+        "agencies",
+        "Bodies (role)",
+        "every body named, by acronym, with its role (lead, participant, joint), in the "
+        "plan's order; as named at the time, or as today's successors when the filters say so",
+        "measure_facts.agencies_named, measure_facts.agencies_current",
+    ),
+    Column(
+        "agencies_full",
+        "Bodies, full names (role)",
+        "the same bodies with their official names: 'Ministry of Education (MOE), participant'",
+        "agencies.name, measure_agency_links.role",
+    ),
+    Column(
+        "generic_groups",
+        "Unnamed groups",
+        "groups named without naming a body, such as 'relevant departments' (not counted as "
+        "bodies)",
+        "measure_facts.generic_groups",
+    ),
+    Column("text", "Text", "the measure's clean text", "measures.text"),
+    Column(
+        "attribution_raw",
+        "Attribution as in the source",
+        "the list of responsible bodies exactly as the source has it, with its parentheses",
+        "measures.attribution_raw",
+    ),
+    Column(
+        "doc_id",
+        "Source document ID",
+        "the rendering of the plan the row is taken from; its file is documents.source_file "
+        "in the full data download",
+        "measures.doc_id",
+    ),
+    Column(
+        "source_language",
+        "Source language",
+        "language and kind of translation of that rendering, e.g. 'en (machine translation)'",
+        "documents.language",
+    ),
+    Column(
+        "start_offset",
+        "Start offset",
+        "character offset of the measure in the source document's text",
+        "measures.start_offset",
+    ),
+    Column(
+        "end_offset",
+        "End offset",
+        "character offset just after the measure: text[start:end] is the whole measure",
+        "measures.end_offset",
+    ),
+)
+# What each column of a measures download means (the dictionary file and sheet).
+MEASURE_COLUMN_NOTES = {c.header: c.meaning for c in MEASURE_EXPORT}
+
+# What the columns of the other tables the pages download mean (network metrics, the
+# leaders of a theme). A column named nowhere here is listed without a meaning.
+COLUMN_GLOSSARY = {
+    "agency_id": "the body's registry id (agencies.agency_id)",
+    "short_name": "the body's acronym",
+    "name": "the body's official name",
+    "kind": "kind of body (ministry, court, party organ, …)",
+    "measures": "measures naming the body",
+    "led": "measures it leads",
+    "participated": "measures it participates in (listed after the lead)",
+    "joint": "measures it shares jointly (no body leads)",
+    "degree": "bodies it shares measures with",
+    "weighted_degree": "shared measures summed over its partners",
+    "betweenness": "how often it lies on the shortest paths between other bodies, 0–1 "
+    "(networkx, normalised; strong ties are short)",
+    "plan": "the plan's period label",
+    "rank": "rank within the plan (most measures led first; ties by acronym)",
+    "n_led": "measures of the theme the body leads",
+    "n_theme": "the plan's measures of this theme that match the filters",
+    "% of the theme's measures": "n_led as a share of n_theme, in percent",
 }
+_SOURCES = {c.header: c.source for c in MEASURE_EXPORT}
+UNDESCRIBED = "(not described)"
+
+
+def readable_measures(rows: pl.DataFrame) -> pl.DataFrame:
+    """The measures as downloaded (queries.measure_export): MEASURE_EXPORT's columns in
+    its order, under their readable headers."""
+    return rows.select(pl.col(c.name).alias(c.header) for c in MEASURE_EXPORT)
+
+
+def dictionary(columns: Sequence[str], notes: Mapping[str, str] | None = None) -> pl.DataFrame:
+    """The data dictionary of a table: every column with its meaning (from `notes`, else
+    the measure export's or the glossary's) and the database column it comes from, in
+    the table's order."""
+    notes = notes or {}
+    return pl.DataFrame(
+        {
+            "column": list(columns),
+            "meaning": [
+                notes.get(c) or MEASURE_COLUMN_NOTES.get(c) or COLUMN_GLOSSARY.get(c) or UNDESCRIBED
+                for c in columns
+            ],
+            "from the database": [_SOURCES.get(c, "") for c in columns],
+        },
+        schema={"column": pl.String, "meaning": pl.String, "from the database": pl.String},
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# Zip files: a CSV download with its dictionary, and the full data download.
+
+# Entries of every zip are dated (a zip has no time zone: UTC is written).
+ZIP_EPOCH = datetime(1980, 1, 1, tzinfo=UTC)
+
+
+def to_zip_bytes(files: Sequence[tuple[str, bytes]], dated: datetime) -> bytes:
+    """A zip of (name, bytes) pairs in this order, every entry dated `dated` (UTC, to
+    the even second below, as a zip keeps it): the same files and date give the same
+    bytes."""
+    when = max(dated.astimezone(UTC) if dated.tzinfo else dated.replace(tzinfo=UTC), ZIP_EPOCH)
+    # A zip keeps seconds in steps of two.
+    stamp = (when.year, when.month, when.day, when.hour, when.minute, when.second - when.second % 2)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in files:
+            info = zipfile.ZipInfo(name, date_time=stamp)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, data, compresslevel=6)
+    return buffer.getvalue()
+
+
+def readme_text(
+    title: str, facts: Sequence[tuple[str, str]], files: Sequence[tuple[str, str]]
+) -> bytes:
+    """A plain-text README (UTF-8, CRLF line ends for Windows' Notepad): the title, the
+    facts (label, value) and the files with what each holds."""
+    width = max([len(label) for label, _ in facts] + [0]) + 2
+    lines = [title, "=" * len(title), ""]
+    lines += [f"{label + ':':<{width}}{value}" for label, value in facts]
+    lines += ["", "Files:"]
+    name_width = max([len(name) for name, _ in files] + [0]) + 2
+    lines += [f"  {name:<{name_width}}{what}" for name, what in files]
+    return ("\r\n".join(lines) + "\r\n").encode("utf-8")
+
+
+FORMULA_NOTE = (
+    "text cells a spreadsheet could run as a formula (starting with = + - @ | % …) start "
+    "with a ' in CSV and Excel files"
+)
+
+
+def csv_zip_bytes(
+    frame: pl.DataFrame,
+    stem: str,
+    what: str,
+    filters: str,
+    info: Mapping[str, object],
+    column_notes: Mapping[str, str] | None = None,
+) -> bytes:
+    """What every "Download CSV" gives: a zip of the table as CSV, its data dictionary as
+    CSV (every column, what it means, its database column) and a README.txt: what the
+    table is, the filters, the rows, the data version (`info`: the build_info row) and
+    the source. Nothing depends on the moment of the download (the entries are dated
+    when the data was built), so the app and the command line give the same bytes for
+    the same filters and data."""
+    built = info.get("built_at")
+    built_at = built if isinstance(built, datetime) else ZIP_EPOCH
+    table, dictionary_name = f"{stem}.csv", f"{stem}-dictionary.csv"
+    facts = [
+        ("filters", filters),
+        ("rows", str(frame.height)),
+        (
+            "data version",
+            f"{info.get('data_version', '?')} (database build {info.get('build_id', '?')})",
+        ),
+        ("data built", built_at.strftime("%Y-%m-%d %H:%M UTC")),
+        ("source", SOURCE_CITATION),
+        ("made with", MADE_WITH),
+        ("note", FORMULA_NOTE),
+    ]
+    files = [
+        (table, "the table (UTF-8 with a byte-order mark, every text field quoted)"),
+        (dictionary_name, "what every column of the table means, and its database column"),
+        ("README.txt", "this file"),
+    ]
+    return to_zip_bytes(
+        [
+            (table, to_csv_bytes(frame)),
+            (dictionary_name, to_csv_bytes(dictionary(frame.columns, column_notes))),
+            ("README.txt", readme_text(what, facts, files)),
+        ],
+        built_at,
+    )
+
+
+def to_parquet_bytes(frame: pl.DataFrame) -> bytes:
+    """The frame as Parquet (zstd-compressed), exact: no cell is changed (Parquet is read
+    by analysis tools, never run as a spreadsheet)."""
+    buffer = io.BytesIO()
+    frame.write_parquet(buffer, compression="zstd")
+    return buffer.getvalue()

@@ -11,12 +11,24 @@ import polars as pl
 
 from ipdash.settings import parse_flag
 
-ROLES = ("any", "lead", "participant", "joint")
+# "not_lead" is the union of "participant" and "joint": every measure naming the body
+# that it does not lead (a body sharing a task jointly leads none of it).
+ROLES = ("any", "lead", "not_lead", "participant", "joint")
 ROLE_LABELS = {
     "any": "any role",
     "lead": "leads",
+    "not_lead": "not leading",
     "participant": "participates",
     "joint": "shares jointly",
+}
+# What each role choice selects, in one sentence (help texts, the CLI).
+ROLE_HELP = {
+    "any": "named in any role",
+    "lead": "listed first, leading the measure",
+    "not_lead": "named without leading: participates or shares jointly",
+    "participant": "listed after the lead",
+    "joint": "the text says the bodies act according to their division of "
+    "responsibilities: none leads",
 }
 # Longest text search accepted (a URL or a paste cannot make a query arbitrarily large).
 MAX_QUERY_CHARS = 200
@@ -38,7 +50,7 @@ class MeasureFilter:
     years: tuple[int, ...] = ()
     themes: tuple[str, ...] = ()
     agencies: tuple[str, ...] = ()
-    role: str = "any"  # the role the agencies must have: any | lead | participant | joint
+    role: str = "any"  # the role the agencies must have: one of ROLES
     successor: bool = False  # agencies mapped to today's successor instead of as named
     query: str = ""
     all_agencies: bool = False  # measures naming every listed agency (edges), not any

@@ -49,7 +49,8 @@ filtered AS (
             FROM measure_agency_links AS l
             WHERE l.agency_view = $view
               AND list_contains(CAST($agencies AS VARCHAR[]), l.agency_id)
-              AND ($role = 'any' OR l.role = $role)
+              AND ($role = 'any' OR l.role = $role
+                   OR ($role = 'not_lead' AND l.role <> 'lead'))
             GROUP BY l.measure_id
             HAVING NOT $all_agencies
                 OR count(DISTINCT l.agency_id) = len(CAST($agencies AS VARCHAR[]))))
@@ -218,7 +219,7 @@ def top_lead_agencies(
 # Measures
 
 
-# The columns of the Measures table and of every CSV/XLSX export, in order.
+# The columns of the Measures table (filtered_measures, first_measures), in order.
 EXPORT_COLUMNS = [
     "plan_year",
     "measure_no",
@@ -273,13 +274,76 @@ _FIRST_MEASURE_ROWS = f"""
 
 def filtered_measures(con: duckdb.DuckDBPyConnection, f: MeasureFilter) -> pl.DataFrame:
     """The measures matching a filter, one row each, in plan and number order, with the
-    columns of the Measures table and its downloads (EXPORT_COLUMNS)."""
+    columns of the Measures table (EXPORT_COLUMNS; its downloads: measure_export)."""
     return _frame(con, _MEASURE_ROWS, _params(f))
 
 
 def first_measures(con: duckdb.DuckDBPyConnection, f: MeasureFilter, limit: int) -> pl.DataFrame:
     """The first `limit` rows of filtered_measures: what a page shows of a large result."""
     return _frame(con, _FIRST_MEASURE_ROWS, _params(f, limit=limit))
+
+
+# The columns of measure_export, what every download of measures holds, in order
+# (present.export.MEASURE_EXPORT gives them their headers).
+MEASURE_EXPORT_COLUMNS = [
+    "measure_id",
+    "period_label",
+    "plan_year",
+    "measure_no",
+    "plan_title",
+    "section_path",
+    "theme",
+    "theme_confidence",
+    "lead_agency",
+    "lead_agency_name",
+    "agencies",
+    "agencies_full",
+    "generic_groups",
+    "text",
+    "attribution_raw",
+    "doc_id",
+    "source_language",
+    "start_offset",
+    "end_offset",
+]
+
+
+def measure_export(con: duckdb.DuckDBPyConnection, f: MeasureFilter) -> pl.DataFrame:
+    """The measures matching a filter as analysts download them (MEASURE_EXPORT_COLUMNS):
+    the plan's label and title, bodies by acronym and by full name, the source rendering's
+    id and language and the offsets that trace the row to it."""
+    return _frame(
+        con,
+        f"""
+        WITH {_FILTERED},
+        bodies AS (
+            SELECT l.measure_id,
+                   string_agg(a.name || ' (' || a.short_name || '), ' || l.role, '; '
+                              ORDER BY l.position, a.short_name) AS agencies_full
+            FROM measure_agency_links AS l
+            SEMI JOIN filtered USING (measure_id)
+            JOIN agencies AS a USING (agency_id)
+            WHERE l.agency_view = $view
+            GROUP BY l.measure_id
+        )
+        SELECT f.measure_id, p.period_label, f.plan_year, f.measure_no, p.title AS plan_title,
+               f.section_path, t.label AS theme, f.theme_confidence,
+               la.short_name AS lead_agency, la.name AS lead_agency_name,
+               CASE WHEN $view = 'current' THEN f.agencies_current
+                    ELSE f.agencies_named END AS agencies,
+               b.agencies_full, f.generic_groups, f.text, f.attribution_raw,
+               f.doc_id, d.language AS source_language, f.start_offset, f.end_offset
+        FROM filtered AS f
+        JOIN plans AS p USING (plan_year)
+        LEFT JOIN documents AS d ON d.doc_id = f.doc_id
+        LEFT JOIN bodies AS b ON b.measure_id = f.measure_id
+        LEFT JOIN themes AS t ON t.theme_id = f.theme_id
+        LEFT JOIN agencies AS la
+            ON la.agency_id = CASE WHEN $view = 'current' THEN f.lead_current ELSE f.lead_named END
+        ORDER BY f.plan_year, f.measure_no
+        """,  # noqa: S608 - constant clauses only; values are bound
+        _params(f),
+    )
 
 
 def count_measures(con: duckdb.DuckDBPyConnection, f: MeasureFilter) -> int:
@@ -786,3 +850,54 @@ def low_confidence_themes(con: duckdb.DuckDBPyConnection, limit: int = 50) -> pl
         """,
         {"limit": limit},
     )
+
+
+# ---------------------------------------------------------------------------------------
+# The whole database (the "Download all data" zip)
+
+
+def database_tables(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """Every table and view of the database (`table_type` 'BASE TABLE' or 'VIEW'), by name."""
+    return _frame(
+        con,
+        """
+        SELECT table_name, table_type FROM information_schema.tables
+        WHERE table_schema = 'main'
+        ORDER BY table_name
+        """,
+    )
+
+
+def database_columns(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """Every column of every table and view, in table order, with its SQL type."""
+    return _frame(
+        con,
+        """
+        SELECT table_name, column_name, ordinal_position, data_type
+        FROM information_schema.columns
+        WHERE table_schema = 'main'
+        ORDER BY table_name, ordinal_position
+        """,
+    )
+
+
+def whole_table(con: duckdb.DuckDBPyConnection, name: str) -> pl.DataFrame:
+    """Every row of a table or view of the database, ordered by all its columns from the
+    first (the same data gives the same rows in the same order). A name that is not a
+    table or view of the database gives an empty frame (names are checked against the
+    catalogue, never spliced into SQL)."""
+    known = _frame(
+        con,
+        """
+        SELECT table_name FROM information_schema.tables
+        WHERE table_schema = 'main' AND table_name = $name
+        """,
+        {"name": name},
+    )
+    if known.height == 0:
+        return pl.DataFrame()
+    cur = con.cursor()
+    try:
+        return cur.table(known["table_name"][0]).order("ALL").pl()
+    finally:
+        cur.close()

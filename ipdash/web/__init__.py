@@ -8,6 +8,7 @@
 - page: setup, the guard, showing text, the footer
 - charts: a chart with its export-or-save menu
 - tables: measure tables and downloads
+- share: "Download all data" and "Cite this view"
 - media_patch: the patch of Streamlit's download manager (version-specific)
 - plans: what adding or removing a plan changes, and removing one (one guarded function)
 - edits: who may add or remove plans (the admin token of a shared server), the change log
@@ -38,6 +39,7 @@ from ipdash.web.plans import (
     show_advice,
 )
 from ipdash.web.presenting import show_view
+from ipdash.web.share import cite_this_view, download_all_data
 from ipdash.web.sidebar import PAGES, clear_filters, filter_sidebar, navigation
 from ipdash.web.tables import (
     MEASURE_COLUMNS,
@@ -72,7 +74,9 @@ __all__ = [
     "change_corpus",
     "chart_actions",
     "chip",
+    "cite_this_view",
     "clear_filters",
+    "download_all_data",
     "downloads",
     "edits_allowed",
     "ego_view",

@@ -89,6 +89,7 @@ def chart_actions(
                 use_container_width=True,
                 disabled=fmt != "html" and not has_browser,
             )
+        slide_downloads(ctx, fig, footer, stem, key, has_browser)
         if not has_browser:
             st.caption("PNG and SVG need Chromium on the server (apt-get install chromium).")
         st.divider()
@@ -141,6 +142,35 @@ def chart_actions(
                 st.session_state[STORY_KEY] = story_id
                 ctx._run_memo.pop("saved_stories", None)  # the next menu lists it
                 st.toast(f"Added to “{story_title}”. Open the Stories page to present it.")
+
+
+def slide_downloads(
+    ctx: Context, fig: go.Figure, footer: str, stem: str, key: str, has_browser: bool
+) -> None:
+    """The "slide" preset: PNG and SVG drawn for a whole 16:9 slide, every piece of type
+    at least 14 pt there (made when clicked)."""
+    from ipdash.present import images
+
+    st.markdown(
+        f"**For a slide** (16:9, {images.SLIDE_INCHES[0]:.2f} × {images.SLIDE_INCHES[1]:g} in, "
+        f"text at least {images.SLIDE_MIN_PT} pt)"
+    )
+    columns = st.columns(3)
+    for column, fmt in zip(columns, images.SLIDE_FORMATS, strict=False):
+        mime, help_text = images.SLIDE_FORMATS[fmt]
+        column.download_button(
+            f"Slide {fmt.upper()}",
+            data=lambda fmt=fmt: images.render_slide(
+                fig, fmt, footer, browser=ctx.settings.browser_path
+            ),
+            file_name=f"{stem}-slide.{fmt}",
+            mime=mime,
+            key=f"{key}_slide_{fmt}",
+            help=help_text,
+            on_click="ignore",
+            use_container_width=True,
+            disabled=not has_browser,
+        )
 
 
 def selected_points(key: str) -> list[dict]:

@@ -15,7 +15,7 @@ import streamlit as st
 from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlException
 
 from ipdash.errors import IpdashError
-from ipdash.present import export
+from ipdash.present import citation, export
 from ipdash.present.figures import luminance
 from ipdash.settings import current as current_settings
 from ipdash.store.filters import (
@@ -27,6 +27,7 @@ from ipdash.web.context import (
     ensure_database,
 )
 from ipdash.web.media_patch import _hold_made_downloads_on_this_server
+from ipdash.web.share import cite_this_view, download_all_data
 from ipdash.web.sidebar import clear_filters, navigation, page_of
 from ipdash.web.url_state import (
     CURRENT_PAGE,
@@ -54,7 +55,22 @@ def setup(title: str) -> Context:
     st.session_state[CURRENT_PAGE] = page_of(title)
     navigation()
     settings = current_settings()
-    return Context(db=str(ensure_database(settings)), settings=settings)
+    ctx = Context(db=str(ensure_database(settings)), settings=settings)
+    cited_version_note(ctx)
+    return ctx
+
+
+def cited_version_note(ctx: Context) -> None:
+    """When the address is a permalink cited with another data version than the one
+    shown (see "Cite this view"), say so above the page."""
+    cited = st.session_state.get(citation.VERSION_PARAM)
+    current = str(ctx.info.get("data_version", "?"))
+    if isinstance(cited, str) and cited and cited != current:
+        st.info(
+            f"This link was cited with data version {md_escape(cited)}; the page shows the "
+            f"data as it is now, version {current}, so numbers may differ from the cited ones.",
+            icon=":material/history:",
+        )
 
 
 @contextlib.contextmanager
@@ -119,7 +135,16 @@ def empty_state(message: str) -> None:
     st.button("Clear all filters", on_click=clear_filters, key="empty_clear")
 
 
-def footer(ctx: Context) -> None:
+def footer(
+    ctx: Context,
+    cite: str | None = None,
+    f: MeasureFilter | None = None,
+    all_data: bool = True,
+) -> None:
+    """The source and data version under every page, with "Cite this view" (when the
+    page gives its title, `cite`, and its filter `f` to put in words; call it after
+    write_url, so the permalink is the address as it now stands) and "Download all data"
+    (unless the page offers it itself: `all_data` False)."""
     info = ctx.info
     built = info.get("built_at")
     when = built.strftime("%Y-%m-%d %H:%M UTC") if built else "?"
@@ -129,3 +154,12 @@ def footer(ctx: Context) -> None:
         + f" · data version {html.escape(str(info.get('data_version', '?')))}"
         + f" (build {html.escape(str(info.get('build_id', '?')))}, {html.escape(when)})</div>"
     )
+    if cite is None and not all_data:
+        return
+    left, right, _ = st.columns([1, 1, 3])
+    if cite is not None:
+        with left:
+            cite_this_view(ctx, cite, f)
+    if all_data:
+        with right if cite is not None else left:
+            download_all_data(ctx)

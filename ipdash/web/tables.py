@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,6 +16,7 @@ from ipdash.store.filters import (
     file_stem,
 )
 from ipdash.web.context import Context
+from ipdash.web.share import download_all_data
 
 
 def downloads(
@@ -24,19 +25,23 @@ def downloads(
     stem: str,
     what: str,
     filters: str,
-    column_notes: dict[str, str] | None = None,
+    column_notes: Mapping[str, str] | None = None,
     key: str = "dl",
+    all_data: bool = False,
 ) -> None:
-    """CSV and Excel downloads of exactly this frame, named after what was filtered. For
-    a callable (a large result, see all_measures) the files are made when clicked, not on
-    every rerun (an Excel file of 100,000 measures takes seconds)."""
+    """CSV and Excel downloads of exactly this frame, named after what was filtered. The
+    CSV comes in a zip with its data dictionary and a README (what, filters, data
+    version); the Excel file has them as sheets. For a callable (a large result, see
+    all_measures) the files are made when clicked, not on every rerun (an Excel file of
+    100,000 measures takes seconds). With `all_data`, "Download all data" (the whole
+    database) stands beside them."""
     info = ctx.info
 
     def rows() -> pl.DataFrame:
         return frame() if callable(frame) else frame
 
     def csv() -> bytes:
-        return export.to_csv_bytes(rows())
+        return export.csv_zip_bytes(rows(), stem, what, filters, info, column_notes)
 
     def xlsx() -> bytes:
         data = rows()
@@ -50,14 +55,16 @@ def downloads(
         )
         return export.to_xlsx_bytes(data, about, column_notes=column_notes)
 
-    left, right, _ = st.columns([1, 1, 3])
+    left, right, whole, _ = st.columns([1, 1, 1.2, 1.8])
     left.download_button(
-        "Download CSV",
+        "Download CSV (zip)",
         csv if callable(frame) else csv(),
         icon=":material/download:",
-        file_name=f"{stem}.csv",
-        mime="text/csv",
+        file_name=f"{stem}.zip",
+        mime="application/zip",
         key=f"{key}_csv",
+        help="The table as CSV, with its data dictionary (what every column means) and a "
+        "README (what it is, the filters, the data version, the source) in one zip.",
         use_container_width=True,
         on_click="ignore",
     )
@@ -67,10 +74,14 @@ def downloads(
         icon=":material/table_view:",
         file_name=f"{stem}.xlsx",
         key=f"{key}_xlsx",
+        help="The table, an about sheet (what, filters, data version) and a dictionary sheet.",
         use_container_width=True,
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         on_click="ignore",
     )
+    if all_data:
+        with whole:
+            download_all_data(ctx)
 
 
 # Measures a table shows (and the Measures page offers to pick); the downloads hold every
@@ -86,14 +97,15 @@ def measure_rows(ctx: Context, f: MeasureFilter) -> tuple[pl.DataFrame, int]:
 def all_measures(
     ctx: Context, f: MeasureFilter, shown: pl.DataFrame, total: int
 ) -> pl.DataFrame | Callable[[], pl.DataFrame]:
-    """What a download of every measure matching a filter holds: the rows shown when they
-    are all of them (the files are then made with the page and held for the session like
-    any other), else a query run on click (a file made on click is kept for the session
-    by hold_made_downloads; see docs/reliability.md)."""
+    """What a download of every measure matching a filter holds (readable headers, see
+    export.MEASURE_EXPORT): made with the page when the table shows them all (the files
+    are then held for the session like any other), else a query run on click (a file
+    made on click is kept for the session by hold_made_downloads; see
+    docs/reliability.md)."""
     if total <= shown.height:
-        return shown
+        return export.readable_measures(ctx.query(queries.measure_export, f))
     con = ctx.connection
-    return lambda: queries.filtered_measures(con, f)
+    return lambda: export.readable_measures(queries.measure_export(con, f))
 
 
 MEASURE_COLUMNS = {

@@ -41,6 +41,9 @@ URL_PARAMS: dict[str, str] = {
     "story": "str",
     "view": "int",
     "present": "bool",
+    # The data version a permalink was cited with ("Cite this view"): read to say when
+    # the data has changed since, never written back.
+    "data_version": "str",
 }
 FILTER_PARAMS = ("year", "theme", "agency", "role", "successor", "q")
 _WRITTEN = "_url_written"
