@@ -204,10 +204,10 @@ def test_presentation_mode_hides_the_controls_and_steps_through_the_story(browse
     try:
         page.goto(f"{server}/Stories?story=ip-strategy-2012-2022&present=1&view=1")
         expect(page.get_by_text("Who leads the measures")).to_be_visible(timeout=60_000)
-        expect(page.get_by_text("1 / 8").first).to_be_visible()
+        expect(page.get_by_text("1 / 9").first).to_be_visible()
         expect(page.locator('[data-testid="stSidebar"]')).to_be_hidden()
         page.get_by_role("button", name="Next").click()
-        expect(page.get_by_text("2 / 8").first).to_be_visible(timeout=30_000)
+        expect(page.get_by_text("2 / 9").first).to_be_visible(timeout=30_000)
         expect(page.get_by_text("2012: who works with whom")).to_be_visible()
         expect(page).to_have_url(re.compile(r".*view=2"))
         expect(page.locator(".js-plotly-plot").first).to_be_visible()

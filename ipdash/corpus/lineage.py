@@ -281,7 +281,9 @@ def titles(text: str, config: LineageConfig) -> list[str]:
     "X Regulations and Interim Rules on Y" is two titles)."""
     found = [(m.start(), m.group(1).strip(" .,;")) for m in _QUOTED.finditer(text)]
     for run in _TITLE_RUN.finditer(text):
+        offset = run.start()
         for part in _TITLE_AND.split(run.group(0)):
+            start, offset = offset, offset + len(part) + len(" and ")
             words = part.split()
             while words and (
                 words[0].lower() in config.title_lead_words or words[0].lower() in _CONNECTORS
@@ -290,8 +292,8 @@ def titles(text: str, config: LineageConfig) -> list[str]:
             while words and words[-1].lower() in _CONNECTORS:
                 words = words[:-1]
             if sum(1 for w in words if w[:1].isupper()) >= 2:
-                found.append((run.start(), " ".join(words).strip(" .,;")))
-    return [title for _, title in sorted(found)]
+                found.append((start, " ".join(words).strip(" .,;")))
+    return list(dict.fromkeys(title for _, title in sorted(found)))
 
 
 def object_key(title: str, config: LineageConfig) -> frozenset[str]:
