@@ -321,13 +321,16 @@ def named_objects(text: str, config: LineageConfig) -> list[str]:
 @dataclass(frozen=True)
 class Reading:
     """The measures as the method reads them. `measures`: mid (row number), measure_id,
-    plan_year, language, lead, lead_name, theme_id. `grams`: per measure and term or
-    order-free word pair, its IDF, document frequency, the word(s) it stands for and its
+    plan_year, language, lead, lead_name, theme_id, theme_label. `vocabulary`: every
+    word and order-free pair of neighbouring words (gid, gram, is_word, word: how the
+    text spells it). `grams`: per measure and gram, its document frequency, IDF and
     weight in the three normalised TF-IDF vectors (terms: words only; phrases: words and
-    pairs; main: words and pairs of the main clause). `objects`: per measure and named
-    object, its title, whether it is in the main clause, and its terms with their IDF."""
+    pairs; main: words and pairs of the main commitment). `objects`: per measure and
+    named object, its title, whether it is in the main commitment, and its terms with
+    their IDF."""
 
     measures: pl.DataFrame
+    vocabulary: pl.DataFrame
     grams: pl.DataFrame
     objects: pl.DataFrame
 
@@ -395,26 +398,23 @@ def _main_clauses(
 
 def _gram_table(
     clause_rows: pl.DataFrame, clause_grams: pl.DataFrame, n_measures: int
-) -> pl.DataFrame:
-    """Per measure and gram (gid, an integer per distinct gram): the word(s), document
-    frequency, IDF and the weights in the normalised vectors."""
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The vocabulary (gid: an integer per distinct gram) and, per measure and gram, its
+    document frequency, IDF and weights in the normalised vectors."""
     vocabulary = (
-        clause_grams.select("gram")
-        .unique()
+        clause_grams.group_by("gram")
+        .agg(pl.col("is_word").first(), pl.col("word").first())
         .sort("gram")
         .with_row_index("gid")
         .with_columns(pl.col("gid").cast(pl.Int32))
     )
-    per_clause = clause_grams.join(vocabulary, on="gram").select("cid", "gid", "word", "is_word")
+    per_clause = clause_grams.join(vocabulary.select("gram", "gid"), on="gram").select("cid", "gid")
     counted = (
-        clause_rows.join(per_clause, on="cid")
+        clause_rows.select("mid", "cid", "main")
+        .join(per_clause, on="cid")
         .group_by("mid", "gid")
-        .agg(
-            pl.col("is_word").first(),
-            pl.col("word").first(),
-            tf=pl.len(),
-            tf_main=pl.col("main").sum(),
-        )
+        .agg(tf=pl.len(), tf_main=pl.col("main").sum())
+        .join(vocabulary.select("gid", "is_word"), on="gid")
     )
     df = counted.group_by("gid").agg(df=pl.len().cast(pl.Int32))
     idf = ((1 + n_measures) / (1 + pl.col("df"))).log() + 1
@@ -433,13 +433,10 @@ def _gram_table(
         (pl.col(w) / (pl.col(w) ** 2).sum().over("mid").sqrt()).fill_nan(0.0).alias(w)
         for w in ("w_terms", "w_phrases", "w_main")
     ]
-    return (
-        weighted.with_columns(norms)
-        .join(vocabulary, on="gid")
-        .select(
-            "mid", "gid", "gram", "is_word", "word", "df", "idf", "w_terms", "w_phrases", "w_main"
-        )
+    grams = weighted.with_columns(norms).select(
+        "mid", "gid", "df", "idf", "w_terms", "w_phrases", "w_main"
     )
+    return vocabulary, grams
 
 
 def _clause_titles(distinct: pl.DataFrame, config: LineageConfig) -> pl.DataFrame:
@@ -493,10 +490,15 @@ def read_measures(measures: pl.DataFrame, config: LineageConfig) -> Reading:
     clause_rows, distinct = _clauses(base, config)
     clause_grams = _clause_grams(distinct, config)
     clause_rows = _main_clauses(clause_rows, clause_grams, config)
-    grams = _gram_table(clause_rows, clause_grams, base.height)
-    idf = grams.filter("is_word").select(term="gram", idf="idf").unique("term")
+    vocabulary, grams = _gram_table(clause_rows, clause_grams, base.height)
+    idf = (
+        grams.select("gid", "idf")
+        .unique("gid")
+        .join(vocabulary.filter("is_word"), on="gid")
+        .select(term="gram", idf="idf")
+    )
     objects = _object_table(clause_rows, distinct, idf, config)
-    return Reading(base.drop("text"), grams, objects)
+    return Reading(base.drop("text"), vocabulary, grams, objects)
 
 
 # ---------------------------------------------------------------------------------------
@@ -527,46 +529,39 @@ def _with_plans(pairs: pl.DataFrame, reading: Reading) -> pl.DataFrame:
 
 def _signature_shared(reading: Reading, plans: pl.DataFrame, config: LineageConfig) -> pl.DataFrame:
     """Pairs of measures of compared plans where one's signature (its `signature_terms`
-    most distinctive terms that another measure also uses) is in the other, with the
-    shared signature terms and their weights on both sides."""
+    most distinctive terms that another measure also uses) is in the other, with each
+    shared signature term (l, e, gid, idf); a term more than `max_plan_df` measures of a
+    plan use singles out none of them there."""
     plan = reading.measures.select("mid", "plan_year")
-    weights = ["w_terms", "w_phrases", "w_main"]
-    postings = reading.grams.select("mid", "gid", "df", "idf", *weights).join(plan, on="mid")
-    # A term more than `max_plan_df` measures of a plan use singles out none of them there.
+    postings = reading.grams.select("mid", "gid", "df", "idf").join(plan, on="mid")
     plan_df = postings.group_by("gid", "plan_year").agg(plan_df=pl.len())
-    postings = postings.join(plan_df, on=["gid", "plan_year"])
+    distinct = (
+        postings.join(plan_df, on=["gid", "plan_year"])
+        .filter(pl.col("plan_df") <= config.max_plan_df)
+        .select("mid", "gid", "plan_year")
+    )
     signature = (
         postings.filter(pl.col("df") > 1)
         .sort(["mid", "idf", "gid"], descending=[False, True, False])
-        .group_by("mid", maintain_order=True)
-        .head(config.signature_terms)
+        .filter(pl.int_range(pl.len()).over("mid") < config.signature_terms)
+        .select("mid", "gid", "idf", "plan_year")
     )
     compared = plans.filter("compared").select("plan_year", "earlier_plan_year")
-    sides = {"l": ("tl", "pl_", "ml"), "e": ("te", "pe", "me")}
-    as_l = dict(zip(weights, sides["l"], strict=True))
-    as_e = dict(zip(weights, sides["e"], strict=True))
     forward = (
-        signature.rename({"mid": "l", **as_l})
-        .join(compared, on="plan_year")
+        signature.join(compared, on="plan_year")
         .join(
-            postings.filter(pl.col("plan_df") <= config.max_plan_df).select(
-                "gid", e="mid", earlier_plan_year="plan_year", **{v: k for k, v in as_e.items()}
-            ),
+            distinct.rename({"mid": "e", "plan_year": "earlier_plan_year"}),
             on=["gid", "earlier_plan_year"],
         )
+        .select(l="mid", e="e", gid="gid", idf="idf")
     )
     backward = (
-        signature.rename({"mid": "e", **as_e, "plan_year": "earlier_plan_year"})
+        signature.rename({"mid": "e", "plan_year": "earlier_plan_year"})
         .join(compared, on="earlier_plan_year")
-        .join(
-            postings.filter(pl.col("plan_df") <= config.max_plan_df).select(
-                "gid", l="mid", plan_year="plan_year", **{v: k for k, v in as_l.items()}
-            ),
-            on=["gid", "plan_year"],
-        )
+        .join(distinct.rename({"mid": "l"}), on=["gid", "plan_year"])
+        .select("l", "e", "gid", "idf")
     )
-    columns = ["l", "e", "gid", "df", "idf", *sides["l"], *sides["e"]]
-    return pl.concat([forward.select(columns), backward.select(columns)]).unique(["l", "e", "gid"])
+    return pl.concat([forward, backward]).unique(["l", "e", "gid"])
 
 
 def _best(frame: pl.DataFrame, by: str, n: int, reading: Reading) -> pl.DataFrame:
@@ -575,10 +570,18 @@ def _best(frame: pl.DataFrame, by: str, n: int, reading: Reading) -> pl.DataFram
     return (
         frame.join(plan, on="e")
         .sort(["l", "earlier_plan_year", by, "e"], descending=[False, False, True, False])
-        .group_by("l", "earlier_plan_year", maintain_order=True)
-        .head(n)
+        .filter(pl.int_range(pl.len()).over("l", "earlier_plan_year") < n)
         .drop("earlier_plan_year")
     )
+
+
+def _with_weights(reading: Reading, shared: pl.DataFrame) -> pl.DataFrame:
+    """Shared terms (l, e, gid) with their document frequency and their weights on both
+    sides (tl, pl_, ml for the later measure; te, pe, me for the earlier)."""
+    g = reading.grams
+    left = g.select("gid", "df", l="mid", tl="w_terms", pl_="w_phrases", ml="w_main")
+    right = g.select("gid", e="mid", te="w_terms", pe="w_phrases", me="w_main")
+    return shared.select("l", "e", "gid").join(left, on=["l", "gid"]).join(right, on=["e", "gid"])
 
 
 def candidates(reading: Reading, plans: pl.DataFrame, config: LineageConfig) -> pl.DataFrame:
@@ -589,8 +592,8 @@ def candidates(reading: Reading, plans: pl.DataFrame, config: LineageConfig) -> 
     shared = _signature_shared(reading, plans, config)
     cheap = shared.group_by("l", "e").agg(cheap=(pl.col("idf") ** 2).sum())
     shortlist = _best(cheap, "cheap", config.shortlist, reading).select("l", "e")
-    shared = shared.join(shortlist, on=["l", "e"])
-    rough = scored(_features_of(reading, shortlist, shared, config, objects=False), config)
+    weighted = _with_weights(reading, shared.join(shortlist, on=["l", "e"]))
+    rough = scored(_features_of(reading, shortlist, weighted, config, objects=False), config)
     return _best(rough, "score", config.candidates, reading).select("l", "e")
 
 
@@ -612,11 +615,11 @@ def all_pairs(reading: Reading, plans: pl.DataFrame) -> pl.DataFrame:
 
 
 def _shared_grams(reading: Reading, pairs: pl.DataFrame) -> pl.DataFrame:
-    """Per pair, the terms and phrases both use with their weights on both sides."""
+    """Per pair, every term and phrase both use, with their weights on both sides."""
     g = reading.grams.filter(pl.col("df") > 1)  # a term only one measure uses is shared by none
     left = g.select("gid", "df", l="mid", tl="w_terms", pl_="w_phrases", ml="w_main")
     right = g.select("gid", e="mid", te="w_terms", pe="w_phrases", me="w_main")
-    return pairs.join(left, on="l").join(right, on=["e", "gid"])
+    return pairs.select("l", "e").join(left, on="l").join(right, on=["e", "gid"])
 
 
 def _object_scores(reading: Reading, pairs: pl.DataFrame) -> pl.DataFrame:
@@ -684,32 +687,32 @@ def _features_of(
     )
 
 
-def pair_features(reading: Reading, pairs: pl.DataFrame, config: LineageConfig) -> pl.DataFrame:
-    """The features (FEATURES) of each pair l, e, from every term they share."""
-    return _features_of(reading, pairs, _shared_grams(reading, pairs), config)
+def pair_features(
+    reading: Reading, pairs: pl.DataFrame, config: LineageConfig, shared: pl.DataFrame | None = None
+) -> pl.DataFrame:
+    """The features (FEATURES) of each pair l, e, from every term they share (`shared`:
+    their _shared_grams, if already computed)."""
+    if shared is None:
+        shared = _shared_grams(reading, pairs)
+    return _features_of(reading, pairs, shared, config)
 
 
-def _explained(reading: Reading, pairs: pl.DataFrame) -> pl.DataFrame:
+def _explained(reading: Reading, pairs: pl.DataFrame, shared: pl.DataFrame) -> pl.DataFrame:
     """For the pairs shown (the links, the closest candidates): the strongest shared
-    terms (as the later measure words them) and the best-matching named objects."""
-    g = reading.grams
-    shared = (
-        pairs.select("l", "e")
-        .join(g.select("gid", "word", l="mid", wl="w_phrases"), on="l")
-        .join(g.select("gid", e="mid", we="w_phrases"), on=["e", "gid"])
-        .with_columns(weight=pl.col("wl") * pl.col("we"))
+    terms and the best-matching named objects."""
+    words = (
+        shared.join(pairs.select("l", "e"), on=["l", "e"])
+        .with_columns(weight=pl.col("pl_") * pl.col("pe"))
+        .join(reading.vocabulary.select("gid", "word"), on="gid")
         .sort(["l", "e", "weight", "word"], descending=[False, False, True, False])
         .group_by("l", "e", maintain_order=True)
         .agg(shared=pl.col("word").head(EVIDENCE_TERMS))
     )
     objects = _object_scores(reading, pairs.select("l", "e")).select("l", "e", "objects")
     return (
-        pairs.join(shared, on=["l", "e"], how="left")
+        pairs.join(words, on=["l", "e"], how="left")
         .join(objects, on=["l", "e"], how="left")
-        .with_columns(
-            pl.col("shared").fill_null([]),
-            pl.col("objects").fill_null([]),
-        )
+        .with_columns(pl.col("shared").fill_null([]), pl.col("objects").fill_null([]))
     )
 
 
@@ -788,7 +791,11 @@ def _evidence_json() -> pl.Expr:
 
 
 def lineage_rows(
-    reading: Reading, plans: pl.DataFrame, scored_pairs: pl.DataFrame, config: LineageConfig
+    reading: Reading,
+    plans: pl.DataFrame,
+    scored_pairs: pl.DataFrame,
+    config: LineageConfig,
+    shared: pl.DataFrame,
 ) -> pl.DataFrame:
     """One row per measure and earlier plan it is compared with (COLUMNS): the best
     candidate continues it when it reaches the threshold; the others reaching it are the
@@ -796,7 +803,7 @@ def lineage_rows(
     ranked = _ranked(scored_pairs, reading)
     labels = reading.measures.select(l="mid", lead_name="lead_name", theme_label="theme_label")
     best = (
-        _explained(reading, ranked.filter(pl.col("rank") == 1))
+        _explained(reading, ranked.filter(pl.col("rank") == 1), shared)
         .join(labels, on="l")
         .select(
             "l",
@@ -863,8 +870,9 @@ def link_measures(
     reading = read_measures(measures, config)
     plans = plan_pairs(reading.measures, config.max_earlier_plans)
     pairs = all_pairs(reading, plans) if exhaustive else candidates(reading, plans, config)
-    scored_pairs = scored(pair_features(reading, pairs, config), config)
-    return lineage_rows(reading, plans, scored_pairs, config)
+    shared = _shared_grams(reading, pairs)
+    scored_pairs = scored(pair_features(reading, pairs, config, shared), config)
+    return lineage_rows(reading, plans, scored_pairs, config, shared)
 
 
 def labelled_features(measures: pl.DataFrame, config: LineageConfig) -> pl.DataFrame:
