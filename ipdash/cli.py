@@ -254,20 +254,15 @@ def _cmd_evaluate_lineage(args: argparse.Namespace) -> int:
     from ipdash.store.tables import lineage_input
 
     decisions = lineage.load_decisions(args.labels)
+    any_held = any(d.held_out for d in decisions)
     raw = args.settings.raw_dir
     rows = lineage.link_measures(
         lineage_input(corpus_tables(load_manifest(raw), raw)), lineage.load_config()
     )
     predicted = lineage.predicted_links(rows)
     parts = (
-        (
-            "held out (double-coded, never used for calibration)",
-            [d for d in decisions if d.held_out],
-        ),
-        (
-            "development (single-coded, used for calibration)",
-            [d for d in decisions if not d.held_out],
-        ),
+        ("double-coded", [d for d in decisions if d.held_out]),
+        ("single-coded", [d for d in decisions if not d.held_out] if any_held else []),
         ("all", decisions),
     )
     print(
@@ -288,7 +283,7 @@ def _cmd_evaluate_lineage(args: argparse.Namespace) -> int:
             print()
     print()
     for decision, link in lineage.agreement(decisions, predicted).disagreements:
-        tag = " (held out)" if decision.held_out else ""
+        tag = " (double-coded)" if decision.held_out else ""
         print(
             f"- {decision.decision_id} {decision.measure_id} vs {decision.earlier_plan_year}{tag}: "
             f"label {decision.earlier_measure_id or 'none'}, method {link or 'none'}"
@@ -634,9 +629,10 @@ def _command_evaluate_lineage(sub: argparse._SubParsersAction, settings: Setting
     p = sub.add_parser(
         "evaluate-lineage",
         help="compare the measure lineage with hand labels",
-        description="Agreement of the lineage links with the labelled decisions (held out, "
-        "development and all; exact and lenient), the confusion matrix and every "
-        "disagreement.",
+        description="Agreement of the lineage links with a file of labelled decisions "
+        "(all of them, and the double-coded and single-coded ones apart when the file has a "
+        "double_coded column; exact and lenient), the confusion matrix and every "
+        "disagreement. The fresh test sample: --labels tests/data/lineage/fresh_labels_gold.csv.",
     )
     p.add_argument(
         "--labels",

@@ -157,6 +157,39 @@ def test_a_measure_continues_the_earlier_one_committing_to_the_same_object():
     )
 
 
+def test_a_pair_sharing_no_main_commitment_is_no_link():
+    gate = CONFIG.main_gate
+    pairs = pl.DataFrame(
+        {"main_later": [gate - 0.01, gate, 0.0], "main_earlier": [0.0, 0.0, gate + 0.2]}
+    )
+    assert pairs.select(ok=lineage.main_shared(CONFIG))["ok"].to_list() == [False, True, True]
+
+
+def test_a_measure_sharing_only_a_side_clause_continues_nothing():
+    early = (
+        2001,
+        [("Train judges in remote counties, and build a database of folk songs.", "moc")],
+    )
+    late = (
+        2003,
+        [
+            (
+                "Open a museum of lighthouse lamps in coastal towns, and expand the folk song database.",
+                "moc",
+            )
+        ],
+    )
+    plans = _plans(early, late)
+    features = lineage.labelled_features(plans, CONFIG).row(0, named=True)
+    assert max(features["main_later"], features["main_earlier"]) < CONFIG.main_gate
+    row = lineage.link_measures(plans, CONFIG).row(0, named=True)
+    assert (row["status"], row["earlier_measure_id"], row["closest_measure_id"]) == (
+        "new",
+        None,
+        "2001-001",
+    )
+
+
 def test_the_earliest_plan_has_no_rows_and_each_later_measure_one_per_earlier_plan():
     middle = (2002, [("Revise the Seed Law.", "moa")])
     rows = lineage.link_measures(_plans(EARLY, middle, LATE), CONFIG)
@@ -237,9 +270,15 @@ def test_blocking_finds_every_link_comparing_every_pair_finds(seed_input):
     assert blocked.height == everything.height == 615
     keys = ["measure_id", "earlier_plan_year"]
     both = blocked.join(everything, on=keys, suffix="_all")
-    assert both.filter(
+    differ = both.filter(
         pl.col("earlier_measure_id").fill_null("") != pl.col("earlier_measure_id_all").fill_null("")
-    ).is_empty()
+    )
+    # One link only comparing every pair finds: 2022-060's main commitment shares only
+    # terms a dozen 2020 measures use (examination, quality, patents), which single out
+    # none; its blocked candidates share only side clauses, so it is new there.
+    assert differ.select([*keys, "earlier_measure_id_all"]).rows() == [
+        ("2022-060", 2020, "2020-055")
+    ]
 
 
 def test_the_table_has_a_row_per_present_measure_and_earlier_plan(con):
@@ -304,9 +343,8 @@ def test_handovers_tell_a_restructuring_from_a_handover(con):
 
 def test_the_lineage_charts_draw_what_the_queries_count(q, con):
     changes = views.build("lineage_changes", q, {})
-    assert re.sub(r"<[^>]+>", "", changes.layout.title.text) == (
-        "What changed from 2020 to 2021–2022: carried over, new, dropped"
-    )
+    title = re.sub(r"<[^>]+>", "", changes.layout.title.text.replace("<br>", " "))
+    assert title == ("What changed from 2020 to 2021–2022: carried over, new, dropped")
     carried = con.execute(
         "SELECT count(*) FROM measure_lineage WHERE plan_year = 2022 "
         "AND earlier_plan_year = 2020 AND status = 'continued'"
@@ -362,7 +400,8 @@ def test_cli_writes_what_changed_between_two_plans(tmp_path, built_db):
 def test_cli_evaluates_the_lineage_against_the_labels():
     result = run_cli("evaluate-lineage", "--markdown")
     assert result.returncode == 0, result.stderr
-    assert "held out (double-coded, never used for calibration): exact" in result.stdout
+    assert "  double-coded: exact " in result.stdout
+    assert "  all: exact " in result.stdout
     assert "| label \\ method | same measure |" in result.stdout
 
 

@@ -122,7 +122,7 @@ def test_the_ready_made_story_states_its_plans_and_names_them_in_every_view():
         {
             k: v
             for k, v in view.params.items()
-            if k in ("year", "plans", "from", "to", "compare_a", "compare_b")
+            if k in ("year", "plans", "from", "to", "compare_a", "compare_b", "lin_from", "lin_to")
         }
         for view in story.views
     ]
@@ -134,6 +134,7 @@ def test_the_ready_made_story_states_its_plans_and_names_them_in_every_view():
         {"from": "{first_year}", "to": "{last_year}"},
         {"year": "{plan_years}"},
         {"year": "{plan_years}"},
+        {"lin_from": "{prev_year}", "lin_to": "{last_year}"},
         {"plans": "{plan_years}"},
     ]
 
@@ -160,7 +161,9 @@ def test_the_ready_made_story_filled_on_the_seed_corpus(q):
     )
     assert filled[5].title == "The rise and fall across all four plans"
     assert filled[5].params["highlight"] == "enforcement,international,quality,special_fields"
-    assert filled[7].params == {
+    assert filled[7].title == "What is new in the 2021–2022 plan"
+    assert filled[7].params == {"lin_from": "2020", "lin_to": "2022"}
+    assert filled[8].params == {
         "profile": "cnipa",
         "successor": "1",
         "plans": "2012,2014,2020,2022",

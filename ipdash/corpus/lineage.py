@@ -113,6 +113,7 @@ class LineageConfig:
     intercept: float
     weights: dict[str, float]
     threshold: float
+    main_gate: float  # a link's shared terms reach a main commitment at least this much
 
 
 def _words(value: object, path: Path, what: str) -> frozenset[str]:
@@ -154,6 +155,9 @@ def load_config(directory: Path = paths.TAXONOMY) -> LineageConfig:
     threshold = _number(model, "threshold", path, float)
     if not 0 < threshold < 1:
         raise LineageError(str(path), getattr(model, "line", None), "threshold is between 0 and 1")
+    main_gate = _number(model, "main_gate", path, float)
+    if not 0 <= main_gate < 1:
+        raise LineageError(str(path), getattr(model, "line", None), "main_gate is between 0 and 1")
     return LineageConfig(
         synonyms=tuple(synonyms),
         stopwords=_words(text.get("stopwords", ""), path, "stopwords"),
@@ -170,6 +174,7 @@ def load_config(directory: Path = paths.TAXONOMY) -> LineageConfig:
         intercept=_number(model, "intercept", path, float),
         weights={k: float(v) for k, v in weights.items()},
         threshold=threshold,
+        main_gate=main_gate,
     )
 
 
@@ -587,14 +592,20 @@ def _with_weights(reading: Reading, shared: pl.DataFrame) -> pl.DataFrame:
 def candidates(reading: Reading, plans: pl.DataFrame, config: LineageConfig) -> pl.DataFrame:
     """Blocking: per measure and compared earlier plan, the measures of that plan sharing
     a signature term with it (see _signature_shared); the `shortlist` of them sharing the
-    rarest (Σ IDF²), ranked again by the model's score on the shared signature terms
-    alone (without named objects); the best `candidates` of those: l, e."""
+    rarest (Σ IDF²), ranked again by the model on the shared signature terms alone
+    (without named objects; those reaching the threshold and a main commitment first,
+    as lineage_rows ranks them); the best `candidates` of those: l, e."""
     shared = _signature_shared(reading, plans, config)
     cheap = shared.group_by("l", "e").agg(cheap=(pl.col("idf") ** 2).sum())
     shortlist = _best(cheap, "cheap", config.shortlist, reading).select("l", "e")
     weighted = _with_weights(reading, shared.join(shortlist, on=["l", "e"]))
     rough = scored(_features_of(reading, shortlist, weighted, config, objects=False), config)
-    return _best(rough, "score", config.candidates, reading).select("l", "e")
+    # Ranked as the decision ranks them: those that may be a link first, then by score.
+    rough = rough.with_columns(
+        order=(main_shared(config) & (pl.col("score") >= config.threshold)).cast(pl.Float64)
+        + pl.col("score")
+    )
+    return _best(rough, "order", config.candidates, reading).select("l", "e")
 
 
 def all_pairs(reading: Reading, plans: pl.DataFrame) -> pl.DataFrame:
@@ -747,12 +758,25 @@ COLUMNS = (
 EVIDENCE_OBJECT_MIN = 0.3
 
 
-def _ranked(scored_pairs: pl.DataFrame, reading: Reading) -> pl.DataFrame:
+def main_shared(config: LineageConfig) -> pl.Expr:
+    """Whether a pair may be a link at all: what it shares reaches the main commitment
+    of one of the two measures (main_later or main_earlier at least `main_gate`). The
+    protocol: a side clause alone does not make a measure continue another."""
+    return pl.max_horizontal("main_later", "main_earlier") >= config.main_gate
+
+
+def _ranked(scored_pairs: pl.DataFrame, reading: Reading, config: LineageConfig) -> pl.DataFrame:
+    """The pairs ranked per measure and earlier plan: those sharing a main commitment
+    first, each group by score."""
     ids = reading.measures.select("mid", "measure_id", "plan_year")
     return (
         scored_pairs.join(ids.rename({"mid": "l"}), on="l")
         .join(ids.select(e="mid", e_id="measure_id", earlier_plan_year="plan_year"), on="e")
-        .sort(["l", "earlier_plan_year", "score", "e_id"], descending=[False, False, True, False])
+        .with_columns(qualifies=main_shared(config) & (pl.col("score") >= config.threshold))
+        .sort(
+            ["l", "earlier_plan_year", "qualifies", "score", "e_id"],
+            descending=[False, False, True, True, False],
+        )
         .with_columns(rank=pl.int_range(1, pl.len() + 1).over("l", "earlier_plan_year"))
     )
 
@@ -775,12 +799,21 @@ def _evidence(threshold: float) -> pl.Expr:
         pl.when(pl.col("same_lead") > 0).then(pl.format("same lead body ({})", "lead_name")),
         pl.when(pl.col("same_theme") > 0).then(pl.format("same theme ({})", "theme_label")),
     ]
-    closest = pl.when(pl.col("score") < threshold).then(
-        pl.format(
-            "nothing reaches {}; closest {} ({})",
-            pl.lit(f"{threshold:.2f}"),
-            "e_id",
-            pl.col("score").round(2).cast(pl.String),
+    score = pl.col("score").round(2).cast(pl.String)
+    closest = (
+        pl.when(pl.col("score") < threshold)
+        .then(
+            pl.format(
+                "nothing reaches {}; closest {} ({})", pl.lit(f"{threshold:.2f}"), "e_id", score
+            )
+        )
+        .when(~pl.col("qualifies"))
+        .then(
+            pl.format(
+                "closest {} ({}) shares only side clauses, nothing of either main commitment",
+                "e_id",
+                score,
+            )
         )
     )
     return pl.concat_str([closest, *reasons], separator=" · ", ignore_nulls=True)
@@ -800,7 +833,7 @@ def lineage_rows(
     """One row per measure and earlier plan it is compared with (COLUMNS): the best
     candidate continues it when it reaches the threshold; the others reaching it are the
     alternatives; plans in another language are not compared."""
-    ranked = _ranked(scored_pairs, reading)
+    ranked = _ranked(scored_pairs, reading, config)
     labels = reading.measures.select(l="mid", lead_name="lead_name", theme_label="theme_label")
     best = (
         _explained(reading, ranked.filter(pl.col("rank") == 1), shared)
@@ -810,12 +843,13 @@ def lineage_rows(
             "earlier_plan_year",
             "e_id",
             "score",
+            "qualifies",
             evidence=_evidence(config.threshold),
             evidence_json=_evidence_json(),
         )
     )
     alternatives = (
-        ranked.filter((pl.col("rank") > 1) & (pl.col("score") >= config.threshold))
+        ranked.filter((pl.col("rank") > 1) & pl.col("qualifies"))
         .filter(pl.col("rank") <= MAX_ALTERNATIVES + 1)
         .group_by("l", "earlier_plan_year", maintain_order=True)
         .agg(
@@ -833,7 +867,7 @@ def lineage_rows(
         right_on=["l", "earlier_plan_year"],
         how="left",
     )
-    continued = pl.col("score") >= config.threshold
+    continued = pl.col("qualifies").fill_null(False)
     not_compared = (
         "not compared: the plans are in different languages (linking them needs a translation)"
     )
