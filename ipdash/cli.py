@@ -254,15 +254,16 @@ def _cmd_evaluate_lineage(args: argparse.Namespace) -> int:
     from ipdash.store.tables import lineage_input
 
     decisions = lineage.load_decisions(args.labels)
-    any_held = any(d.held_out for d in decisions)
+    held = sum(d.held_out for d in decisions)
+    split = 0 < held < len(decisions)  # double- and single-coded apart only when both are
     raw = args.settings.raw_dir
     rows = lineage.link_measures(
         lineage_input(corpus_tables(load_manifest(raw), raw)), lineage.load_config()
     )
     predicted = lineage.predicted_links(rows)
     parts = (
-        ("double-coded", [d for d in decisions if d.held_out]),
-        ("single-coded", [d for d in decisions if not d.held_out] if any_held else []),
+        ("double-coded", [d for d in decisions if d.held_out] if split else []),
+        ("single-coded", [d for d in decisions if not d.held_out] if split else []),
         ("all", decisions),
     )
     print(
@@ -283,7 +284,7 @@ def _cmd_evaluate_lineage(args: argparse.Namespace) -> int:
             print()
     print()
     for decision, link in lineage.agreement(decisions, predicted).disagreements:
-        tag = " (double-coded)" if decision.held_out else ""
+        tag = " (double-coded)" if split and decision.held_out else ""
         print(
             f"- {decision.decision_id} {decision.measure_id} vs {decision.earlier_plan_year}{tag}: "
             f"label {decision.earlier_measure_id or 'none'}, method {link or 'none'}"

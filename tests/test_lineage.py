@@ -19,6 +19,7 @@ from tests.conftest import run_cli
 
 CONFIG = lineage.load_config()
 LABELS = paths.ROOT / "tests" / "data" / "lineage" / "labels_gold.csv"
+FRESH = paths.ROOT / "tests" / "data" / "lineage" / "fresh_labels_gold.csv"
 
 
 # ---------------------------------------------------------------------------------------
@@ -433,7 +434,7 @@ def test_agreement_counts_exact_and_lenient_matches():
     assert "| links | 1 | 1 | 0 | 0 | 2 |" in lineage.confusion_markdown(result)
 
 
-def _agreement(con, held_out: bool | None) -> lineage.LineageAgreement:
+def _agreement(con, labels=LABELS, held_out: bool | None = None) -> lineage.LineageAgreement:
     rows = pl.DataFrame(
         con.execute(
             "SELECT measure_id, earlier_plan_year, earlier_measure_id FROM measure_lineage"
@@ -442,12 +443,12 @@ def _agreement(con, held_out: bool | None) -> lineage.LineageAgreement:
         orient="row",
     )
     decisions = [
-        d for d in lineage.load_decisions(LABELS) if held_out is None or d.held_out == held_out
+        d for d in lineage.load_decisions(labels) if held_out is None or d.held_out == held_out
     ]
     return lineage.agreement(decisions, lineage.predicted_links(rows))
 
 
-def test_the_labels_are_150_decisions_60_of_them_held_out():
+def test_the_labels_are_150_decisions_60_of_them_double_coded():
     decisions = lineage.load_decisions(LABELS)
     assert len(decisions) == 150
     assert sum(d.held_out for d in decisions) == 60
@@ -458,27 +459,52 @@ def test_the_labels_are_150_decisions_60_of_them_held_out():
     }
 
 
+def _links(path) -> dict[str, str]:
+    return {d.decision_id: d.earlier_measure_id for d in lineage.load_decisions(path)}
+
+
+def test_the_fresh_labels_are_75_new_decisions_coded_twice_blind():
+    fresh = lineage.load_decisions(FRESH)
+    assert len(fresh) == 75
+    assert [d.decision_id for d in fresh] == [f"F{i:03d}" for i in range(1, 76)]
+    pairs = [(d.measure_id[:4], d.earlier_plan_year) for d in fresh]
+    assert {p: pairs.count(p) for p in set(pairs)} == {
+        ("2020", 2012): 25,
+        ("2020", 2014): 25,
+        ("2022", 2020): 25,
+    }
+    earlier = {(d.measure_id, d.earlier_plan_year) for d in lineage.load_decisions(LABELS)}
+    assert not earlier & {(d.measure_id, d.earlier_plan_year) for d in fresh}
+    a, b = (
+        _links(FRESH.with_name("fresh_labels_a.csv")),
+        _links(FRESH.with_name("fresh_labels_b.csv")),
+    )
+    assert sum(a[k] == b[k] for k in a) == 70  # the coders agree on 70 of 75 (93.3%)
+    assert sum(bool(d.earlier_measure_id) for d in fresh) == 35
+
+
 def test_lineage_doc_reports_the_current_agreement(con):
     doc = (paths.ROOT / "docs" / "lineage.md").read_text(encoding="utf-8")
-    for name, held_out in (("held out", True), ("development", False), ("all", None)):
-        result = _agreement(con, held_out)
+    for name, labels in (("fresh test", FRESH), ("development (in-sample)", LABELS)):
+        result = _agreement(con, labels)
         figure = (
             f"| {name} | {result.n} | {result.exact} ({result.share:.1%}) | "
             f"{result.lenient} ({result.lenient_share:.1%}) |"
         )
         assert figure in doc, figure
-    for decision, _link in _agreement(con, None).disagreements:
+        assert lineage.confusion_markdown(result) in doc, name
+    for decision, _link in _agreement(con, FRESH).disagreements:
         assert f"| {decision.decision_id} |" in doc, decision.decision_id
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the method agrees with the labels on 71.3% of all 150 decisions (51.7% of the "
-    "60 held out): below the 85% bar; docs/lineage.md says why and what would fix it. "
-    "Remove this mark to make the bar a hard gate.",
-)
-def test_lineage_agrees_with_careful_human_labels_on_85_percent(con):
-    assert _agreement(con, None).share >= 0.85
+def test_lineage_agrees_with_the_fresh_labels_at_least_as_measured(con):
+    """The issue asks for 85% (64 of these 75). The method frozen before these labels
+    were read (commit 'Lineage method frozen for the fresh test') reached 54 of 75 =
+    72.0%: the target is missed (docs/lineage.md says so). This holds the measured
+    figure as a floor, so that no change makes it worse unnoticed."""
+    result = _agreement(con, FRESH)
+    assert result.n == 75
+    assert result.exact >= 54
 
 
 # ---------------------------------------------------------------------------------------
