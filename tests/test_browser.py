@@ -226,12 +226,12 @@ def test_the_deck_downloads_from_the_stories_page(page, server):
     from ipdash.present import deck
 
     _open(page, f"{server}/Stories", "Stories")
-    expect(page.get_by_text("8 views")).to_be_visible()
+    expect(page.get_by_text("9 views")).to_be_visible()
     with page.expect_download(timeout=120_000) as download:
         page.get_by_role("button", name="Download deck (.pptx)").click()
     assert re.fullmatch(
         r"ipdash-ip-strategy-2012-2022-\d{4}-\d{2}-\d{2}\.pptx", download.value.suggested_filename
     )
     titles = deck.slide_titles(Path(download.value.path()).read_bytes())
-    assert len(titles) == 10
+    assert len(titles) == 11
     assert titles[1] == "Who leads the measures"
