@@ -104,7 +104,7 @@ def _synth_code_version() -> str:
 
     digest = hashlib.sha256()
     for path in (
-        ROOT / "ipdash" / "synth.py",
+        ROOT / "ipdash" / "corpus" / "synth.py",
         ROOT / "data" / "synth" / "templates.yaml",
         *sorted((ROOT / "data" / "raw").iterdir()),
     ):

@@ -247,6 +247,98 @@ def _cmd_evaluate_themes(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_evaluate_lineage(args: argparse.Namespace) -> int:
+    from ipdash.corpus import lineage
+    from ipdash.corpus.sources import load_manifest
+    from ipdash.store.build import corpus_tables
+    from ipdash.store.tables import lineage_input
+
+    decisions = lineage.load_decisions(args.labels)
+    held = sum(d.held_out for d in decisions)
+    split = 0 < held < len(decisions)  # double- and single-coded apart only when both are
+    raw = args.settings.raw_dir
+    rows = lineage.link_measures(
+        lineage_input(corpus_tables(load_manifest(raw), raw)), lineage.load_config()
+    )
+    predicted = lineage.predicted_links(rows)
+    parts = (
+        ("double-coded", [d for d in decisions if d.held_out] if split else []),
+        ("single-coded", [d for d in decisions if not d.held_out] if split else []),
+        ("all", decisions),
+    )
+    print(
+        f"lineage agreement with {args.labels.name} (exact: the same measure or both none; "
+        "lenient: or the method's link is one of the label's alternatives)"
+    )
+    for name, part in parts:
+        if not part:
+            continue
+        result = lineage.agreement(part, predicted)
+        print(
+            f"  {name}: exact {result.exact} of {result.n} = {result.share:.1%}, "
+            f"lenient {result.lenient} = {result.lenient_share:.1%}"
+        )
+        if args.markdown:
+            print()
+            print(lineage.confusion_markdown(result))
+            print()
+    print()
+    for decision, link in lineage.agreement(decisions, predicted).disagreements:
+        tag = " (double-coded)" if split and decision.held_out else ""
+        print(
+            f"- {decision.decision_id} {decision.measure_id} vs {decision.earlier_plan_year}{tag}: "
+            f"label {decision.earlier_measure_id or 'none'}, method {link or 'none'}"
+        )
+    return 0
+
+
+def _cmd_lineage(args: argparse.Namespace) -> int:
+    import polars as pl
+
+    from ipdash.present import export
+    from ipdash.store import queries
+    from ipdash.store.db import connect_read_only, resolve_db
+    from ipdash.store.filters import MeasureFilter
+
+    path = resolve_db(args.db, args.db_dir)
+    con = connect_read_only(path)
+    try:
+        pairs = queries.lineage_plan_pairs(con).filter(pl.col("compared"))
+        known = set(zip(pairs["earlier_plan_year"], pairs["plan_year"], strict=True))
+        if (args.from_year, args.to_year) not in known:
+            listed = ", ".join(f"--from {a} --to {b}" for a, b in sorted(known)) or "none"
+            raise IpdashError(
+                f"the lineage does not compare {args.from_year} with {args.to_year}; "
+                f"compared: {listed}"
+            )
+        rows = queries.lineage_changes(con, args.from_year, args.to_year, MeasureFilter())
+        rows = rows.select(queries.LINEAGE_COLUMNS)
+        info = queries.build_info(con).row(0, named=True)
+    finally:
+        con.close()
+    what = (
+        f"Measures of the {args.to_year} plan carried over from {args.from_year} or new, "
+        f"and measures of {args.from_year} dropped"
+    )
+    if args.format == "csv":
+        data = export.to_csv_bytes(rows)
+    else:
+        about = export.about_rows(
+            what, "all measures", info["data_version"], info["build_id"], rows.height
+        )
+        data = export.to_xlsx_bytes(rows, about, column_notes=export.LINEAGE_COLUMN_NOTES)
+    out = args.out or Path(f"ipdash-lineage-{args.from_year}-{args.to_year}.{args.format}")
+    write_file(out, data)
+    counts = {
+        c: rows.filter(pl.col("change") == c).height for c in ("carried over", "new", "dropped")
+    }
+    print(
+        f"wrote {rows.height} rows to {out}: {counts['carried over']} carried over, "
+        f"{counts['new']} new, {counts['dropped']} dropped"
+    )
+    return 0
+
+
 def resolve_agency_arguments(con: object, names: list[str], successor: bool) -> tuple[str, ...]:
     """Agency ids for --agency values: id, short name, full name or alias, any case.
     With --successor each is replaced by the body carrying its work today. Raises an
@@ -571,6 +663,46 @@ def _command_evaluate_themes(sub: argparse._SubParsersAction, settings: Settings
     p.set_defaults(func=_cmd_evaluate_themes)
 
 
+def _command_evaluate_lineage(sub: argparse._SubParsersAction, settings: Settings) -> None:
+    p = sub.add_parser(
+        "evaluate-lineage",
+        help="compare the measure lineage with hand labels",
+        description="Agreement of the lineage links with a file of labelled decisions "
+        "(all of them, and the double-coded and single-coded ones apart when the file has a "
+        "double_coded column; exact and lenient), the confusion matrix and every "
+        "disagreement. The fresh test sample: --labels tests/data/lineage/fresh_labels_gold.csv.",
+    )
+    p.add_argument(
+        "--labels",
+        type=Path,
+        default=paths.ROOT / "tests" / "data" / "lineage" / "labels_gold.csv",
+        help="CSV of decisions (default: tests/data/lineage/labels_gold.csv)",
+    )
+    p.add_argument("--markdown", action="store_true", help="also print the confusion matrices")
+    p.set_defaults(func=_cmd_evaluate_lineage)
+
+
+def _command_lineage(sub: argparse._SubParsersAction, settings: Settings) -> None:
+    p = sub.add_parser(
+        "lineage",
+        help="write what changed between two plans to CSV or Excel",
+        description="The measures of the later plan with the measure of the earlier plan "
+        "each carries over (score and evidence) or none (new), and the measures of the "
+        "earlier plan no later measure continues (dropped): what the Theme shifts page "
+        "lists and downloads.",
+    )
+    p.add_argument(
+        "--from", dest="from_year", type=int, required=True, metavar="YEAR", help="the earlier plan"
+    )
+    p.add_argument(
+        "--to", dest="to_year", type=int, required=True, metavar="YEAR", help="the later plan"
+    )
+    p.add_argument("--format", choices=["csv", "xlsx"], default="csv", help="default: csv")
+    p.add_argument("--out", type=Path, help="output file (default: ipdash-lineage-FROM-TO.FORMAT)")
+    _db_options(p, settings, raw=False)
+    p.set_defaults(func=_cmd_lineage)
+
+
 def _command_export(sub: argparse._SubParsersAction, settings: Settings) -> None:
     p = sub.add_parser(
         "export",
@@ -733,8 +865,10 @@ def make_parser(settings: Settings | None = None) -> argparse.ArgumentParser:
         _command_remove,
         _command_check,
         _command_evaluate_themes,
+        _command_evaluate_lineage,
         _command_export,
         _command_export_all,
+        _command_lineage,
         _command_deck,
         _command_agencies,
         _command_path,

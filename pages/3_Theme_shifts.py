@@ -7,6 +7,7 @@ from ipdash import web
 from ipdash.present import notes, views
 from ipdash.store import queries
 from ipdash.store.filters import file_stem
+from ipdash.web import lineage as web_lineage
 
 
 def _remember_click(key: str) -> None:
@@ -154,6 +155,8 @@ with web.guard():
             key="theme_leads",
         )
 
+    lineage_params = web_lineage.whats_new_section(ctx, f)
+
     with st.expander("The codebook: themes, definitions and decision rules"):
         st.dataframe(
             themes.select("precedence", "label", "kind", "definition"),
@@ -172,5 +175,6 @@ with web.guard():
         highlight=highlight,
         heat_value=value if value != "share" else None,
         lead_theme=chosen if chosen != "enforcement" else None,
+        **lineage_params,
     )
     web.footer(ctx, "Theme shifts", f)

@@ -8,6 +8,7 @@ import streamlit as st
 from ipdash import web
 from ipdash.present import views
 from ipdash.store import queries
+from ipdash.web import lineage as web_lineage
 
 ctx = web.setup("Agency profile")
 f = web.filter_sidebar(ctx, agencies=False)
@@ -102,6 +103,8 @@ with web.guard():
         chart="agency_partners",
         params=params,
     )
+
+    web_lineage.handovers_section(ctx, agency_id, f)
 
     sub = f.with_(agencies=(agency_id,), role="any")
     rows, n_rows = web.measure_rows(ctx, sub)

@@ -276,9 +276,10 @@ def test_stories_page_lists_the_ready_made_story_with_computed_captions(saved_st
     no_failures(at)
     assert at.selectbox(key="story").value == "ip-strategy-2012-2022"
     page = texts(at)
-    assert "8 views" in page
+    assert "9 views" in page
     assert "**1. Who leads the measures**" in page
-    assert "**8. CNIPA and its predecessors, plan by plan**" in page
+    assert "**8. What is new in the 2021–2022 plan**" in page
+    assert "**9. CNIPA and its predecessors, plan by plan**" in page
     assert "{" not in page
     shown = [h.value for h in at.get("html")]
     assert any("SIPO leads 21 of the 2012 plan" in v for v in shown)
@@ -292,11 +293,11 @@ def test_presentation_mode_from_the_address_steps_through_the_story(saved_storie
     no_failures(at)
     shown = "\n".join(h.value for h in at.get("html"))
     assert "2021–2022: who works with whom" in shown
-    assert "<span class='ipd-present-position'>3 / 8</span>" in shown
+    assert "<span class='ipd-present-position'>3 / 9</span>" in shown
     assert not at.selectbox  # no controls while presenting
     at.button(key="present_next").click().run()
     shown = "\n".join(h.value for h in at.get("html"))
-    assert "<span class='ipd-present-position'>4 / 8</span>" in shown
+    assert "<span class='ipd-present-position'>4 / 9</span>" in shown
     assert at.query_params["view"] in ("4", ["4"])
     assert at.query_params["present"] in ("1", ["1"])
     at.button(key="present_exit").click().run()
@@ -422,11 +423,11 @@ def test_the_chart_menus_read_the_saved_stories_once_per_run(saved_stories, monk
     reads = []
     load = stories.load_saved
     monkeypatch.setattr(stories, "load_saved", lambda path: reads.append(path) or load(path))
-    at = run("pages/3_Theme_shifts.py")  # three charts, each with its menu
+    at = run("pages/3_Theme_shifts.py")  # five charts, each with its menu
     reads.clear()
     at.run()
     no_failures(at)
-    assert len(at.get("plotly_chart")) == 3
+    assert len(at.get("plotly_chart")) == 5
     assert reads == [saved_stories]
 
 
@@ -459,7 +460,7 @@ def presented(view: int) -> tuple[str, list[str]]:
 
 
 def every_view_presented() -> list[tuple[str, list[str]]]:
-    return [presented(view) for view in range(1, 9)]
+    return [presented(view) for view in range(1, 10)]
 
 
 def deck_texts(monkeypatch, db_dir) -> list[list[str]]:
@@ -551,7 +552,7 @@ def test_a_test_upload_leaves_the_ready_made_story_whole_and_removal_restores_it
         assert "2030" not in shown
         assert shown == shown_before
         assert charts == charts_before
-    assert "<span class='ipd-present-position'>6 / 8</span>" in story_after[5][0]
+    assert "<span class='ipd-present-position'>6 / 9</span>" in story_after[5][0]
     assert "The rise and fall across all four plans" in story_after[5][0]
     # The deck's slides: the same words, but the data version (title and sources slides);
     # the sources are the documents of the story's plans, not the 2030 one.
@@ -565,7 +566,7 @@ def test_a_test_upload_leaves_the_ready_made_story_whole_and_removal_restores_it
     assert sources.splitlines()[:-1] == sources_before.splitlines()[:-1]
     assert "2030" not in sources
     assert deck_after[0][:2] == [
-        "IP strategy 2012 → 2022 in eight views",
+        "IP strategy 2012 → 2022 in nine views",
         "Who does the work, with whom, and how priorities moved, in China's national "
         "IP-strategy promotion plans of 2012, 2014, 2020 and 2021–2022",
     ]

@@ -249,10 +249,10 @@ def test_presentation_mode_hides_the_controls_and_steps_through_the_story(browse
     try:
         page.goto(f"{server}/Stories?story=ip-strategy-2012-2022&present=1&view=1")
         expect(page.get_by_text("Who leads the measures")).to_be_visible(timeout=60_000)
-        expect(page.get_by_text("1 / 8").first).to_be_visible()
+        expect(page.get_by_text("1 / 9").first).to_be_visible()
         expect(page.locator('[data-testid="stSidebar"]')).to_be_hidden()
         page.get_by_role("button", name="Next").click()
-        expect(page.get_by_text("2 / 8").first).to_be_visible(timeout=30_000)
+        expect(page.get_by_text("2 / 9").first).to_be_visible(timeout=30_000)
         expect(page.get_by_text("2012: who works with whom")).to_be_visible()
         expect(page).to_have_url(re.compile(r".*view=2"))
         expect(page.locator(".js-plotly-plot").first).to_be_visible()
@@ -271,12 +271,12 @@ def test_the_deck_downloads_from_the_stories_page(page, server):
     from ipdash.present import deck
 
     _open(page, f"{server}/Stories", "Stories")
-    expect(page.get_by_text("8 views")).to_be_visible()
+    expect(page.get_by_text("9 views")).to_be_visible()
     with page.expect_download(timeout=120_000) as download:
         page.get_by_role("button", name="Download deck (.pptx)").click()
     assert re.fullmatch(
         r"ipdash-ip-strategy-2012-2022-\d{4}-\d{2}-\d{2}\.pptx", download.value.suggested_filename
     )
     titles = deck.slide_titles(Path(download.value.path()).read_bytes())
-    assert len(titles) == 10
+    assert len(titles) == 11
     assert titles[1] == "Who leads the measures"

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.browser  # the chart images need Chromium
 
 ARTIFACTS = paths.ROOT / "tests" / "artifacts" / "deck"
 TITLES = [
-    "IP strategy 2012 → 2022 in eight views",
+    "IP strategy 2012 → 2022 in nine views",
     "Who leads the measures",
     "2012: who works with whom",
     "2021–2022: who works with whom",
@@ -30,6 +30,7 @@ TITLES = [
     "Which themes grew and which shrank",
     "The rise and fall across all four plans",
     "Every theme in every plan",
+    "What is new in the 2021–2022 plan",
     "CNIPA and its predecessors, plan by plan",
     "Sources and method",
 ]
@@ -66,7 +67,7 @@ def test_one_slide_per_view_between_title_and_sources(deck_bytes):
 
 def test_every_view_slide_holds_one_chart_image_and_the_others_none(deck_bytes):
     slides = list(Presentation(io.BytesIO(deck_bytes)).slides)
-    assert [len(_pictures(s)) for s in slides] == [0] + [1] * 8 + [0]
+    assert [len(_pictures(s)) for s in slides] == [0] + [1] * 9 + [0]
     for slide in slides[1:-1]:
         picture = _pictures(slide)[0]
         assert picture.image.content_type == "image/png"
@@ -76,7 +77,7 @@ def test_every_view_slide_holds_one_chart_image_and_the_others_none(deck_bytes):
 def test_view_slides_carry_position_caption_and_filter_line(deck_bytes):
     slides = list(Presentation(io.BytesIO(deck_bytes)).slides)
     texts = _texts(slides[1])
-    assert texts[1] == "1 / 8"
+    assert texts[1] == "1 / 9"
     assert texts[2] == (
         "SIPO leads 21 of the 2012 plan's 90 measures (23%); in 2021–2022 CNIPA leads 37 of "
         "115 (32%), and the next body, SPC, leads 7."
@@ -94,7 +95,7 @@ def test_view_slides_carry_position_caption_and_filter_line(deck_bytes):
 def test_title_and_closing_slides_state_the_data_version(deck_bytes, con):
     version = con.execute("SELECT data_version FROM build_info").fetchone()[0]
     slides = list(Presentation(io.BytesIO(deck_bytes)).slides)
-    assert _texts(slides[0])[-1] == f"8 views · data version {version} · 12 May 2026"
+    assert _texts(slides[0])[-1] == f"9 views · data version {version} · 12 May 2026"
     closing = "\n".join(_texts(slides[-1]))
     assert f"Data version {version}" in closing
     for row in con.execute("SELECT source_file FROM documents").fetchall():
@@ -193,7 +194,7 @@ def test_cli_builds_the_default_story_deck(tmp_path, built_db):
     result = run_cli("deck", "--db", str(built_db), "--out", str(out))
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == (
-        f"wrote {out}: 10 slides (IP strategy 2012 → 2022 in eight views)"
+        f"wrote {out}: 11 slides (IP strategy 2012 → 2022 in nine views)"
     )
     assert deck.slide_titles(out.read_bytes()) == TITLES
 
@@ -201,7 +202,7 @@ def test_cli_builds_the_default_story_deck(tmp_path, built_db):
 def test_find_story_by_id_or_title(story, q):
     builtin = stories.load_builtin()
     saved = Path("saved.yaml")
-    assert deck.find_story(builtin, "IP STRATEGY 2012 → 2022 IN EIGHT VIEWS", saved, q) == story
+    assert deck.find_story(builtin, "IP STRATEGY 2012 → 2022 IN NINE VIEWS", saved, q) == story
     assert deck.find_story(builtin, "ip-strategy-2012-2022", saved) == story
     with pytest.raises(DataFileError, match="has no story 'nope'; stories: ip-strategy"):
         deck.find_story(builtin, "nope", saved)

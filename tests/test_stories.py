@@ -31,11 +31,11 @@ def story(story_id: str = "mine", *views: View) -> Story:
 # The ready-made story
 
 
-def test_the_ready_made_story_has_eight_views_of_known_charts():
+def test_the_ready_made_story_has_nine_views_of_known_charts():
     builtin = stories.load_builtin()
     assert [s.story_id for s in builtin] == ["ip-strategy-2012-2022"]
     views = builtin[0].views
-    assert len(views) == 8
+    assert len(views) == 9
     assert [v.chart for v in views] == [
         "top_leads",
         "network",
@@ -44,6 +44,7 @@ def test_the_ready_made_story_has_eight_views_of_known_charts():
         "theme_dumbbell",
         "theme_trends",
         "theme_heatmap",
+        "lineage_changes",
         "agency_roles",
     ]
     assert builtin[0].builtin
@@ -121,7 +122,7 @@ def test_the_ready_made_story_states_its_plans_and_names_them_in_every_view():
         {
             k: v
             for k, v in view.params.items()
-            if k in ("year", "plans", "from", "to", "compare_a", "compare_b")
+            if k in ("year", "plans", "from", "to", "compare_a", "compare_b", "lin_from", "lin_to")
         }
         for view in story.views
     ]
@@ -133,6 +134,7 @@ def test_the_ready_made_story_states_its_plans_and_names_them_in_every_view():
         {"from": "{first_year}", "to": "{last_year}"},
         {"year": "{plan_years}"},
         {"year": "{plan_years}"},
+        {"lin_from": "{prev_year}", "lin_to": "{last_year}"},
         {"plans": "{plan_years}"},
     ]
 
@@ -140,7 +142,7 @@ def test_the_ready_made_story_states_its_plans_and_names_them_in_every_view():
 def test_the_ready_made_story_filled_on_the_seed_corpus(q):
     story = stories.load_builtin()[0]
     facts = stories.facts_for(story, q)
-    assert stories.title_of(story, facts) == "IP strategy 2012 → 2022 in eight views"
+    assert stories.title_of(story, facts) == "IP strategy 2012 → 2022 in nine views"
     assert stories.fill(story.subtitle, facts) == (
         "Who does the work, with whom, and how priorities moved, in China's national "
         "IP-strategy promotion plans of 2012, 2014, 2020 and 2021–2022"
@@ -159,7 +161,9 @@ def test_the_ready_made_story_filled_on_the_seed_corpus(q):
     )
     assert filled[5].title == "The rise and fall across all four plans"
     assert filled[5].params["highlight"] == "enforcement,international,quality,special_fields"
-    assert filled[7].params == {
+    assert filled[7].title == "What is new in the 2021–2022 plan"
+    assert filled[7].params == {"lin_from": "2020", "lin_to": "2022"}
+    assert filled[8].params == {
         "profile": "cnipa",
         "successor": "1",
         "plans": "2012,2014,2020,2022",
@@ -460,7 +464,7 @@ def test_a_story_covering_the_tiny_plan_leaves_out_what_it_lacks(corpora):
     finally:
         con.close()
     filled = [stories.resolved(v, facts) for v in story.views]
-    assert stories.title_of(story, facts) == "IP strategy 2012 → 2030 in eight views"
+    assert stories.title_of(story, facts) == "IP strategy 2012 → 2030 in nine views"
     assert filled[2].title == "2030: who works with whom"
     # No two bodies share a measure: there is no strongest tie, and no sentence about one.
     assert filled[2].caption == (

@@ -23,6 +23,8 @@ HOSTILE = {
     "min_links": "-3",
     "highlight": "nope,,",
     "heat_value": "bogus",
+    "lin_from": "1900",
+    "lin_to": "x;--",
 }
 
 
@@ -144,6 +146,8 @@ def test_every_chart_is_tested_above():
         "agency_themes",
         "agency_partners",
         "theme_confidence",
+        "lineage_changes",  # tests/test_lineage.py
+        "lineage_flows",
     }
     assert set(views.CHARTS) == tested
 

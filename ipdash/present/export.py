@@ -549,3 +549,25 @@ def to_parquet_bytes(frame: pl.DataFrame) -> bytes:
     buffer = io.BytesIO()
     frame.write_parquet(buffer, compression="zstd")
     return buffer.getvalue()
+
+
+# What each column of a lineage list means (what changed between two plans).
+LINEAGE_COLUMN_NOTES = {
+    "change": "carried over (the measure continues one of the earlier plan), new (it "
+    "continues none), dropped (a measure of the earlier plan no measure of the later one "
+    "continues)",
+    "measure_id": "the measure (of the later plan; of the earlier plan when dropped)",
+    "plan_year": "its plan (2022 = the 2021–2022 plan)",
+    "theme": "its primary theme",
+    "lead_agency": "the body that leads it",
+    "text": "its text",
+    "earlier_measure_id": "the measure of the earlier plan it continues",
+    "earlier_plan_year": "the earlier plan",
+    "earlier_theme": "that measure's primary theme",
+    "earlier_lead_agency": "the body that led it",
+    "earlier_text": "that measure's text",
+    "score": "0–1: how surely it continues it (a link from the calibrated threshold on; "
+    "docs/lineage.md)",
+    "alternatives": "other measures of the earlier plan that also qualify, with their scores",
+    "evidence": "why: shared named objects, the strongest shared terms, same lead body and theme",
+}

@@ -855,3 +855,148 @@ def measures_by_theme(
     fig.update_yaxes(title_text="measures", range=[0, max(totals) * 1.15])
     note = "Each measure counts once, under its primary theme; the number above a bar is its total."
     return style(fig, title, subtitle, note, height=520)
+
+
+# ---------------------------------------------------------------------------------------
+# Lineage: what changed between two plans
+
+# The three kinds of change, each with its colour (Okabe–Ito: blue, orange, grey).
+CHANGE_COLOURS = {"carried over": "#0072B2", "new": "#E69F00", "dropped": "#999999"}
+LINEAGE_NOTE = (
+    "A measure is carried over when it commits to the same concrete activity or object as a "
+    "measure of the earlier plan (the same law, programme, campaign, system or task), whatever "
+    "the rewording or the body; dropped: a measure of the earlier plan no later measure "
+    "continues. Links are found automatically and checked against hand labels: docs/lineage.md."
+)
+
+
+def lineage_changes(
+    counts: pl.DataFrame, label_a: str, label_b: str, subtitle: str = ""
+) -> go.Figure:
+    """Per theme: the measures of plan B carried over from plan A, new in B, and the
+    measures of A dropped, as side-by-side horizontal bars (themes in codebook order)."""
+    title = f"What changed from {label_a} to {label_b}: carried over, new, dropped"
+    if (
+        counts.height == 0
+        or (counts["n_new"] + counts["n_carried"] + counts["n_dropped"]).sum() == 0
+    ):
+        return empty_figure(title, "No measures match: clear a filter.", subtitle)
+    rows = counts.sort("precedence", descending=True)
+    themes = rows["label"].to_list()
+    fig = go.Figure()
+    series = (
+        ("dropped", "n_dropped", f"dropped (in {label_a}, not continued)"),
+        ("new", "n_new", f"new in {label_b}"),
+        ("carried over", "n_carried", f"carried over into {label_b}"),
+    )
+    for change, column, name in series:
+        values = rows[column].to_list()
+        fig.add_trace(
+            go.Bar(
+                y=themes,
+                x=values,
+                orientation="h",
+                name=name,
+                marker={"color": CHANGE_COLOURS[change]},
+                text=[str(v) if v else "" for v in values],
+                textposition="outside",
+                hovertext=[
+                    f"<b>{t}</b><br>{name}: {v}" for t, v in zip(themes, values, strict=True)
+                ],
+                hoverinfo="text",
+                customdata=[[tid, change] for tid in rows["theme_id"].to_list()],
+            )
+        )
+    totals = {c: int(counts[col].sum()) for c, col, _ in series}
+    fig.update_layout(barmode="group", bargap=0.25, legend={"traceorder": "reversed"})
+    fig.update_xaxes(title_text="measures")
+    note = (
+        f"In all: {totals['carried over']} carried over, {totals['new']} new, "
+        f"{totals['dropped']} dropped. " + LINEAGE_NOTE
+    )
+    return style(fig, title, subtitle, note, height=620)
+
+
+def lineage_flows(flows: pl.DataFrame, label_a: str, label_b: str, subtitle: str = "") -> go.Figure:
+    """A Sankey diagram: themes of plan A (left) to themes of plan B (right) through the
+    carried-over measures, with the new measures of B flowing from their own band and
+    the dropped measures of A into theirs."""
+    title = f"How themes flow from {label_a} to {label_b} through carried-over measures"
+    if flows.height == 0:
+        return empty_figure(title, "No measures match: clear a filter.", subtitle)
+    new_band, dropped_band = f"new in {label_b}", f"dropped after {label_a}"
+    left = flows.filter(pl.col("from_theme").is_not_null()).sort("from_precedence")
+    right = flows.filter(pl.col("to_theme").is_not_null()).sort("to_precedence")
+    left_nodes = [*dict.fromkeys(left["from_theme"].to_list()), new_band]
+    right_nodes = [*dict.fromkeys(right["to_theme"].to_list()), dropped_band]
+    colour = {}
+    for row in flows.iter_rows(named=True):
+        colour.setdefault(row["from_theme"] or row["to_theme"], row["colour"])
+        colour.setdefault(row["to_theme"] or row["from_theme"], row["colour"])
+    colour[new_band], colour[dropped_band] = CHANGE_COLOURS["new"], CHANGE_COLOURS["dropped"]
+    index = {("L", n): i for i, n in enumerate(left_nodes)}
+    index |= {("R", n): len(left_nodes) + i for i, n in enumerate(right_nodes)}
+    sources, targets, values, link_colours, hover = [], [], [], [], []
+    for row in flows.iter_rows(named=True):
+        src = row["from_theme"] or new_band
+        dst = row["to_theme"] or dropped_band
+        sources.append(index[("L", src)])
+        targets.append(index[("R", dst)])
+        values.append(row["n"])
+        base = colour[dst] if row["to_theme"] is None else colour[src]
+        link_colours.append(_rgba(base, 0.45))
+        hover.append(f"{src} → {dst}: {row['n']} measure{'s' if row['n'] != 1 else ''}")
+    nodes = left_nodes + right_nodes
+    size = [0] * len(nodes)
+    for src, dst, value in zip(sources, targets, values, strict=True):
+        size[src] += value
+        size[dst] += value
+    ys = _stacked_centres(size[: len(left_nodes)]) + _stacked_centres(size[len(left_nodes) :])
+    fig = go.Figure(
+        go.Sankey(
+            arrangement="fixed",
+            node={
+                "label": [f"{n} ({size[i]})" for i, n in enumerate(nodes)],
+                "color": [colour.get(n, MUTED) for n in nodes],
+                "x": [0.001] * len(left_nodes) + [0.999] * len(right_nodes),
+                "y": ys,
+                "pad": 12,
+                "thickness": 18,
+                "line": {"color": "white", "width": 0.5},
+            },
+            link={
+                "source": sources,
+                "target": targets,
+                "value": values,
+                "color": link_colours,
+                "customdata": hover,
+                "hovertemplate": "%{customdata}<extra></extra>",
+            },
+            textfont={"family": FONT, "size": 13, "color": INK},
+        )
+    )
+    note = (
+        f"Left: the measures of {label_a} by theme, and (bottom) the new measures of {label_b}; "
+        f"right: the measures of {label_b} by theme, and (bottom) those of {label_a} no later "
+        "measure continues. A band's width is a number of measures. " + LINEAGE_NOTE
+    )
+    return style(fig, title, subtitle, note, height=680)
+
+
+def _stacked_centres(sizes: list[int], gap: float = 0.02) -> list[float]:
+    """Vertical centres (0 top, 1 bottom) of nodes stacked in order, each as tall as its
+    size, with a small gap between them (Plotly places Sankey nodes by their centre)."""
+    total = sum(sizes) or 1
+    room = 1 - gap * (len(sizes) - 1)
+    out, top = [], 0.0
+    for size in sizes:
+        height = room * size / total
+        out.append(min(0.999, max(0.001, top + height / 2)))
+        top += height + gap
+    return out
+
+
+def _rgba(hex_colour: str, alpha: float) -> str:
+    value = hex_colour.lstrip("#")
+    red, green, blue = (int(value[i : i + 2], 16) for i in (0, 2, 4))
+    return f"rgba({red},{green},{blue},{alpha})"

@@ -617,6 +617,39 @@ def story_facts(q: Query, plans: Sequence[int] = ()) -> dict[str, str]:
     if "lead_last_id" in facts:
         facts.update(_lead_agency_facts(q, facts["lead_last_id"], held))
     facts.update(_top_theme_facts(q, held))
+    if "last" in held:
+        facts.update(_lineage_facts(q, scope, held["last"], overview[held["last"]]))
+    return facts
+
+
+def _lineage_facts(q: Query, scope: StoryPlans, last: int, overview: dict) -> dict[str, str]:
+    """What is new in the last plan against the plan before it among the story's plans
+    (the latest of them the lineage compares it with): counts of new, carried-over and
+    dropped measures, the theme with most new measures. None when no plan of the story
+    is compared with the last one."""
+    pairs = q(queries.lineage_plan_pairs).filter(
+        pl.col("compared")
+        & (pl.col("plan_year") == last)
+        & pl.col("earlier_plan_year").is_in(list(scope.years))
+    )
+    if pairs.height == 0:
+        return {}
+    prev = int(pairs["earlier_plan_year"].max())
+    counts = q(queries.lineage_counts, prev, last, MeasureFilter())
+    totals = {c: int(counts[c].sum()) for c in ("n_new", "n_carried", "n_dropped")}
+    top = counts.sort(["n_new", "precedence"], descending=[True, False]).row(0, named=True)
+    facts = {
+        "prev_year": str(prev),
+        "prev_label": scope.labels[prev],
+        "new_last_n": str(totals["n_new"]),
+        "carried_last_n": str(totals["n_carried"]),
+        "dropped_prev_n": str(totals["n_dropped"]),
+    }
+    if overview["n_present"]:
+        facts["new_last_share"] = _pct(totals["n_new"] / overview["n_present"])
+    if top["n_new"]:
+        facts["new_top_theme"] = top["label"]
+        facts["new_top_theme_n"] = str(top["n_new"])
     return facts
 
 

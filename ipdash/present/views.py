@@ -460,6 +460,53 @@ def theme_confidence(q: Query, params: Params) -> go.Figure:
     return figures.confidence_bars(q(queries.theme_confidence))
 
 
+def lineage_plans(q: Query, params: Params) -> tuple[int, int]:
+    """The two plans a lineage view compares (`lin_from`, `lin_to`): a pair the lineage
+    compares, by default the latest plan and the one before it."""
+    pairs = q(queries.lineage_plan_pairs).filter(pl.col("compared"))
+    if pairs.height == 0:
+        plans = q(queries.plans)["plan_year"].to_list()
+        return (plans[0], plans[-1]) if plans else (0, 0)
+    known = set(zip(pairs["earlier_plan_year"], pairs["plan_year"], strict=True))
+    wanted = (_int(params, "lin_from", 0), _int(params, "lin_to", 0))
+    if wanted in known:
+        return wanted
+    latest = pairs["plan_year"].max()
+    return pairs.filter(pl.col("plan_year") == latest)["earlier_plan_year"].max(), latest
+
+
+def _lineage_scope(q: Query, params: Params) -> MeasureFilter:
+    return filter_of(params).with_(years=lineage_plans(q, params))
+
+
+@cached_figure
+def lineage_changes(q: Query, params: Params) -> go.Figure:
+    f = filter_of(params)
+    year_a, year_b = lineage_plans(q, params)
+    labels = _plan_labels(q)
+    counts = q(queries.lineage_counts, year_a, year_b, f)
+    return figures.lineage_changes(
+        counts,
+        labels.get(year_a, str(year_a)),
+        labels.get(year_b, str(year_b)),
+        subtitle(q, _lineage_scope(q, params)),
+    )
+
+
+@cached_figure
+def lineage_flows(q: Query, params: Params) -> go.Figure:
+    f = filter_of(params)
+    year_a, year_b = lineage_plans(q, params)
+    labels = _plan_labels(q)
+    flows = q(queries.lineage_flows, year_a, year_b, f)
+    return figures.lineage_flows(
+        flows,
+        labels.get(year_a, str(year_a)),
+        labels.get(year_b, str(year_b)),
+        subtitle(q, _lineage_scope(q, params)),
+    )
+
+
 PROFILE_PAGE = "pages/4_Agency_profile.py"
 
 
@@ -514,6 +561,20 @@ CHARTS: dict[str, Chart] = {
             "theme_trends", "Theme shares across all plans", "pages/3_Theme_shifts.py", theme_trends
         ),
         Chart("theme_heatmap", "Theme × plan heatmap", "pages/3_Theme_shifts.py", theme_heatmap),
+        Chart(
+            "lineage_changes",
+            "What changed between two plans: carried over, new, dropped",
+            "pages/3_Theme_shifts.py",
+            lineage_changes,
+            _lineage_scope,
+        ),
+        Chart(
+            "lineage_flows",
+            "Flows of themes through carried-over measures (Sankey)",
+            "pages/3_Theme_shifts.py",
+            lineage_flows,
+            _lineage_scope,
+        ),
         Chart(
             "agency_roles",
             "One body: measures per plan by role",

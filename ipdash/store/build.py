@@ -33,7 +33,13 @@ from ipdash.store.db import (
     prune_generations,
     publish_generation,
 )
-from ipdash.store.tables import BuildError, build_tables, check_manual_decisions, theme_tables
+from ipdash.store.tables import (
+    BuildError,
+    build_tables,
+    check_manual_decisions,
+    measure_lineage,
+    theme_tables,
+)
 
 LOG = logging.getLogger(__name__)
 
@@ -139,6 +145,7 @@ class BuildResult:
     plans: list[PlanSummary]
     n_disagreements: int
     seconds: float
+    lineage_seconds: float = 0.0  # of `seconds`: the measure lineage (bench/bench_lineage.py)
 
 
 def parse_all(
@@ -252,6 +259,10 @@ def build_database(
         tables = parallel_tables(sources, raw_dir, workers)
     else:
         tables = corpus_tables(sources, raw_dir)
+    # Across the plans, so after them (one process: it compares every plan with others).
+    lineage_started = time.perf_counter()
+    tables["measure_lineage"] = measure_lineage(tables)
+    lineage_seconds = time.perf_counter() - lineage_started
     version = data_version(raw_dir, sources)
     now = datetime.now(UTC)
     build_id = f"{now:%Y%m%dT%H%M%S%fZ}-{version[:8]}"
@@ -314,6 +325,7 @@ def build_database(
         summaries,
         tables["rendering_disagreements"].height,
         time.perf_counter() - started,
+        lineage_seconds,
     )
 
 

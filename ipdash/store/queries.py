@@ -901,3 +901,299 @@ def whole_table(con: duckdb.DuckDBPyConnection, name: str) -> pl.DataFrame:
         return cur.table(known["table_name"][0]).order("ALL").pl()
     finally:
         cur.close()
+
+
+# Lineage: which measure of an earlier plan a measure continues (measure_lineage)
+
+
+# The columns of every lineage list (lineage_changes) and of its downloads, in order.
+LINEAGE_COLUMNS = [
+    "change",
+    "measure_id",
+    "plan_year",
+    "theme",
+    "lead_agency",
+    "text",
+    "earlier_measure_id",
+    "earlier_plan_year",
+    "earlier_theme",
+    "earlier_lead_agency",
+    "earlier_text",
+    "score",
+    "alternatives",
+    "evidence",
+]
+
+# Measures of plan $b with their row against plan $a (carried over or new), and the
+# measures of plan $a no measure of plan $b continues (dropped): each side filtered.
+_LINEAGE_CHANGES = f"""
+    WITH {_FILTERED},
+    shown AS (
+        SELECT f.*, t.label AS theme, a.short_name AS lead_agency
+        FROM filtered AS f
+        LEFT JOIN themes AS t USING (theme_id)
+        LEFT JOIN agencies AS a
+          ON a.agency_id = CASE WHEN $view = 'current' THEN f.lead_current ELSE f.lead_named END
+        WHERE f.plan_year IN ($a, $b)
+    ),
+    rows AS (
+        SELECT * FROM measure_lineage
+        WHERE plan_year = $b AND earlier_plan_year = $a AND status <> 'not_compared'
+    ),
+    earlier AS (
+        SELECT f.measure_id, f.text, t.label AS theme, a.short_name AS lead_agency
+        FROM measure_facts AS f
+        LEFT JOIN themes AS t USING (theme_id)
+        LEFT JOIN agencies AS a
+          ON a.agency_id = CASE WHEN $view = 'current' THEN f.lead_current ELSE f.lead_named END
+        WHERE f.plan_year = $a
+    ),
+    later_side AS (
+        SELECT CASE WHEN r.status = 'continued' THEN 'carried over' ELSE 'new' END AS change,
+               s.measure_id, s.plan_year, s.theme_id, s.theme, s.lead_agency, s.text,
+               r.earlier_measure_id, $a AS earlier_plan_year, e.theme AS earlier_theme,
+               e.lead_agency AS earlier_lead_agency, e.text AS earlier_text,
+               r.score, r.alternatives, r.evidence, s.measure_no
+        FROM shown AS s
+        JOIN rows AS r USING (measure_id)
+        LEFT JOIN earlier AS e ON e.measure_id = r.earlier_measure_id
+        WHERE s.plan_year = $b
+    ),
+    dropped AS (
+        SELECT 'dropped' AS change, s.measure_id, s.plan_year, s.theme_id, s.theme,
+               s.lead_agency, s.text, NULL AS earlier_measure_id, NULL AS earlier_plan_year,
+               NULL AS earlier_theme, NULL AS earlier_lead_agency, NULL AS earlier_text,
+               NULL AS score, NULL AS alternatives,
+               'no measure of the ' || $b || ' plan continues it' AS evidence, s.measure_no
+        FROM shown AS s
+        WHERE s.plan_year = $a AND EXISTS (SELECT 1 FROM rows)
+          AND s.measure_id NOT IN (
+              SELECT earlier_measure_id FROM rows WHERE earlier_measure_id IS NOT NULL)
+    ),
+    changes AS (SELECT * FROM later_side UNION ALL SELECT * FROM dropped)
+"""  # noqa: S608 - constant clauses only; values are bound
+
+
+def lineage_changes(
+    con: duckdb.DuckDBPyConnection, year_a: int, year_b: int, f: MeasureFilter
+) -> pl.DataFrame:
+    """Between plan `year_a` and a later plan `year_b`: the measures of `year_b` that
+    carry over a measure of `year_a` (with it, side by side) or are new, and the
+    measures of `year_a` no measure of `year_b` continues (dropped); each side among the
+    measures matching the filter (its plans ignored). LINEAGE_COLUMNS plus theme_id;
+    empty when the two plans are not compared."""
+    return _frame(
+        con,
+        f"""{_LINEAGE_CHANGES}
+        SELECT change, measure_id, plan_year, theme, lead_agency, text, earlier_measure_id,
+               earlier_plan_year, earlier_theme, earlier_lead_agency, earlier_text, score,
+               alternatives, evidence, theme_id
+        FROM changes
+        ORDER BY CASE change WHEN 'carried over' THEN 1 WHEN 'new' THEN 2 ELSE 3 END,
+                 plan_year DESC, measure_no
+        """,  # noqa: S608
+        _params(f.with_(years=()), a=year_a, b=year_b),
+    )
+
+
+def lineage_counts(
+    con: duckdb.DuckDBPyConnection, year_a: int, year_b: int, f: MeasureFilter
+) -> pl.DataFrame:
+    """Per theme (every theme, zeros included): how many measures of `year_b` are new
+    and carried over from `year_a`, and how many of `year_a` were dropped
+    (see lineage_changes)."""
+    return _frame(
+        con,
+        f"""{_LINEAGE_CHANGES}
+        SELECT t.theme_id, t.label, t.colour, t.precedence,
+               count(c.measure_id) FILTER (WHERE c.change = 'new') AS n_new,
+               count(c.measure_id) FILTER (WHERE c.change = 'carried over') AS n_carried,
+               count(c.measure_id) FILTER (WHERE c.change = 'dropped') AS n_dropped
+        FROM themes AS t
+        LEFT JOIN changes AS c USING (theme_id)
+        GROUP BY ALL
+        ORDER BY t.precedence
+        """,  # noqa: S608
+        _params(f.with_(years=()), a=year_a, b=year_b),
+    )
+
+
+def lineage_flows(
+    con: duckdb.DuckDBPyConnection, year_a: int, year_b: int, f: MeasureFilter
+) -> pl.DataFrame:
+    """Theme to theme through the measures of `year_b` carrying over one of `year_a`
+    (from_theme of the earlier measure, to_theme of the later), plus the new measures
+    (from_theme NULL) and the dropped ones (to_theme NULL): from_theme, to_theme, n."""
+    return _frame(
+        con,
+        f"""{_LINEAGE_CHANGES},
+        themed AS (
+            SELECT c.change, e.theme_id AS from_id, c.theme_id AS to_id
+            FROM changes AS c
+            LEFT JOIN measure_facts AS e ON e.measure_id = c.earlier_measure_id
+            WHERE c.change <> 'dropped'
+            UNION ALL
+            SELECT change, theme_id, NULL FROM changes WHERE change = 'dropped'
+        )
+        SELECT ft.label AS from_theme, tt.label AS to_theme, count(*) AS n,
+               ft.precedence AS from_precedence, tt.precedence AS to_precedence,
+               coalesce(tt.colour, ft.colour) AS colour
+        FROM themed AS x
+        LEFT JOIN themes AS ft ON ft.theme_id = x.from_id
+        LEFT JOIN themes AS tt ON tt.theme_id = x.to_id
+        GROUP BY ALL
+        ORDER BY from_precedence NULLS LAST, to_precedence NULLS LAST
+        """,  # noqa: S608
+        _params(f.with_(years=()), a=year_a, b=year_b),
+    )
+
+
+# A measure's predecessor: the measure it continues in the most recent earlier plan in
+# which it continues one.
+_PREDECESSORS = """
+    predecessor AS (
+        SELECT measure_id, earlier_measure_id, earlier_plan_year, score
+        FROM measure_lineage
+        WHERE status = 'continued'
+        QUALIFY row_number() OVER (PARTITION BY measure_id ORDER BY earlier_plan_year DESC) = 1
+    )"""
+
+
+def persistent_commitments(
+    con: duckdb.DuckDBPyConnection, f: MeasureFilter, min_plans: int = 3
+) -> pl.DataFrame:
+    """Commitments followed through at least `min_plans` plans: from the latest measure
+    of a chain (one no later measure continues) back through its predecessors. One row
+    per chain, its latest measure matching the filter (its plans ignored): measure_id,
+    plans ("2012 → 2014 → 2020 → 2022"), n_plans, measures, themes and leads along the
+    chain, the latest text."""
+    return _frame(
+        con,
+        f"""
+        WITH RECURSIVE {_FILTERED}, {_PREDECESSORS},
+        heads AS (
+            SELECT f.measure_id FROM filtered AS f
+            WHERE f.measure_id IN (SELECT measure_id FROM predecessor)
+              AND f.measure_id NOT IN (SELECT earlier_measure_id FROM predecessor)
+        ),
+        chain(head, measure_id, step) AS (
+            SELECT measure_id, measure_id, 0 FROM heads
+            UNION ALL
+            SELECT c.head, p.earlier_measure_id, c.step + 1
+            FROM chain AS c JOIN predecessor AS p ON p.measure_id = c.measure_id
+            WHERE c.step < 50
+        ),
+        described AS (
+            SELECT c.head, c.step, f.measure_id, f.plan_year, t.label AS theme,
+                   a.short_name AS lead
+            FROM chain AS c
+            JOIN measure_facts AS f ON f.measure_id = c.measure_id
+            LEFT JOIN themes AS t ON t.theme_id = f.theme_id
+            LEFT JOIN agencies AS a
+              ON a.agency_id = CASE WHEN $view = 'current' THEN f.lead_current ELSE f.lead_named END
+        )
+        SELECT d.head AS measure_id,
+               string_agg(d.plan_year::VARCHAR, ' → ' ORDER BY d.step DESC) AS plans,
+               count(*) AS n_plans,
+               string_agg(d.measure_id, ' → ' ORDER BY d.step DESC) AS measures,
+               string_agg(d.theme, ' → ' ORDER BY d.step DESC) AS themes,
+               string_agg(coalesce(d.lead, '–'), ' → ' ORDER BY d.step DESC) AS leads,
+               any_value(h.text) AS text
+        FROM described AS d
+        JOIN measure_facts AS h ON h.measure_id = d.head
+        GROUP BY d.head
+        HAVING count(*) >= $min_plans
+        ORDER BY n_plans DESC, measures
+        """,  # noqa: S608
+        _params(f.with_(years=()), min_plans=min_plans),
+    )
+
+
+def measure_predecessors(con: duckdb.DuckDBPyConnection, measure_id: str) -> pl.DataFrame:
+    """The measure's row against each earlier plan it is compared with: status, the
+    measure it continues (or the closest one) with its text, score, evidence,
+    alternatives; the most recent plan first."""
+    return _frame(
+        con,
+        """
+        SELECT l.earlier_plan_year, p.period_label AS earlier_period, l.status,
+               l.earlier_measure_id, l.closest_measure_id, l.score, l.alternatives,
+               l.evidence, e.text AS earlier_text
+        FROM measure_lineage AS l
+        JOIN plans AS p ON p.plan_year = l.earlier_plan_year
+        LEFT JOIN measures AS e ON e.measure_id = l.earlier_measure_id
+        WHERE l.measure_id = $id
+        ORDER BY l.earlier_plan_year DESC
+        """,
+        {"id": measure_id},
+    )
+
+
+def measure_successors(con: duckdb.DuckDBPyConnection, measure_id: str) -> pl.DataFrame:
+    """The measures of later plans that continue this one, oldest plan first."""
+    return _frame(
+        con,
+        """
+        SELECT l.plan_year, p.period_label, l.measure_id, l.score, l.evidence, m.text
+        FROM measure_lineage AS l
+        JOIN plans AS p ON p.plan_year = l.plan_year
+        JOIN measures AS m ON m.measure_id = l.measure_id
+        WHERE l.earlier_measure_id = $id
+        ORDER BY l.plan_year, l.measure_id
+        """,
+        {"id": measure_id},
+    )
+
+
+def agency_handovers(
+    con: duckdb.DuckDBPyConnection, agency_id: str, successor: bool
+) -> pl.DataFrame:
+    """Continued measures (each with its predecessor) whose lead body changed, where the
+    body leads on one side: `kind` is 'restructuring' when the new lead is the body that
+    took over the old one's work (SIPO → CNIPA), else 'handover'. With `successor`,
+    bodies count as today's successors, so restructurings disappear."""
+    return _frame(
+        con,
+        f"""
+        WITH {_PREDECESSORS},
+        pairs AS (
+            SELECT p.measure_id, p.earlier_measure_id, p.earlier_plan_year, p.score,
+                   CASE WHEN $view = 'current' THEN l.lead_current ELSE l.lead_named END AS lead,
+                   CASE WHEN $view = 'current' THEN e.lead_current
+                        ELSE e.lead_named END AS earlier_lead,
+                   l.plan_year, l.text, e.text AS earlier_text
+            FROM predecessor AS p
+            JOIN measure_facts AS l ON l.measure_id = p.measure_id
+            JOIN measure_facts AS e ON e.measure_id = p.earlier_measure_id
+        )
+        SELECT x.earlier_plan_year, x.earlier_measure_id, ea.short_name AS earlier_lead,
+               x.plan_year, x.measure_id, la.short_name AS lead,
+               CASE WHEN es.successor_id = ls.successor_id THEN 'restructuring'
+                    ELSE 'handover' END AS kind,
+               CASE WHEN x.lead = $agency THEN 'took over' ELSE 'handed over' END AS direction,
+               es.lineage AS earlier_lead_line, x.score, x.earlier_text, x.text
+        FROM pairs AS x
+        JOIN agencies AS ea ON ea.agency_id = x.earlier_lead
+        JOIN agencies AS la ON la.agency_id = x.lead
+        JOIN agency_successors AS es ON es.agency_id = x.earlier_lead
+        JOIN agency_successors AS ls ON ls.agency_id = x.lead
+        WHERE x.lead <> x.earlier_lead AND $agency IN (x.lead, x.earlier_lead)
+        ORDER BY x.plan_year, x.measure_id
+        """,  # noqa: S608
+        {"agency": agency_id, "view": agency_view(successor)},
+    )
+
+
+def lineage_plan_pairs(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """The pairs of plans the lineage compares: plan_year, earlier_plan_year, compared
+    (false when their languages differ), n_continued."""
+    return _frame(
+        con,
+        """
+        SELECT plan_year, earlier_plan_year, bool_and(status <> 'not_compared') AS compared,
+               count(*) FILTER (WHERE status = 'continued') AS n_continued
+        FROM measure_lineage
+        GROUP BY ALL
+        ORDER BY plan_year, earlier_plan_year
+        """,
+    )

@@ -8,7 +8,7 @@ import difflib
 
 import polars as pl
 
-from ipdash.corpus import rows
+from ipdash.corpus import lineage, rows
 from ipdash.corpus.agencies import Registry, normalize_name
 from ipdash.corpus.clean import comparable_words
 from ipdash.corpus.document import ParsedSource, measure_id
@@ -410,3 +410,70 @@ def check_manual_decisions(taxonomy: Taxonomy, applied: set[str]) -> None:
             f"data/taxonomy/manual_decisions.csv names measures that are not present "
             f"measures of any plan: {', '.join(sorted(unknown))}"
         )
+
+
+# ---------------------------------------------------------------------------------------
+# Lineage
+
+
+def current_successors(agencies_frame: pl.DataFrame) -> dict[str, str]:
+    """Every body and the end of its successor chain (itself if it still exists)."""
+    successor = dict(zip(agencies_frame["agency_id"], agencies_frame["successor_id"], strict=True))
+    out = {}
+    for agency in successor:
+        current, seen = agency, {agency}
+        while successor.get(current) and successor[current] not in seen:
+            current = successor[current]
+            seen.add(current)
+        out[agency] = current
+    return out
+
+
+def lineage_input(tables: dict[str, pl.DataFrame]) -> pl.DataFrame:
+    """The present measures as ipdash.corpus.lineage reads them: text, the lead body
+    mapped to today's successor (SIPO's measures are led by CNIPA) and the primary
+    theme."""
+    present = tables["measures"].filter(pl.col("status") == "present")
+    if present.height == 0:
+        return pl.DataFrame(
+            schema={
+                "measure_id": pl.String,
+                "plan_year": pl.Int32,
+                "text": pl.String,
+                "lead": pl.String,
+                "lead_name": pl.String,
+                "theme_id": pl.String,
+                "theme_label": pl.String,
+            }
+        )
+    to_current = current_successors(tables["agencies"])
+    names = dict(
+        zip(tables["agencies"]["agency_id"], tables["agencies"]["short_name"], strict=True)
+    )
+    links = tables["measure_agencies"]
+    leads = (
+        links.filter(pl.col("role") == "lead").select("measure_id", "agency_id")
+        if links.height
+        else pl.DataFrame(schema={"measure_id": pl.String, "agency_id": pl.String})
+    )
+    leads = leads.with_columns(
+        lead=pl.col("agency_id").replace_strict(to_current, default=pl.col("agency_id"))
+    ).with_columns(lead_name=pl.col("lead").replace_strict(names, default=pl.col("lead")))
+    themes = tables["measure_themes"].filter(pl.col("rank") == 1).select("measure_id", "theme_id")
+    labels = tables["themes"].select("theme_id", theme_label="label")
+    return (
+        present.select("measure_id", pl.col("plan_year").cast(pl.Int32), "text", "measure_no")
+        .join(leads.select("measure_id", "lead", "lead_name"), on="measure_id", how="left")
+        .join(themes, on="measure_id", how="left")
+        .join(labels, on="theme_id", how="left")
+        .sort("plan_year", "measure_no")
+        .drop("measure_no")
+    )
+
+
+def measure_lineage(
+    tables: dict[str, pl.DataFrame], config: lineage.LineageConfig | None = None
+) -> pl.DataFrame:
+    """For every present measure and each earlier plan it is compared with, the measure
+    it continues (ipdash.corpus.lineage; docs/lineage.md)."""
+    return lineage.link_measures(lineage_input(tables), config or lineage.load_config())

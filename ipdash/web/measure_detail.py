@@ -15,6 +15,7 @@ from ipdash.present import provenance
 from ipdash.store import queries
 from ipdash.store.documents import document_text
 from ipdash.web.context import Context
+from ipdash.web.lineage import measure_lineage_section
 from ipdash.web.page import chip
 
 # The page's script scrolls to this marker when a different measure is shown.
@@ -35,6 +36,7 @@ def show_measure(ctx: Context, d: dict, search: str) -> None:
     st.markdown(f"**Source.** {_md(provenance.citation(d))}")
     _in_document(ctx, d)
     _theme(ctx, d)
+    measure_lineage_section(ctx, d["measure_id"])
     renderings = ctx.query(queries.measure_renderings, d["measure_id"])
     if renderings.height > 1:
         with st.expander(f"This plan has {renderings.height} renderings: compare them"):

@@ -37,6 +37,8 @@ URL_PARAMS: dict[str, str] = {
     "highlight": "list",
     "heat_value": "str",
     "lead_theme": "str",
+    "lin_from": "int",
+    "lin_to": "int",
     "profile": "str",
     "story": "str",
     "view": "int",

@@ -99,6 +99,21 @@ SELECT doc_id, doc_id || coalesce(' line ' || line, '') || ': ' || message AS de
 FROM parse_warnings
 WHERE kind <> 'doubled_parenthesis';
 
+-- check: lineage_links | error | a measure continues a present measure of the earlier plan its row names
+SELECT l.measure_id, l.measure_id || ' -> ' || l.earlier_measure_id || ' is not a present measure of the '
+    || l.earlier_plan_year || ' plan' AS detail
+FROM measure_lineage AS l
+LEFT JOIN measures AS m
+    ON m.measure_id = l.earlier_measure_id AND m.plan_year = l.earlier_plan_year AND m.status = 'present'
+WHERE l.status = 'continued' AND m.measure_id IS NULL;
+
+-- check: lineage_rows | error | lineage rows are for present measures and earlier plans only
+SELECT l.measure_id, l.measure_id || ' compared with ' || l.earlier_plan_year || ' ('
+    || coalesce(m.status, 'no such measure') || ')' AS detail
+FROM measure_lineage AS l
+LEFT JOIN measures AS m ON m.measure_id = l.measure_id
+WHERE m.status IS DISTINCT FROM 'present' OR l.earlier_plan_year >= m.plan_year;
+
 -- check: one_primary_theme | error | every present measure has exactly one primary theme; omitted ones have none
 SELECT m.measure_id, m.measure_id || ' (' || m.status || ') has ' || count(t.theme_id) || ' primary themes' AS detail
 FROM measures AS m

@@ -236,3 +236,20 @@ CREATE TABLE manual_theme_decisions (
     reason       VARCHAR NOT NULL,
     rules_theme  VARCHAR
 );
+
+-- For every present measure and each earlier plan it is compared with, the measure of
+-- that plan it continues (ipdash/corpus/lineage.py, docs/lineage.md).
+CREATE TABLE measure_lineage (
+    measure_id          VARCHAR NOT NULL,
+    plan_year           INTEGER NOT NULL,
+    earlier_plan_year   INTEGER NOT NULL,
+    status              VARCHAR NOT NULL CHECK (status IN ('continued', 'new', 'not_compared')),
+    earlier_measure_id  VARCHAR,
+    score               DOUBLE CHECK (score BETWEEN 0 AND 1),
+    closest_measure_id  VARCHAR,
+    alternatives        VARCHAR,
+    evidence            VARCHAR NOT NULL,
+    evidence_json       VARCHAR,
+    PRIMARY KEY (measure_id, earlier_plan_year),
+    CHECK ((status = 'continued') = (earlier_measure_id IS NOT NULL))
+);

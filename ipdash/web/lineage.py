@@ -1,0 +1,308 @@
+"""Measure lineage on the pages (Streamlit only): what is new, carried over and dropped
+between two plans with the flows of themes and the persistent commitments (Theme
+shifts), a measure's predecessors and successors with the wording differences marked
+(Measures), and the tasks that changed hands (Agency profile). The pages call one
+function each; the data come from ipdash.store.queries, the charts from
+ipdash.present.views, the redlines from ipdash.present.redline."""
+
+from __future__ import annotations
+
+import html
+
+import polars as pl
+import streamlit as st
+
+from ipdash.present import export, redline, views
+from ipdash.store import queries
+from ipdash.store.filters import MeasureFilter, file_stem
+from ipdash.web.charts import plot
+from ipdash.web.context import Context
+from ipdash.web.page import md_escape, show_text
+from ipdash.web.tables import downloads
+from ipdash.web.url_state import view_params
+from ipdash.web.widgets import selectbox
+
+DOC = "docs/lineage.md"
+ABOUT = (
+    "A measure **continues** an earlier one when both commit to the same concrete activity "
+    "or object (a law being amended, a named programme, campaign, system or database, a "
+    "specific task), whatever the rewording or the body responsible. The links are found "
+    "automatically from shared named objects and distinctive wording; each comes with its "
+    f"evidence and a score. How well they agree with careful human judgement, and where "
+    f"they go wrong: `{DOC}`."
+)
+LIST_COLUMNS = {
+    "carried over": (
+        "earlier_measure_id",
+        "measure_id",
+        "theme",
+        "lead_agency",
+        "score",
+        "evidence",
+        "text",
+    ),
+    "new": ("measure_id", "theme", "lead_agency", "evidence", "text"),
+    "dropped": ("measure_id", "theme", "lead_agency", "text"),
+}
+COLUMN_LABELS = {
+    "earlier_measure_id": st.column_config.TextColumn("continues", width="small"),
+    "measure_id": st.column_config.TextColumn("measure", width="small"),
+    "theme": st.column_config.TextColumn("theme", width="small"),
+    "lead_agency": st.column_config.TextColumn("leads", width="small"),
+    "score": st.column_config.NumberColumn("score", format="%.2f", width="small"),
+    "evidence": st.column_config.TextColumn("evidence", width="medium"),
+    "text": st.column_config.TextColumn("text", width="large"),
+}
+
+
+def _plan_labels(ctx: Context) -> dict[int, str]:
+    plans = ctx.query(queries.plans)
+    return dict(zip(plans["plan_year"], plans["period_label"], strict=True))
+
+
+def _choose_plans(ctx: Context, labels: dict[int, str]) -> tuple[int, int] | None:
+    """The earlier and later plan (lin_from, lin_to), among the pairs compared."""
+    pairs = ctx.query(queries.lineage_plan_pairs).filter(pl.col("compared"))
+    if pairs.height == 0:
+        st.info("No two plans are compared: the corpus needs two plans in one language.")
+        return None
+    default_a, default_b = views.lineage_plans(ctx.query, {})
+    later = sorted(set(pairs["plan_year"].to_list()))
+    c1, c2, _ = st.columns([1, 1, 2])
+    year_b = selectbox(
+        c2, "Later plan", later, "lin_to", default_b, format_func=lambda y: labels.get(y, y)
+    )
+    earlier = sorted(pairs.filter(pl.col("plan_year") == year_b)["earlier_plan_year"].to_list())
+    year_a = selectbox(
+        c1,
+        "Earlier plan",
+        earlier,
+        "lin_from",
+        default_a if default_a in earlier else earlier[-1],
+        format_func=lambda y: labels.get(y, y),
+        help="Each plan is compared with the three most recent earlier plans.",
+    )
+    return year_a, year_b
+
+
+def _side_by_side(earlier_id: str, earlier_text: str, later_id: str, later_text: str) -> None:
+    """The earlier text, and the later one with the differences marked (every piece of
+    document text HTML-escaped by ipdash.present.redline)."""
+    left, right = st.columns(2, gap="large")
+    with left:
+        st.html(f"<b>{html.escape(earlier_id)}</b> (earlier)")
+        show_text(earlier_text)
+    with right:
+        st.html(
+            f"<b>{html.escape(later_id)}</b>: "
+            + redline.DELETED.format("removed")
+            + " and "
+            + redline.INSERTED.format("added")
+            + " wording"
+        )
+        st.html(f'<div class="ipd-text">{redline.redline_html(earlier_text, later_text)}</div>')
+
+
+def _change_list(
+    ctx: Context, f: MeasureFilter, rows: pl.DataFrame, change: str, what: str, key: str
+) -> None:
+    shown = rows.filter(pl.col("change") == change)
+    if shown.height == 0:
+        st.caption("None for these filters.")
+        return
+    columns = LIST_COLUMNS[change]
+    st.dataframe(
+        shown.select(columns),
+        hide_index=True,
+        width="stretch",
+        height=min(500, 38 + 35 * shown.height),
+        column_config={c: COLUMN_LABELS[c] for c in columns},
+    )
+    downloads(
+        ctx,
+        shown.select(queries.LINEAGE_COLUMNS),
+        file_stem(f, f"lineage-{key}"),
+        what,
+        ctx.describe(f),
+        export.LINEAGE_COLUMN_NOTES,
+        key=f"lineage_{key}",
+    )
+    if change == "carried over":
+        ids = shown["measure_id"].to_list()
+        picked = selectbox(
+            st,
+            "Compare the wording of",
+            ids,
+            "lin_compare",
+            ids[0],
+            format_func=lambda m: (
+                f"{m} ← {shown.filter(pl.col('measure_id') == m)['earlier_measure_id'][0]}"
+            ),
+        )
+        row = shown.filter(pl.col("measure_id") == picked).row(0, named=True)
+        _side_by_side(
+            row["earlier_measure_id"], row["earlier_text"], row["measure_id"], row["text"]
+        )
+
+
+def whats_new_section(ctx: Context, f: MeasureFilter) -> dict[str, str]:
+    """What's new, carried over and dropped between two plans: counts per theme, the
+    flows of themes, the lists (downloadable) with a redline, and the persistent
+    commitments. Returns the section's address parameters (for the page's write_url)."""
+    st.subheader("What's new, carried over and dropped")
+    st.markdown(ABOUT)
+    labels = _plan_labels(ctx)
+    chosen = _choose_plans(ctx, labels)
+    if chosen is None:
+        return {}
+    year_a, year_b = chosen
+    params = view_params(f, lin_from=year_a, lin_to=year_b)
+    plot(
+        ctx,
+        views.lineage_changes(ctx.query, params),
+        key="lineage_changes",
+        chart="lineage_changes",
+        params=params,
+    )
+    plot(
+        ctx,
+        views.lineage_flows(ctx.query, params),
+        key="lineage_flows",
+        chart="lineage_flows",
+        params=params,
+    )
+    rows = ctx.query(queries.lineage_changes, year_a, year_b, f)
+    a, b = labels[year_a], labels[year_b]
+    counts = {c: rows.filter(pl.col("change") == c).height for c in LIST_COLUMNS}
+    tabs = st.tabs(
+        [
+            f"Carried over into {b} ({counts['carried over']})",
+            f"New in {b} ({counts['new']})",
+            f"Dropped after {a} ({counts['dropped']})",
+        ]
+    )
+    what = {
+        "carried over": f"Measures of the {b} plan carrying over a measure of {a}",
+        "new": f"Measures of the {b} plan continuing no measure of {a}",
+        "dropped": f"Measures of the {a} plan no measure of {b} continues",
+    }
+    for tab, change in zip(tabs, LIST_COLUMNS, strict=True):
+        with tab:
+            _change_list(ctx, f, rows, change, what[change], change.replace(" ", "-"))
+    persistent_section(ctx, f)
+    defaults = views.lineage_plans(ctx.query, {})
+    return {} if (year_a, year_b) == defaults else {"lin_from": str(year_a), "lin_to": str(year_b)}
+
+
+def persistent_section(ctx: Context, f: MeasureFilter) -> None:
+    """Commitments followed through three or more plans, with their themes and leads."""
+    st.subheader("Persistent commitments")
+    chains = ctx.query(queries.persistent_commitments, f, 3)
+    st.markdown(
+        f"**{chains.height}** commitments run through three or more plans, each followed from "
+        "its latest measure back through the measure it continues in the plan before "
+        "(the filters apply to the latest measure)."
+    )
+    if chains.height == 0:
+        return
+    st.dataframe(
+        chains.select("measures", "plans", "themes", "leads", "text"),
+        hide_index=True,
+        width="stretch",
+        height=min(500, 38 + 35 * chains.height),
+        column_config={
+            "measures": st.column_config.TextColumn("measures", width="medium"),
+            "text": st.column_config.TextColumn("latest text", width="large"),
+        },
+    )
+    downloads(
+        ctx,
+        chains,
+        file_stem(f.with_(years=()), "persistent-commitments"),
+        "Commitments followed through three or more plans",
+        ctx.describe(f.with_(years=())),
+        key="lineage_chains",
+    )
+
+
+def measure_lineage_section(ctx: Context, measure_id: str) -> None:
+    """A measure's predecessors (per earlier plan) and successors, with the wording
+    differences marked."""
+    st.markdown("**Earlier and later plans**")
+    before = ctx.query(queries.measure_predecessors, measure_id)
+    after = ctx.query(queries.measure_successors, measure_id)
+    if before.height == 0 and after.height == 0:
+        st.caption("No earlier or later plan is compared with this measure's plan.")
+        return
+    detail = ctx.query(queries.measure_detail, measure_id)
+    text = detail["text"][0] if detail.height else ""
+    for row in before.iter_rows(named=True):
+        label = f"the {row['earlier_period']} plan"
+        if row["status"] == "continued":
+            with st.expander(
+                f"Continues {row['earlier_measure_id']} of {label} (score {row['score']:.2f})"
+            ):
+                st.caption(md_escape(row["evidence"]))
+                if row["alternatives"]:
+                    st.caption(md_escape(f"Also qualifying: {row['alternatives']}"))
+                _side_by_side(row["earlier_measure_id"], row["earlier_text"], measure_id, text)
+        elif row["status"] == "new":
+            st.caption(md_escape(f"New against {label}: {row['evidence']}"))
+        else:
+            st.caption(md_escape(f"{label}: {row['evidence']}"))
+    for row in after.iter_rows(named=True):
+        title = f"Continued by {row['measure_id']} of the {row['period_label']} plan"
+        with st.expander(f"{title} (score {row['score']:.2f})"):
+            st.caption(md_escape(row["evidence"]))
+            _side_by_side(measure_id, text, row["measure_id"], row["text"])
+
+
+def handovers_section(ctx: Context, agency_id: str, f: MeasureFilter) -> None:
+    """Continued measures whose lead body changed, to or from this body: after a
+    restructuring (the new lead took over the old one's work) or a real handover."""
+    st.subheader("Tasks that changed hands")
+    rows = ctx.query(queries.agency_handovers, agency_id, f.successor)
+    if rows.height == 0:
+        st.caption(
+            "No measure this body leads continues one led by another body, or the reverse"
+            + (
+                " (restructurings count as the same body in the successor view)."
+                if f.successor
+                else "."
+            )
+        )
+        return
+    kinds = rows.group_by("kind").len()
+    n = dict(zip(kinds["kind"], kinds["len"], strict=True))
+    st.markdown(
+        f"**{n.get('handover', 0)}** handovers to or from another body and "
+        f"**{n.get('restructuring', 0)}** changes of lead that follow a restructuring "
+        "(the new lead took over the old one's work, e.g. SIPO → CNIPA): continued measures "
+        "whose lead body changed."
+    )
+    st.dataframe(
+        rows.select(
+            "kind",
+            "direction",
+            "earlier_measure_id",
+            "earlier_lead",
+            "measure_id",
+            "lead",
+            "score",
+            "text",
+        ),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "score": st.column_config.NumberColumn("score", format="%.2f", width="small"),
+            "text": st.column_config.TextColumn("text", width="large"),
+        },
+    )
+    downloads(
+        ctx,
+        rows,
+        file_stem(f.with_(agencies=(agency_id,), years=()), "handovers"),
+        "Continued measures whose lead body changed",
+        ctx.describe(f.with_(agencies=(agency_id,), years=())),
+        key="lineage_handovers",
+    )
