@@ -41,13 +41,16 @@ def _parse_payload(file: Path, year: int | None) -> dict:
     from ipdash.corpus.agencies import load_registry
     from ipdash.corpus.document import parse_bytes
     from ipdash.corpus.parse import guess_metadata
+    from ipdash.corpus.sources import check_readable
     from ipdash.errors import ParseError
 
     try:
         data = file.read_bytes()
     except OSError as exc:
         raise ParseError(str(file), f"cannot be read ({exc.strerror})") from exc
-    # Parsed and resolved exactly as the build and Add a plan do it.
+    # Read, parsed and resolved exactly as the build and Add a plan do it (the same
+    # file types, limits and messages as `ipdash add`).
+    check_readable(str(file), data)
     document = parse_bytes(data, str(file), plan_year=year)
     decoded, parsed, registry = document.decoded, document.parsed, load_registry()
     guessed = guess_metadata(parsed)

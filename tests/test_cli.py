@@ -74,6 +74,35 @@ def test_parse_summary_and_year_option(tmp_path):
     assert "Intellectual Property Office [lead]; UNRESOLVED Ministry of Space" in result.stdout
 
 
+def test_parse_reads_pdf_and_docx_as_add_does(tmp_path):
+    from tests.test_intake import docx_bytes, minimal_pdf
+
+    lines = [
+        "I. Protection",
+        "1. Revise the law. (Responsible by State Intellectual Property Office)",
+        "2. Train judges. (Supreme People's Court, Ministry of Justice)",
+    ]
+    (tmp_path / "plan.pdf").write_bytes(minimal_pdf(lines))
+    (tmp_path / "plan.docx").write_bytes(docx_bytes(lines))
+    for name, decoding in (
+        ("plan.pdf", "pypdf text layer + utf-8"),
+        ("plan.docx", "python-docx paragraphs and tables + utf-8"),
+    ):
+        result = run("parse", str(tmp_path / name), "--year", "2016", "--json")
+        assert result.returncode == 0, result.stderr
+        payload = json.loads(result.stdout)
+        assert payload["decoding"] == decoding
+        assert [
+            [(a["agency_id"], a["role"]) for a in m["agencies"]] for m in payload["measures"]
+        ] == [[("sipo", "lead")], [("spc", "lead"), ("moj", "participant")]]
+    (tmp_path / "plan.csv").write_text("1. Revise the law.", encoding="utf-8")
+    refused = run("parse", str(tmp_path / "plan.csv"))
+    assert refused.returncode == 2
+    assert refused.stderr.strip() == (
+        f"error: {tmp_path / 'plan.csv'}: is a .csv: upload .txt, .md, .pdf or .docx"
+    )
+
+
 def test_errors_are_plain_and_non_zero(tmp_path):
     empty = tmp_path / "empty.txt"
     empty.write_text("", encoding="utf-8")

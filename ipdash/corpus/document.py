@@ -19,7 +19,7 @@ from ipdash.corpus.agencies import (
 )
 from ipdash.corpus.parse import ParsedDocument, guess_metadata, parse_document
 from ipdash.corpus.patterns import Patterns, load_patterns
-from ipdash.corpus.sources import YEARS, DecodedText, Source, decode_bytes
+from ipdash.corpus.sources import YEARS, DecodedText, Source, decode_document
 from ipdash.errors import ParseError
 
 
@@ -77,7 +77,8 @@ def parse_bytes(
     patterns: Patterns | None = None,
     registry: Registry | None = None,
 ) -> ParsedSource:
-    """One document's bytes in, the parsed plan out: decoded (what was done is in
+    """One document's bytes in, the parsed plan out: read by its file type (a .pdf's text
+    layer, a .docx's paragraphs, any other name decoded as text; what was done is in
     `.decoded.decoding`), cleaned, parsed into measures, attributions read and agency
     names resolved on the plan's date, as the build does it.
 
@@ -89,7 +90,7 @@ def parse_bytes(
         raise ParseError(source, f"plan year {plan_year} is not between {low} and {high}")
     patterns = patterns or load_patterns()
     registry = registry or load_registry()
-    decoded = decode_bytes(data, source)
+    decoded = decode_document(data, source)
     parsed = parse_text(decoded.text, source, patterns, registry)
     guessed = guess_metadata(parsed)
     stated_year = guessed.plan_year if low <= (guessed.plan_year or 0) <= high else None

@@ -1,11 +1,15 @@
-"""The reader: the manifest in data/raw/manifest.csv, and a document's bytes decoded
-into text (bytes → text; ipdash.corpus.document turns the text into a resolved plan).
-Decoding is robust (BOM, UTF-8, UTF-16 with or without BOM, cp1252, mojibake repair,
-control characters removed) and says what it did."""
+"""The reader: the manifest in data/raw/manifest.csv, and a document's bytes read into
+text (bytes → text; ipdash.corpus.document turns the text into a resolved plan). One
+reader for every input: `python -m ipdash parse`, `python -m ipdash add`, the Add a plan
+page and the build all read .txt, .md, .pdf and .docx files through `read_document` /
+`decode_document`. Decoding is robust (BOM, UTF-8, UTF-16 with or without BOM, cp1252,
+mojibake repair, control characters removed; PDF text layer, Word paragraphs and tables)
+and says what it did."""
 
 from __future__ import annotations
 
 import hashlib
+import io
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -303,4 +307,93 @@ def read_source(source: Source, raw_dir: Path) -> DecodedText:
         data = path.read_bytes()
     except OSError as exc:
         raise ParseError(str(path), f"cannot be read ({exc.strerror})") from exc
-    return decode_bytes(data, str(path))
+    return decode_document(data, str(path))
+
+
+# ---------------------------------------------------------------------------------------
+# Documents by file type
+
+# The file types a plan is read from -> the rendering recorded in the manifest.
+RENDERINGS = {".txt": "plain-text", ".md": "markdown", ".pdf": "pdf-text", ".docx": "docx-text"}
+# The largest file read (the same limit as server.maxUploadSize in .streamlit/config.toml,
+# megabytes there).
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+
+
+def read_document(name: str, data: bytes) -> DecodedText:
+    """A plan document's bytes as text, as every command and the Add a plan page read it.
+    Raises ParseError naming `name` and what was expected for a type other than .txt,
+    .md, .pdf or .docx, a file over the size limit, or one that holds no text."""
+    check_readable(name, data)
+    return decode_document(data, name)
+
+
+def check_readable(name: str, data: bytes) -> None:
+    """Refuse, with a ParseError naming `name`, a file type other than .txt, .md, .pdf
+    or .docx and a file over the size limit (what read_document checks first)."""
+    suffix = Path(name).suffix.lower()
+    if suffix not in RENDERINGS:
+        raise ParseError(
+            name, f"is a {suffix or 'file without extension'}: upload .txt, .md, .pdf or .docx"
+        )
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise ParseError(
+            name,
+            f"is {len(data) / 1024 / 1024:.1f} MB; the limit is {MAX_UPLOAD_BYTES // 1024 // 1024} "
+            "MB",
+        )
+
+
+def decode_document(data: bytes, source: str) -> DecodedText:
+    """A document's bytes as text by its file name: the text layer of a .pdf, the
+    paragraphs and tables of a .docx, any other file decoded as text (decode_bytes).
+    `decoding` says how; `sha256` is always that of the bytes given."""
+    suffix = Path(source).suffix.lower()
+    if suffix not in (".pdf", ".docx"):
+        return decode_bytes(data, source)
+    text = _pdf_text(data, source) if suffix == ".pdf" else _docx_text(data, source)
+    decoded = decode_bytes(text.encode("utf-8"), source)
+    method = "pypdf text layer" if suffix == ".pdf" else "python-docx paragraphs and tables"
+    return DecodedText(
+        decoded.text, f"{method} + {decoded.decoding}", hashlib.sha256(data).hexdigest()
+    )
+
+
+def _pdf_text(data: bytes, name: str) -> str:
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted:
+            raise ParseError(name, "the PDF is password-protected: upload an unprotected copy")
+        pages = [page.extract_text() or "" for page in reader.pages]
+    except ParseError:
+        raise
+    except (PdfReadError, ValueError, KeyError, TypeError, OSError, RecursionError) as exc:
+        raise ParseError(name, f"is not a readable PDF ({type(exc).__name__}: {exc})") from exc
+    text = "\n\n".join(pages)
+    if not text.strip():
+        raise ParseError(
+            name,
+            "the PDF has no text layer (a scan?): run it through OCR first or upload the text",
+        )
+    return text
+
+
+def _docx_text(data: bytes, name: str) -> str:
+    import zipfile
+
+    import docx
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise ParseError(name, f"is not a readable Word document ({exc})") from exc
+    except Exception as exc:  # python-docx raises its own types for broken packages
+        raise ParseError(name, f"is not a readable Word document ({exc})") from exc
+    lines = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        for row in table.rows:
+            lines.append(" ".join(cell.text for cell in row.cells))
+    return "\n".join(lines)

@@ -40,24 +40,24 @@ from ipdash.corpus.patterns import Patterns, load_patterns
 from ipdash.corpus.sources import (
     MANIFEST,
     PERIOD_LABEL,
+    RENDERINGS,
     DecodedText,
     Source,
-    decode_bytes,
     load_manifest,
+    read_document,
     read_source,
 )
+from ipdash.corpus.sources import (
+    MAX_UPLOAD_BYTES as MAX_UPLOAD_BYTES,  # re-exported: the page states the limit
+)
 from ipdash.corpus.themes import load_taxonomy
-from ipdash.errors import IpdashError, ParseError
+from ipdash.errors import IpdashError
 from ipdash.fileio import exclusive_lock, write_atomic
 from ipdash.store import queries
 from ipdash.store.build import BuildResult, build_database
 from ipdash.store.db import connect_read_only, current_db_path
 from ipdash.store.tables import build_tables, theme_tables
 
-# The same limit as server.maxUploadSize in .streamlit/config.toml (megabytes there).
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024
-# File type -> the rendering recorded in the manifest.
-RENDERINGS = {".txt": "plain-text", ".md": "markdown", ".pdf": "pdf-text", ".docx": "docx-text"}
 MODES = ("new", "rendering", "replace")
 # Where uploaded PDF and Word originals are kept, beside the text the build reads.
 ORIGINALS = "originals"
@@ -107,76 +107,13 @@ def _safe_name(name: str) -> str:
     return re.sub(r"[\x00-\x1f\x7f]", "", base)[:120] or "upload"
 
 
-def _pdf_text(data: bytes, name: str) -> str:
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
-
-    try:
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted:
-            raise ParseError(name, "the PDF is password-protected: upload an unprotected copy")
-        pages = [page.extract_text() or "" for page in reader.pages]
-    except ParseError:
-        raise
-    except (PdfReadError, ValueError, KeyError, TypeError, OSError, RecursionError) as exc:
-        raise ParseError(name, f"is not a readable PDF ({type(exc).__name__}: {exc})") from exc
-    text = "\n\n".join(pages)
-    if not text.strip():
-        raise ParseError(
-            name,
-            "the PDF has no text layer (a scan?): run it through OCR first or upload the text",
-        )
-    return text
-
-
-def _docx_text(data: bytes, name: str) -> str:
-    import zipfile
-
-    import docx
-
-    try:
-        document = docx.Document(io.BytesIO(data))
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise ParseError(name, f"is not a readable Word document ({exc})") from exc
-    except Exception as exc:  # python-docx raises its own types for broken packages
-        raise ParseError(name, f"is not a readable Word document ({exc})") from exc
-    lines = [p.text for p in document.paragraphs]
-    for table in document.tables:
-        for row in table.rows:
-            lines.append(" ".join(cell.text for cell in row.cells))
-    return "\n".join(lines)
-
-
 def extract_text(name: str, data: bytes) -> Extracted:
-    """The text of an uploaded document. Raises ParseError (with the file name and what
+    """The text of an uploaded document, read as `python -m ipdash parse` reads a file
+    (ipdash.corpus.sources.read_document). Raises ParseError (with the file name and what
     was expected) for an unsupported type, a file too large, or one that is not text."""
     name = _safe_name(name)
-    suffix = Path(name).suffix.lower()
-    if suffix not in RENDERINGS:
-        raise ParseError(
-            name, f"is a {suffix or 'file without extension'}: upload .txt, .md, .pdf or .docx"
-        )
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise ParseError(
-            name,
-            f"is {len(data) / 1024 / 1024:.1f} MB; the limit is {MAX_UPLOAD_BYTES // 1024 // 1024} "
-            "MB",
-        )
-    if suffix in (".txt", ".md"):
-        return Extracted(name, suffix, data, decode_bytes(data, name))
-    text = _pdf_text(data, name) if suffix == ".pdf" else _docx_text(data, name)
-    decoded = decode_bytes(text.encode("utf-8"), name)
-    method = "pypdf text layer" if suffix == ".pdf" else "python-docx paragraphs and tables"
-    return Extracted(
-        name,
-        suffix,
-        data,
-        DecodedText(
-            decoded.text,
-            f"{method} + {decoded.decoding}",
-            hashlib.sha256(data).hexdigest(),
-        ),
-    )
+    decoded = read_document(name, data)
+    return Extracted(name, Path(name).suffix.lower(), data, decoded)
 
 
 # ---------------------------------------------------------------------------------------
