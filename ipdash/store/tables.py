@@ -152,6 +152,7 @@ def agencies(registry: Registry) -> pl.DataFrame:
                 "successor_id": a.successor_id,
                 "reform": a.reform or None,
                 "note": a.note or None,
+                "short_name_zh": a.short_name_zh or None,
             }
             for a in registry.agencies.values()
         ]
@@ -183,6 +184,8 @@ def agency_aliases(registry: Registry) -> pl.DataFrame:
                 "agency_id": a.agency_id,
                 "source": a.source,
                 "note": a.note or None,
+                "valid_from": a.valid_from,
+                "valid_to": a.valid_to,
             }
             for a in registry.aliases
         ]

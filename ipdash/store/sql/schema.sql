@@ -126,15 +126,18 @@ CREATE TABLE agencies (
     valid_to      DATE,
     successor_id  VARCHAR,
     reform        VARCHAR,
-    note          VARCHAR
+    note          VARCHAR,
+    short_name_zh VARCHAR               -- the short form the Chinese plans write (中文 labels)
 );
 
 CREATE TABLE agency_aliases (
     alias             VARCHAR NOT NULL,
     alias_normalized  VARCHAR NOT NULL,
     agency_id         VARCHAR NOT NULL,
-    source            VARCHAR NOT NULL CHECK (source IN ('name', 'short_name', 'name_zh', 'alias')),
-    note              VARCHAR
+    source            VARCHAR NOT NULL CHECK (source IN ('name', 'short_name', 'name_zh', 'short_name_zh', 'alias')),
+    note              VARCHAR,
+    valid_from        DATE,               -- when the plans use this form (era variants)
+    valid_to          DATE
 );
 
 CREATE TABLE generic_groups (

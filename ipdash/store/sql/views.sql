@@ -20,7 +20,8 @@ SELECT
     s.short_name AS successor_short_name,
     s.kind AS successor_kind,
     w.steps,
-    w.lineage
+    w.lineage,
+    s.short_name_zh AS successor_short_name_zh
 FROM walk AS w
 JOIN agencies AS s ON s.agency_id = w.current_id
 WHERE s.successor_id IS NULL;
