@@ -23,14 +23,14 @@ def test_every_kind_of_regex_is_audited():
     assert {"data/patterns", "data/taxonomy", "parse.py", "sources.py", "agencies.py"} <= places
     assert len(found) > 150
     patterns = {regex.pattern for _, regex, _ in found}
-    assert r"(?<!\d)\d+[.．、]" in patterns  # an inline pattern of ipdash/corpus/parse.py
+    assert r"(?<!\d)\d+[.．、]" in patterns  # an inline pattern of ipdash/corpus/numbering.py
     assert any("separators" in where for where, _, _ in found)
 
 
 def test_inline_patterns_are_read_with_how_they_are_applied():
     modes = {(where.split(":")[0], regex.pattern): mode for where, regex, mode in source_regexes()}
     assert modes[("parse.py", r"[—–-]*\s*\d{1,4}\s*[—–-]*")] == "fullmatch"
-    assert modes[("parse.py", r"(?<!\d)\d+[.．、]")] == "search"
+    assert modes[("numbering.py", r"(?<!\d)\d+[.．、]")] == "search"
 
 
 def test_near_misses_pump_each_repetition_to_the_full_length():

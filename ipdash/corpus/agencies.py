@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ipdash import paths
 from ipdash.corpus import chinese
-from ipdash.corpus.attribution import is_organisation_like, strip_leading_words
+from ipdash.corpus.attribution import Clause, is_organisation_like, strip_leading_words
 from ipdash.corpus.attribution import looks_like_body_list as looks_like_organisations
 from ipdash.corpus.patterns import AttributionPatterns
 from ipdash.datafiles import parse_date, read_csv, unique_or_fail
@@ -609,6 +609,11 @@ class Mention:
     raw_name: str
     role: str  # "lead" | "participant" | "joint"
     resolution: Resolution
+    # Where the role comes from: "explicit" (the attribution's own words: 牵头/参与,
+    # "is responsible, with … participating", "according to their duties", a single
+    # body said to be responsible), "stated" (list order, read through the plan's role
+    # note) or "inferred" (list order, without a role note: the plans' convention).
+    basis: str = "inferred"
 
 
 def resolve_attribution(
@@ -619,16 +624,44 @@ def resolve_attribution(
     lead_first: the first-listed body leads and the others participate. joint: every
     body is recorded as joint (the text assigns no lead). A single body always leads.
     """
-    split = split_names(names, registry, patterns)
+    clause = Clause(names, "joint" if roles == "joint" else "ordered")
+    return resolve_clauses((clause,), registry, patterns, day, role_note=False)
+
+
+def resolve_clauses(
+    clauses: tuple[Clause, ...],
+    registry: Registry,
+    patterns: AttributionPatterns,
+    day: date,
+    role_note: bool,
+    worded: bool = False,
+) -> list[Mention]:
+    """The mentions of an attribution's clauses (ipdash.corpus.attribution), with roles
+    and where each role comes from.
+
+    An "ordered" clause (a plain list): the first-listed body leads and the others
+    participate, as the plan's role note says (basis "stated") or, without one, by the
+    plans' convention ("inferred"). "joint": every body is joint. "lead" / "participant":
+    every body in the clause has that role, in the text's own words. A single body
+    always leads (in its own words if the attribution says it is responsible)."""
+    split = [
+        (clause, name)
+        for clause in clauses
+        for name in split_names(clause.names, registry, patterns)
+    ]
+    list_basis = "stated" if role_note else "inferred"
     mentions = []
-    for position, raw in enumerate(split, start=1):
+    for position, (clause, raw) in enumerate(split, start=1):
         if len(split) == 1:
             role = "lead"
-        elif roles == "joint":
-            role = "joint"
-        else:
+            explicit = worded or clause.role != "ordered"
+        elif clause.role == "ordered":
             role = "lead" if position == 1 else "participant"
-        mentions.append(Mention(position, raw, role, resolve_name(raw, registry, day)))
+            explicit = False
+        else:
+            role, explicit = clause.role, True
+        basis = "explicit" if explicit else list_basis
+        mentions.append(Mention(position, raw, role, resolve_name(raw, registry, day), basis))
     return mentions
 
 

@@ -15,12 +15,59 @@ from ipdash.corpus.agencies import (
     Registry,
     load_registry,
     looks_like_body_list,
-    resolve_attribution,
+    resolve_clauses,
 )
-from ipdash.corpus.parse import ParsedDocument, guess_metadata, parse_document
+from ipdash.corpus.parse import ParsedDocument, ParseDecisions, guess_metadata, parse_document
 from ipdash.corpus.patterns import Patterns, load_patterns
 from ipdash.corpus.sources import YEARS, DecodedText, Source, decode_document
 from ipdash.errors import ParseError
+
+
+@dataclass(frozen=True)
+class DocumentReport:
+    """What was decided about one document and what is doubtful, with the names its
+    attributions hold: the parser's decisions (ParseDecisions) and the names that
+    resolved to no registered body or resolved only with a note."""
+
+    decisions: ParseDecisions
+    n_measures: int
+    unresolved: tuple[tuple[str, tuple[int, ...]], ...]  # (name as written, its measures)
+    name_notes: tuple[tuple[str, str], ...]  # (name, why it resolved only with doubt)
+
+    def lines(self) -> list[str]:
+        """The report in plain lines, for `ipdash parse` and the Add a plan preview."""
+        d = self.decisions
+        tried = "; ".join(
+            f"{t.family}: {t.items} items, {t.closed} ending in an attribution"
+            + (f", restarting in {t.restarts} parts" if t.restarts else "")
+            for t in d.tried
+        )
+        note = (
+            "found: the first-listed body leads (leads stated)"
+            if d.role_note_found
+            else "none: the first-listed body of a plain list is taken to lead (leads inferred)"
+        )
+        count = f"{self.n_measures} measures found"
+        if d.stated_count is not None:
+            count += f"; the text states {d.stated_count}"
+            count += " — FAR from it" if d.count_far else ""
+        lines = [
+            f"language: {d.language}",
+            f"structure: {d.numbering_text}",
+            f"numbering families tried: {tried}",
+            f"count: {count}",
+            f"role note: {note}",
+            f"open lists (…and other departments / 等部门): {_numbers(d.open_lists)}",
+            f"measures without an attribution: {_numbers(d.unattributed)}",
+            "unresolved names: "
+            + ("; ".join(f"{n} ({_numbers(ms)})" for n, ms in self.unresolved) or "none"),
+        ]
+        lines += [f"name resolved with a note: {n}: {why}" for n, why in self.name_notes]
+        return lines
+
+
+def _numbers(numbers: tuple[int, ...]) -> str:
+    return ", ".join(map(str, numbers)) if numbers else "none"
 
 
 @dataclass(frozen=True)
@@ -31,6 +78,32 @@ class ParsedSource:
     decoded: DecodedText
     parsed: ParsedDocument
     mentions: dict[int, list[Mention]] = field(default_factory=dict)
+
+    @property
+    def language(self) -> str:
+        """The document's language: the manifest's code, else the text's ("zh", "en")."""
+        if self.source.language_code:
+            return self.source.language_code
+        return self.parsed.decisions.language if self.parsed.decisions else "en"
+
+    def report(self) -> DocumentReport:
+        """What was decided about this document and what is doubtful."""
+        unresolved: dict[str, list[int]] = {}
+        notes: dict[str, str] = {}
+        for number, mentions in self.mentions.items():
+            for men in mentions:
+                if men.resolution.kind == "unresolved":
+                    unresolved.setdefault(men.raw_name, []).append(number)
+                elif men.resolution.method == "alias" and men.resolution.note:
+                    notes.setdefault(men.raw_name, men.resolution.note)
+        decisions = self.parsed.decisions
+        assert decisions is not None  # every parse_document result has them
+        return DocumentReport(
+            decisions,
+            len(self.parsed.measures),
+            tuple((n, tuple(ms)) for n, ms in unresolved.items()),
+            tuple(notes.items()),
+        )
 
 
 def measure_id(plan_year: int, number: int) -> str:
@@ -60,11 +133,16 @@ def parse_source(
     if parsed is None:
         parsed = parse_text(decoded.text, source.file, patterns, registry)
     mentions = {
-        m.number: resolve_attribution(
-            m.names, m.roles or "lead_first", registry, patterns.attribution, source.reference_date
+        m.number: resolve_clauses(
+            m.attribution.clauses,
+            registry,
+            patterns.attribution,
+            source.reference_date,
+            role_note=parsed.role_note is not None,
+            worded=m.attribution.worded,
         )
         for m in parsed.measures
-        if m.names
+        if m.attribution is not None
     }
     return ParsedSource(source, decoded, parsed, mentions)
 

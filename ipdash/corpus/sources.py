@@ -45,6 +45,10 @@ _BINARY_CONTROL_SHARE = 0.05
 _DOC_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,40}$")
 # Plausible plan years (beyond them a year is a typo).
 YEARS = (1990, 2100)
+# A document's language in the manifest: a code (en, zh, zh-Hans, zh-Hant), optionally
+# followed by a note in parentheses ("en (machine translation)"). Chinese originals
+# prevail over English renderings of the same plan.
+LANGUAGE = re.compile(r"(?P<code>en|zh)(?:-Hans|-Hant)?(?:[ \t]*\([^()\n]*\))?")
 
 
 @dataclass(frozen=True)
@@ -64,6 +68,12 @@ class Source:
     expected_measures: int | None
     rendering_note: str
     line: int = 0
+
+    @property
+    def language_code(self) -> str:
+        """The language's code without script or note ("zh", "en"); "" if not given."""
+        found = LANGUAGE.fullmatch(self.language)
+        return found.group("code") if found else ""
 
     @property
     def reference_date(self) -> date:
@@ -110,6 +120,13 @@ def load_manifest(raw_dir: Path) -> list[Source]:
         for column in ("period_label", "title", "rendering"):
             if not r.get(column):
                 raise DataFileError(str(path), r.line, f"column '{column}' is empty")
+        if r.get("language") and not LANGUAGE.fullmatch(r.get("language")):
+            raise DataFileError(
+                str(path),
+                r.line,
+                "language must be en, zh, zh-Hans or zh-Hant, optionally followed by a note "
+                f"in parentheses ('en (machine translation)'), got {r.get('language')!r}",
+            )
         if not PERIOD_LABEL.fullmatch(r.get("period_label")):
             raise DataFileError(
                 str(path),

@@ -174,6 +174,7 @@ PLAN_TABLES = (
     "measure_agencies",
     "rendering_disagreements",
     "parse_warnings",
+    "parse_decisions",
     "measure_themes",
     "manual_theme_decisions",
 )

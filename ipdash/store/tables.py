@@ -35,6 +35,10 @@ def documents(docs: list[ParsedSource]) -> pl.DataFrame:
     return _frame([rows.document_row(d) for d in docs])
 
 
+def parse_decisions(docs: list[ParsedSource]) -> pl.DataFrame:
+    return _frame([rows.decision_row(d) for d in docs])
+
+
 def sections(docs: list[ParsedSource]) -> pl.DataFrame:
     return _frame([r for d in docs for r in rows.section_rows(d)])
 
@@ -222,6 +226,7 @@ def build_tables(docs: list[ParsedSource], registry: Registry) -> dict[str, pl.D
         "measure_agencies": measure_agencies(docs),
         "rendering_disagreements": rendering_disagreements(docs),
         "parse_warnings": parse_warnings(docs),
+        "parse_decisions": parse_decisions(docs),
     }
 
 
