@@ -9,8 +9,12 @@ import os
 import sys
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ipdash import __version__, paths
+
+if TYPE_CHECKING:
+    from ipdash.corpus.document import DocumentReport
 from ipdash.errors import IpdashError
 from ipdash.fileio import write_atomic
 from ipdash.settings import Settings, current
@@ -74,6 +78,7 @@ def _parse_payload(file: Path, year: int | None) -> dict:
                     "registry_name": registry.agencies[x["agency_id"]].name,
                     "role": x["role"],
                     "resolution": x["resolution"],
+                    "role_basis": x["role_basis"],
                 }
                 for x in of_kind(m["measure_no"], "agency")
             ],
@@ -84,9 +89,13 @@ def _parse_payload(file: Path, year: int | None) -> dict:
             "unresolved": [x["raw_name"] for x in of_kind(m["measure_no"], "unresolved")],
             "start_offset": m["start_offset"],
             "end_offset": m["end_offset"],
+            "number_label": m["number_label"],
+            "role_basis": m["role_basis"],
+            "open_list": m["open_list"],
         }
         for m in rows.measure_rows(document)
     ]
+    report = document.report()
     return {
         "source": str(file),
         "decoding": decoded.decoding,
@@ -101,6 +110,33 @@ def _parse_payload(file: Path, year: int | None) -> dict:
         "warnings": [
             {"kind": w.kind, "line": w.line, "message": w.message} for w in parsed.warnings
         ],
+        "decisions": _decisions_payload(report),
+        "report": report.lines(),
+    }
+
+
+def _decisions_payload(report: DocumentReport) -> dict:
+    """What the parser decided and doubts, for `parse --json`."""
+    d = report.decisions
+    return {
+        "language": d.language,
+        "numbering": d.numbering,
+        "numbering_style": d.numbering_style,
+        "numbers_run_on": d.numbers_run_on,
+        "measure_level": d.measure_level,
+        "heading_styles": list(d.heading_styles),
+        "families_tried": [
+            {"family": t.family, "items": t.items, "closed": t.closed, "restarts": t.restarts}
+            for t in d.tried
+        ],
+        "role_note_found": d.role_note_found,
+        "lead_basis": d.lead_basis,
+        "open_lists": list(d.open_lists),
+        "unattributed": list(d.unattributed),
+        "stated_count": d.stated_count,
+        "count_far": d.count_far,
+        "unresolved": {name: list(numbers) for name, numbers in report.unresolved},
+        "name_notes": dict(report.name_notes),
     }
 
 
@@ -123,6 +159,9 @@ def _cmd_parse(args: argparse.Namespace) -> int:
             print(f"       {names}{extra}")
     for w in payload["warnings"]:
         print(f"warning (line {w['line']}): {w['message']}")
+    print("what the parser decided:")
+    for line in payload["report"]:
+        print(f"  {line}")
     return 0
 
 

@@ -103,6 +103,44 @@ def test_parse_reads_pdf_and_docx_as_add_does(tmp_path):
     )
 
 
+def test_parse_says_what_it_decided_and_doubts():
+    plan = paths.ROOT / "tests" / "data" / "plans" / "en_paren_numbers.txt"
+    result = run("parse", str(plan), "--json")
+    assert result.returncode == 0, result.stderr
+    payload = json.loads(result.stdout)
+    assert payload["plan_year"] == 2016
+    decisions = payload["decisions"]
+    assert decisions == {
+        "language": "en",
+        "numbering": "paren_arabic",
+        "numbering_style": "(1)",
+        "numbers_run_on": False,
+        "measure_level": "under part (I.)",
+        "heading_styles": ["I."],
+        "families_tried": [{"family": "paren_arabic", "items": 21, "closed": 20, "restarts": 4}],
+        "role_note_found": True,
+        "lead_basis": "stated",
+        "open_lists": [4, 15],
+        "unattributed": [],
+        "stated_count": None,
+        "count_far": False,
+        "unresolved": {},
+        "name_notes": {},
+    }
+    m5 = payload["measures"][4]
+    assert (m5["number"], m5["number_label"], m5["section_path"][0]) == (
+        5,
+        "(1)",
+        "II. Protecting intellectual property more strongly",
+    )
+    text = run("parse", str(plan))
+    assert (
+        "  structure: measures numbered (1), restarting in each part, under part (I.)"
+        in text.stdout
+    )
+    assert "  role note: found: the first-listed body leads (leads stated)" in text.stdout
+
+
 def test_errors_are_plain_and_non_zero(tmp_path):
     empty = tmp_path / "empty.txt"
     empty.write_text("", encoding="utf-8")

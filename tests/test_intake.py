@@ -185,6 +185,32 @@ def test_preview_lists_measures_bodies_unresolved_names_and_warnings():
     assert p.existing == ()
 
 
+def test_preview_says_what_the_parser_decided():
+    text = (paths.ROOT / "tests" / "data" / "plans" / "zh_2017_style.txt").read_bytes()
+    extracted = intake.extract_text("2017.txt", text)
+    assert extracted.language == "zh"
+    p = intake.preview(extracted)
+    assert (p.metadata.plan_year, p.n_measures) == (2017, 22)
+    shown = intake.format_preview(p)
+    assert (
+        "\n".join(
+            [
+                "what the parser decided:",
+                "  language: zh",
+                "  structure: measures numbered （1）, running through the document, under part (一、)",
+                "  numbering families tried: paren_arabic: 22 items, 22 ending in an attribution",
+                "  count: 22 measures found",
+                "  role note: none: the first-listed body of a plain list is taken to lead (leads inferred)",
+                "  open lists (…and other departments / 等部门): 7",
+                "  measures without an attribution: none",
+                "  unresolved names: none",
+            ]
+        )
+        in shown
+    )
+    assert intake.extract_text("plan2023.txt", PLAN_2023.encode("utf-8")).language == "en"
+
+
 def test_preview_prefills_what_the_text_states():
     extracted = intake.extract_text("plan2023.txt", PLAN_2023.encode("utf-8"))
     guessed = intake.guess(extracted)

@@ -364,8 +364,9 @@ _ITEM_START_STRENGTH = 2.0
 # Numbers restart in each part only if restarting finds at least this many more items
 # than one run through the document (and at least two parts start again at 1).
 _RESTART_GAIN = 2
-# Characters that may follow an attribution before the next item.
-_AFTER_CLOSE = " \t\r\n.;。；"
+# Characters that may follow an attribution before the next item (with the markdown
+# decoration before the next item's number).
+_AFTER_CLOSE = " \t\r\n.;。；*_#>-+•|"
 
 
 @dataclass(frozen=True)

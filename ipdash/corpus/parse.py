@@ -845,7 +845,7 @@ _CHINESE_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "
 _CHINESE_DIGITS.update({"六": 6, "七": 7, "八": 8, "九": 9})
 _CHINESE_UNITS = {"十": 10, "百": 100, "千": 1000}
 # A text whose letters are at least this share Chinese characters is Chinese.
-_CHINESE_SHARE = 0.3
+CHINESE_SHARE = 0.3
 
 
 def decide(
@@ -872,7 +872,7 @@ def decide(
         2, round(_COUNT_TOLERANCE * stated)
     )
     return ParseDecisions(
-        language="zh" if chinese.share_of_han(text) >= _CHINESE_SHARE else "en",
+        language="zh" if chinese.share_of_han(text) >= CHINESE_SHARE else "en",
         numbering=numbering.family,
         numbering_style=_number_style(measures),
         numbers_run_on=numbering.runs_on,
@@ -967,19 +967,29 @@ _PERIOD = re.compile(r"(?<!\d)((?:19|20)\d\d)[ \t]*(?:[-–—]|to)[ \t]*((?:19|
 _TITLE_MAX_CHARS = 220
 
 
+def _reads_as_plan_title(line: str) -> bool:
+    """A line naming a plan: "… Promotion Plan …" or "…推进计划" (not a circular)."""
+    if chinese.has_han(line):
+        form = chinese.simplified(line)
+        return (
+            re.search(r"(?:计划|方案|要点)[)）》]?$", form) is not None
+            and "，" not in form
+            and not form.endswith("通知")
+        )
+    return (
+        re.search(r"(?i)\bplan\b", line) is not None
+        and line[:1].isupper()
+        and "," not in line
+        and not re.match(r"(?i)(circular|notice)\b", line)
+    )
+
+
 def guess_metadata(parsed: ParsedDocument) -> GuessedMetadata:
     """Guess plan year, period and title from the preamble. Only what the text states:
     a title line naming a plan, and the year or period in it (else the year the
     preamble mentions most)."""
     lines = [line for line in parsed.preamble_lines if len(line) <= _TITLE_MAX_CHARS]
-    plan_lines = [
-        line
-        for line in lines
-        if re.search(r"(?i)\bplan\b", line)
-        and line[:1].isupper()
-        and "," not in line
-        and not re.match(r"(?i)(circular|notice)\b", line)
-    ]
+    plan_lines = [line for line in lines if _reads_as_plan_title(line)]
     title = plan_lines[-1] if plan_lines else (lines[0] if lines else None)
     if title:
         title = re.sub(r"(?i)^the\s+", "", title).strip(" .")

@@ -34,8 +34,9 @@ import polars as pl
 
 from ipdash.corpus import rows
 from ipdash.corpus.agencies import Registry, load_registry
+from ipdash.corpus.chinese import share_of_han
 from ipdash.corpus.document import ParsedSource, parse_source, parse_text
-from ipdash.corpus.parse import GuessedMetadata, ParsedDocument, guess_metadata
+from ipdash.corpus.parse import CHINESE_SHARE, GuessedMetadata, ParsedDocument, guess_metadata
 from ipdash.corpus.patterns import Patterns, load_patterns
 from ipdash.corpus.sources import (
     MANIFEST,
@@ -90,6 +91,11 @@ class Extracted:
     @property
     def rendering(self) -> str:
         return RENDERINGS[self.suffix]
+
+    @property
+    def language(self) -> str:
+        """The text's language for the manifest: "zh" for a Chinese original, else "en"."""
+        return "zh" if share_of_han(self.decoded.text) >= CHINESE_SHARE else "en"
 
     def document(self, patterns: Patterns, registry: Registry) -> ParsedDocument:
         """The text parsed into measures, once per upload: guessing its metadata and
@@ -282,7 +288,7 @@ def _source_for(
         title=metadata.title,
         issuing_body=metadata.issuing_body,
         issue_date=metadata.issue_date,
-        language="en",
+        language=extracted.language,
         rendering=extracted.rendering,
         canonical=canonical,
         expected_measures=None,
@@ -607,6 +613,9 @@ def format_preview(p: Preview, max_rows: int = 400, advice: Advice | None = None
         f"levels: {', '.join(p.parsed.parsed.level_names) or 'none'}",
         "",
         *(format_advice(advice) if advice else []),
+        "what the parser decided:",
+        *(f"  {line}" for line in p.parsed.report().lines()),
+        "",
         "sections:",
     ]
     lines += [f"  {r['measures']:>4}  {r['section']}" for r in p.sections().iter_rows(named=True)]
