@@ -32,7 +32,7 @@ def test_build_then_check_round_trip(tmp_path):
     )
     checked = run_cli("check", "--db", str(db))
     assert checked.returncode == 0, checked.stdout
-    assert "21 checks: 0 failed, 1 with warnings" in checked.stdout
+    assert "22 checks: 0 failed, 1 with warnings" in checked.stdout
 
 
 def test_parse_json_prints_measures_with_agencies():

@@ -151,6 +151,14 @@ def load_manifest(raw_dir: Path) -> list[Source]:
                 line=r.line,
             )
         )
+    _check_plan_years(sources, path)
+    return sources
+
+
+def _check_plan_years(sources: list[Source], path: Path) -> None:
+    """Each plan year has one canonical rendering, the one whose measures are kept; the
+    other renderings agree with it on the plan's fields; and where a year has a Chinese
+    original, the Chinese text prevails: the canonical rendering is Chinese."""
     by_year: dict[int, list[Source]] = {}
     for s in sources:
         by_year.setdefault(s.plan_year, []).append(s)
@@ -172,7 +180,15 @@ def load_manifest(raw_dir: Path) -> list[Source]:
                         f"{column} differs from the canonical "
                         f"rendering of {year} (line {canonical[0].line})",
                     )
-    return sources
+        chinese = [s for s in group if s.language_code == "zh"]
+        if chinese and canonical[0].language_code != "zh":
+            raise DataFileError(
+                str(path),
+                chinese[0].line,
+                f"plan year {year} has a Chinese original ({chinese[0].file}): the Chinese text "
+                f"prevails, so mark it canonical=true and the rendering on line "
+                f"{canonical[0].line} canonical=false",
+            )
 
 
 @dataclass(frozen=True)

@@ -173,6 +173,7 @@ PLAN_TABLES = (
     "attribution_mentions",
     "measure_agencies",
     "rendering_disagreements",
+    "translation_disagreements",
     "parse_warnings",
     "parse_decisions",
     "measure_themes",

@@ -418,6 +418,29 @@ def manifest_without_year(text: str, plan_year: int) -> str:
     return _split_manifest(text, plan_year)[0]
 
 
+def manifest_not_canonical(text: str, plan_year: int) -> str:
+    """The manifest text with the rows of one plan year marked canonical=false (a
+    Chinese original added to the year takes their place); every other line is kept
+    exactly as written."""
+    lines = text.splitlines(keepends=True)
+    reader = csv.reader(io.StringIO(text))
+    header = next(reader)
+    year_column, canonical_column = header.index("plan_year"), header.index("canonical")
+    replaced: dict[int, str] = {}  # first physical line of a record -> its new text
+    drop: set[int] = set()
+    start = reader.line_num
+    for record in reader:
+        end = reader.line_num
+        if len(record) > canonical_column and record[year_column].strip() == str(plan_year):
+            record[canonical_column] = "false"
+            out = io.StringIO()
+            csv.writer(out, lineterminator="\n").writerow(record)
+            replaced[start] = out.getvalue()
+            drop.update(range(start + 1, end))
+        start = end
+    return "".join(replaced.get(i, line) for i, line in enumerate(lines) if i not in drop)
+
+
 def _new_file_name(raw_dir: Path, sources: list[Source], digest: str) -> str:
     numbers = [int(m.group(1)) for s in sources if (m := re.match(r"(\d{3})_", s.file))]
     taken = {p.name for p in raw_dir.iterdir()}
@@ -555,18 +578,30 @@ def add_plan(
         sources = load_manifest(raw_dir)
         same_year = [s for s in sources if s.plan_year == metadata.plan_year]
         metadata = _plan_metadata_for(mode, metadata, same_year)
+        # A Chinese original added to a plan rendered in English prevails: it becomes the
+        # canonical rendering (docs/schema.md, "Two languages").
+        canonical = next((s for s in same_year if s.canonical), None)
+        prevails = (
+            mode == "rendering"
+            and canonical is not None
+            and extracted.language == "zh" != canonical.language_code
+        )
         kept = [s for s in sources if mode != "replace" or s.plan_year != metadata.plan_year]
+        if prevails:
+            kept = [replace(s, canonical=s.plan_year != metadata.plan_year) for s in kept]
         text_bytes = extracted.decoded.text.encode("utf-8")
         file = _new_file_name(raw_dir, sources, hashlib.sha256(text_bytes).hexdigest())
         doc_id = _new_doc_id(kept, metadata.plan_year, extracted.rendering, mode != "rendering")
-        new_source = _source_for(extracted, metadata, file, doc_id, canonical=mode != "rendering")
-        if mode == "rendering":
-            canonical = next(s for s in same_year if s.canonical)
+        new_source = _source_for(
+            extracted, metadata, file, doc_id, canonical=mode != "rendering" or prevails
+        )
+        if mode == "rendering" and canonical is not None:
             new_source = replace(new_source, expected_measures=canonical.expected_measures)
         _dry_run(kept, (new_source, extracted.decoded), raw_dir)
         try:
             with raw_transaction(raw_dir) as changes:
-                _write_plan(changes, extracted, new_source, same_year if mode == "replace" else [])
+                replaced = same_year if mode == "replace" else []
+                _write_plan(changes, extracted, new_source, replaced, prevails)
                 result = build_database(raw_dir=raw_dir, db_dir=db_dir)
         except Exception as exc:
             raise AddPlanError(
@@ -578,10 +613,15 @@ def add_plan(
 
 
 def _write_plan(
-    changes: RawChanges, extracted: Extracted, new_source: Source, replaced: list[Source]
+    changes: RawChanges,
+    extracted: Extracted,
+    new_source: Source,
+    replaced: list[Source],
+    prevails: bool = False,
 ) -> None:
     """The new document (and its PDF or Word original), the manifest with its row, and
-    the documents it replaces moved to data/raw/replaced/<year>-<time>/."""
+    the documents it replaces moved to data/raw/replaced/<year>-<time>/; where the new
+    document `prevails` (a Chinese original), the year's other rows become canonical=false."""
     raw_dir = changes.raw_dir
     changes.write(raw_dir / new_source.file, extracted.decoded.text.encode("utf-8"))
     if extracted.suffix in (".pdf", ".docx"):
@@ -590,6 +630,8 @@ def _write_plan(
     base = changes.old_manifest.decode("utf-8")
     if replaced:
         base = manifest_without_year(base, new_source.plan_year)
+    if prevails:
+        base = manifest_not_canonical(base, new_source.plan_year)
     if not base.endswith("\n"):
         base += "\n"
     changes.write_manifest(base + _manifest_row(new_source))

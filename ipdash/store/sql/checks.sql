@@ -91,6 +91,10 @@ SELECT measure_id, measure_id || ' (' || doc_id || ' vs ' || other_doc_id || '):
 FROM rendering_disagreements
 WHERE aspect = 'text';
 
+-- check: translations_agree | warning | a rendering in another language numbers the same measures and names the same bodies in the same roles as the text that prevails
+SELECT coalesce(measure_id, doc_id), coalesce(measure_id, CAST(plan_year AS VARCHAR)) || ' (' || doc_id || ' vs ' || other_doc_id || ', ' || aspect || '): ' || detail AS detail
+FROM translation_disagreements;
+
 -- check: measures_without_agencies | warning | in plans that name bodies, every present measure names at least one
 SELECT m.measure_id, m.measure_id || ' names no responsible body' AS detail
 FROM measures AS m

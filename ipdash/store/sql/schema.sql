@@ -216,6 +216,18 @@ CREATE TABLE rendering_disagreements (
     detail      VARCHAR NOT NULL
 );
 
+-- Where a rendering in another language (an English rendering of a Chinese original)
+-- disagrees with the prevailing, canonical text.
+CREATE TABLE translation_disagreements (
+    plan_year     INTEGER NOT NULL,
+    measure_no    INTEGER,            -- NULL for the plan-level count
+    measure_id    VARCHAR,
+    doc_id        VARCHAR NOT NULL,   -- the prevailing (canonical) document
+    other_doc_id  VARCHAR NOT NULL,
+    aspect        VARCHAR NOT NULL CHECK (aspect IN ('count', 'missing', 'status', 'agencies', 'roles')),
+    detail        VARCHAR NOT NULL
+);
+
 CREATE TABLE parse_warnings (
     doc_id      VARCHAR NOT NULL,
     measure_no  INTEGER,
