@@ -266,15 +266,21 @@ def _cmd_evaluate_themes(args: argparse.Namespace) -> int:
 
     from ipdash.corpus.agencies import load_registry
     from ipdash.corpus.patterns import load_patterns
-    from ipdash.corpus.themes import agreement, confusion_markdown, load_taxonomy
+    from ipdash.corpus.themes import agreement, classify_texts, confusion_markdown, load_taxonomy
     from ipdash.store.build import parse_all
     from ipdash.store.tables import classify_corpus
 
     with args.labels.open(encoding="utf-8", newline="") as handle:
-        gold = {r["measure_id"]: r["theme_id"] for r in csv.DictReader(handle)}
+        rows = list(csv.DictReader(handle))
     taxonomy = load_taxonomy()
-    _, docs = parse_all(args.settings.raw_dir, load_patterns(), load_registry())
-    predicted = {k: v.primary for k, v in classify_corpus(docs, taxonomy, use_manual=False).items()}
+    if rows and "text" in rows[0]:  # a sample given by its texts (e.g. Chinese measures)
+        gold = {r["sample_id"]: r["theme_id"] for r in rows}
+        predicted = classify_texts(rows, taxonomy)
+    else:
+        gold = {r["measure_id"]: r["theme_id"] for r in rows}
+        _, docs = parse_all(args.settings.raw_dir, load_patterns(), load_registry())
+        classified = classify_corpus(docs, taxonomy, use_manual=False)
+        predicted = {k: v.primary for k, v in classified.items()}
     result = agreement(gold, predicted)
     print(
         f"primary-theme agreement with {args.labels.name} (rules only, no manual table): "
@@ -570,7 +576,8 @@ def _command_evaluate_themes(sub: argparse._SubParsersAction, settings: Settings
         "--labels",
         type=Path,
         default=paths.ROOT / "tests" / "data" / "theme_labels.csv",
-        help="CSV with measure_id,theme_id (default: tests/data/theme_labels.csv)",
+        help="CSV with measure_id,theme_id, or sample_id,text,theme_id[,section] for measures "
+        "given by their text (default: tests/data/theme_labels.csv)",
     )
     p.add_argument("--markdown", action="store_true", help="also print the confusion matrix")
     p.set_defaults(func=_cmd_evaluate_themes)

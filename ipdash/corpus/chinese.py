@@ -22,6 +22,8 @@ _HAN = re.compile(f"[{HAN}]")
 # stray space inside a name); Chinese text has no spaces. (?<=…) at the first
 # whitespace character only: linear time on long runs.
 _CJK_GAP = re.compile(f"(?<=[{CJK}])\\s+(?=[{CJK}])")
+# A text whose letters are at least this share Chinese characters is written in Chinese.
+CHINESE_SHARE = 0.3
 # Strings converted per call are cached up to this length (names, attributions, lines).
 _CACHED_CHARS = 400
 
@@ -83,3 +85,8 @@ def share_of_han(text: str, sample: int = 20_000) -> float:
     if not letters:
         return 0.0
     return len(_HAN.findall(head)) / letters
+
+
+def is_chinese(text: str) -> bool:
+    """True for a text written in Chinese (not an English text quoting a Chinese name)."""
+    return share_of_han(text) >= CHINESE_SHARE

@@ -844,8 +844,6 @@ _COUNT_TOLERANCE = 0.05
 _CHINESE_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5}
 _CHINESE_DIGITS.update({"六": 6, "七": 7, "八": 8, "九": 9})
 _CHINESE_UNITS = {"十": 10, "百": 100, "千": 1000}
-# A text whose letters are at least this share Chinese characters is Chinese.
-CHINESE_SHARE = 0.3
 
 
 def decide(
@@ -872,7 +870,7 @@ def decide(
         2, round(_COUNT_TOLERANCE * stated)
     )
     return ParseDecisions(
-        language="zh" if chinese.share_of_han(text) >= CHINESE_SHARE else "en",
+        language="zh" if chinese.is_chinese(text) else "en",
         numbering=numbering.family,
         numbering_style=_number_style(measures),
         numbers_run_on=numbering.runs_on,

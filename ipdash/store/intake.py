@@ -34,9 +34,9 @@ import polars as pl
 
 from ipdash.corpus import rows
 from ipdash.corpus.agencies import Registry, load_registry
-from ipdash.corpus.chinese import share_of_han
+from ipdash.corpus.chinese import is_chinese
 from ipdash.corpus.document import ParsedSource, parse_source, parse_text
-from ipdash.corpus.parse import CHINESE_SHARE, GuessedMetadata, ParsedDocument, guess_metadata
+from ipdash.corpus.parse import GuessedMetadata, ParsedDocument, guess_metadata
 from ipdash.corpus.patterns import Patterns, load_patterns
 from ipdash.corpus.sources import (
     MANIFEST,
@@ -95,7 +95,7 @@ class Extracted:
     @property
     def language(self) -> str:
         """The text's language for the manifest: "zh" for a Chinese original, else "en"."""
-        return "zh" if share_of_han(self.decoded.text) >= CHINESE_SHARE else "en"
+        return "zh" if is_chinese(self.decoded.text) else "en"
 
     def document(self, patterns: Patterns, registry: Registry) -> ParsedDocument:
         """The text parsed into measures, once per upload: guessing its metadata and

@@ -477,8 +477,10 @@ def theme_tables(
             "pattern": r.pattern,
             "weight": r.weight,
             "main_action": r.main_action,
+            "language": language,
         }
-        for r in taxonomy.rules
+        for language, rule_set in (("en", taxonomy.rules), ("zh", taxonomy.rules_zh))
+        for r in rule_set
     ]
     crosswalk = [
         {

@@ -257,7 +257,8 @@ CREATE TABLE theme_rules (
     pattern      VARCHAR NOT NULL,
     weight       DOUBLE NOT NULL,
     main_action  BOOLEAN NOT NULL,
-    PRIMARY KEY (theme_id, name)
+    language     VARCHAR NOT NULL CHECK (language IN ('en', 'zh')),  -- of the measures it reads
+    PRIMARY KEY (theme_id, name, language)
 );
 
 CREATE TABLE section_crosswalk (
