@@ -397,3 +397,42 @@ def test_successor_loop_is_rejected(tmp_path):
             load_registry(directory)
     finally:
         load_registry.cache_clear()
+
+
+def test_splitting_skips_joins_no_registered_name_could_be_and_splits_the_same(registry, patterns):
+    """Joins of pieces are looked up only if some registered name starts and ends with
+    their first and last words: the same splits as looking every join up."""
+    import dataclasses
+    import random
+
+    from ipdash.corpus.agencies import _split_names
+
+    class Everything(frozenset):
+        def __contains__(self, item):
+            return True
+
+    everything = dataclasses.replace(
+        registry, first_words=Everything(), last_words=Everything(), split_cache={}
+    )
+    rng = random.Random(5)
+    words = sorted({w for key in registry.index for w in key.split() if w.isascii()})
+    names = [a.alias for a in registry.aliases]
+    lists = ["The, State Intellectual Property Office, and the Ministry of Finance"]
+    for _ in range(400):
+        lists.append(
+            ", ".join(
+                " ".join(rng.choice(words).capitalize() for _ in range(rng.randint(1, 3)))
+                for _ in range(rng.randint(1, 10))
+            )
+        )
+        lists.append(
+            rng.choice([", ", " and ", "、"]).join(
+                rng.choice(names) for _ in range(rng.randint(1, 6))
+            )
+        )
+    for names_ in lists:
+        assert _split_names(names_, registry, patterns.attribution) == _split_names(
+            names_, everything, patterns.attribution
+        ), names_
+    assert "ministry" in registry.first_words
+    assert "office" in registry.last_words

@@ -114,6 +114,9 @@ class Registry:
     split_cache: dict[tuple[str, AttributionPatterns], tuple[str, ...]] = field(
         default_factory=dict, compare=False, repr=False
     )
+    # The first and last words of every registered name and group alias (normalised).
+    first_words: frozenset[str] = frozenset()
+    last_words: frozenset[str] = frozenset()
 
     def chain(self, agency_id: str) -> list[str]:
         """The agency and its successors, oldest first."""
@@ -449,6 +452,7 @@ def load_registry(directory: Path = paths.REGISTRY) -> Registry:
     for agency in agencies.values():
         if agency.successor_id:
             predecessors.setdefault(agency.successor_id, []).append(agency.agency_id)
+    keys = [k.split() for k in [*index, *group_index] if k.split()]
     return Registry(
         agencies=agencies,
         kinds=kinds,
@@ -459,6 +463,8 @@ def load_registry(directory: Path = paths.REGISTRY) -> Registry:
         index_periods=index_periods,
         group_index=group_index,
         predecessors={k: tuple(v) for k, v in predecessors.items()},
+        first_words=frozenset(words[0] for words in keys),
+        last_words=frozenset(words[-1] for words in keys),
     )
 
 
@@ -561,6 +567,19 @@ def split_names(names: str, registry: Registry, patterns: AttributionPatterns) -
     return list(cached)
 
 
+def _name_ends(pieces: list[str], ascii_only: bool) -> list[tuple[str | None, str | None]]:
+    """The first and last normalised word of each piece of an ASCII list (None where a
+    piece has no word, or for a list with other characters: no shortcut then)."""
+    out: list[tuple[str | None, str | None]] = []
+    for piece in pieces:
+        words = normalize_name(piece).split() if ascii_only else []
+        if not words:
+            out.append((None, None))
+        else:  # a join starting "The, X" is normalised to "x …": no first word then
+            out.append((None if words[0] == "the" else words[0], words[-1]))
+    return out
+
+
 def _split_names(names: str, registry: Registry, patterns: AttributionPatterns) -> list[str]:
     pieces: list[tuple[int, int]] = []
     cursor = 0
@@ -576,14 +595,22 @@ def _split_names(names: str, registry: Registry, patterns: AttributionPatterns) 
     if len(pieces) > MAX_PIECES_JOINED:
         return [name for s, e in pieces if (name := strip_leading_words(names[s:e], patterns))]
     n = len(pieces)
-    org_piece = [
-        is_organisation_like(strip_leading_words(names[s:e], patterns), patterns) for s, e in pieces
-    ]
+    stripped = [strip_leading_words(names[s:e], patterns) for s, e in pieces]
+    org_piece = [is_organisation_like(piece, patterns) for piece in stripped]
+    ends = _name_ends(stripped, names.isascii())
     best: list[tuple[float, int]] = [(0.0, -1)] + [(float("inf"), -1)] * n
     for j in range(1, n + 1):
         for i in range(max(0, j - MAX_PIECES_PER_NAME), j):
+            # A name the registry knows starts and ends with a word some registered name
+            # starts and ends with: other joins are not normalised and looked up at all.
+            first, last = ends[i][0], ends[j - 1][1]
+            possible = not (
+                first is not None
+                and last is not None
+                and (first not in registry.first_words or last not in registry.last_words)
+            )
             segment = strip_leading_words(names[pieces[i][0] : pieces[j - 1][1]], patterns)
-            if _is_known(segment, registry):
+            if possible and _is_known(segment, registry):
                 cost = 0.0
             else:
                 bodies = sum(org_piece[i:j])
