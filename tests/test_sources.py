@@ -131,3 +131,12 @@ def test_the_manifest_records_each_documents_language():
         "2022": "en",
         "2014": "en",
     }
+
+
+def test_cjk_radicals_a_pdf_text_layer_gives_are_read_as_characters():
+    from ipdash.corpus.sources import decode_bytes
+
+    decoded = decode_bytes("⼀、各有关部⻔\n⼆、⺠事".encode(), "x.txt")
+    assert decoded.text == "一、各有关部门\n二、民事"
+    assert decoded.decoding == "utf-8 + CJK radicals read as characters"
+    assert decode_bytes("一、部门".encode(), "x.txt").decoding == "utf-8"

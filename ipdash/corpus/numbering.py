@@ -361,9 +361,6 @@ _WILDCARDS = ("number_words", "omitted_range")
 # stop 2): the text up to the next one is the item's, for telling whether it ends in an
 # attribution. Weaker markers sit inside sentences ("including (1) … (2) …").
 _ITEM_START_STRENGTH = 2.0
-# Numbers restart in each part only if restarting finds at least this many more items
-# than one run through the document (and at least two parts start again at 1).
-_RESTART_GAIN = 2
 # Characters that may follow an attribution before the next item (with the markdown
 # decoration before the next item's number).
 _AFTER_CLOSE = " \t\r\n.;。；*_#>-+•|"
@@ -398,8 +395,8 @@ def choose_numbering(text: str, markers: list[Marker]) -> Numbering | None:
     """The family of numbers that carries the measures: the one whose items most often
     end in an attribution (a closing parenthesis before the next item), then the one
     with most items, then "1."; within a family, one run through the document unless
-    restarting the numbers in each part finds clearly more items. None if no family
-    has any item."""
+    the numbers start again at 1 in every part (at least two) and restarting finds more
+    items. None if no family has any item."""
     families = sorted(
         {mk.family for mk in markers if mk.kind == "measure" and mk.family not in _WILDCARDS}
     )
@@ -415,8 +412,10 @@ def choose_numbering(text: str, markers: list[Marker]) -> Numbering | None:
         ]
         chain = select_measures(items)
         restarts: frozenset[int] = frozenset()
-        parted, parted_restarts = _restarting_chain(items, _part_starts(markers, family))
-        if len(parted_restarts) >= 2 and len(parted) >= len(chain) + _RESTART_GAIN:
+        parted, parted_restarts, every_part = _restarting_chain(
+            items, _part_starts(markers, family)
+        )
+        if every_part and parted_restarts and len(parted) > len(chain):
             chain, restarts = parted, parted_restarts
         closed = sum(_ends_closed(text, mk, starts) for mk in chain)
         tried = FamilyTried(family, len(chain), closed, len(restarts))
@@ -451,11 +450,13 @@ def _part_starts(markers: list[Marker], family: str) -> list[int]:
 
 def _restarting_chain(
     items: list[Marker], part_starts: list[int]
-) -> tuple[list[Marker], frozenset[int]]:
-    """The measure chain of each part (between part starts), end to end, and the
-    positions in it where a part's numbering starts again at 1."""
+) -> tuple[list[Marker], frozenset[int], bool]:
+    """The measure chain of each part (between part starts), end to end; the positions
+    in it where a part's numbering starts again at 1; and whether every part with
+    measures starts at 1 (numbers that run on start later in later parts)."""
     chain: list[Marker] = []
     restarts: set[int] = set()
+    every_part = True
     bounds = [*part_starts, float("inf")]
     cursor = 0
     for i, bound in enumerate(bounds):
@@ -464,10 +465,12 @@ def _restarting_chain(
             part.append(items[cursor])
             cursor += 1
         found = select_measures(part)
-        if found and found[0].lo == 1 and chain and i > 0:
+        if found and found[0].lo != 1:
+            every_part = False
+        elif found and chain and i > 0:
             restarts.add(len(chain))
         chain.extend(found)
-    return chain, frozenset(restarts)
+    return chain, frozenset(restarts), every_part
 
 
 def _ends_closed(text: str, mk: Marker, starts: list[int]) -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -252,6 +253,40 @@ def _repair_mojibake(text: str) -> tuple[str, str | None]:
     return repaired, "mojibake repaired" if repaired != text else None
 
 
+# PDF text layers often give a CJK radical's code point for a character drawn with the
+# radical's glyph ("⼀、" for "一、", "部⻔" for "部门"): Kangxi radicals (U+2F00-U+2FD5)
+# have the character as their compatibility form; the radicals supplement (U+2E80-U+2EF3)
+# mostly does not, so its radicals that stand for whole characters are listed (Unicode's
+# EquivalentUnifiedIdeograph.txt). One character for one: offsets are unchanged.
+_RADICAL_CHARACTERS = dict(
+    zip(
+        "⺟⺠⻄⻅⻆⻇⻉⻋⻑⻓⻔⻗⻘⻙⻚⻛⻜⻝⻡⻢⻣⻤⻥⻦⻧⻨⻩⻪⻬⻮⻰⻁⻱⻳",
+        "母民西见角角贝车長长门雨青韦页风飞食首马骨鬼鱼鸟卤麦黄黾齐齿龙虎龜龟",
+        strict=True,
+    )
+)
+_RADICALS = re.compile("[\u2e80-\u2eff\u2f00-\u2fdf]")
+# Latin typographic ligatures (ﬀ ﬁ ﬂ ﬃ ﬄ ﬅ ﬆ).
+_LIGATURES = re.compile("[\ufb00-\ufb06]")
+
+
+def _repair_radicals(text: str) -> tuple[str, str | None]:
+    """The text with CJK radicals that stand for characters replaced by the characters,
+    and the decoding step to record (None when there were none)."""
+    if text.isascii() or not _RADICALS.search(text):
+        return text, None
+
+    def character(match: re.Match[str]) -> str:
+        radical = match.group()
+        if radical in _RADICAL_CHARACTERS:
+            return _RADICAL_CHARACTERS[radical]
+        normal = unicodedata.normalize("NFKC", radical)
+        return normal if len(normal) == 1 else radical
+
+    repaired = _RADICALS.sub(character, text)
+    return repaired, "CJK radicals read as characters" if repaired != text else None
+
+
 def _guess_utf16(data: bytes) -> str | None:
     """UTF-16 without a BOM shows as NUL bytes in every other position."""
     sample = data[:4000]
@@ -318,6 +353,9 @@ def decode_bytes(data: bytes, source: str = "<bytes>") -> DecodedText:
     text, repair = _repair_mojibake(text)
     if repair:
         steps.append(repair)
+    text, radicals = _repair_radicals(text)
+    if radicals:
+        steps.append(radicals)
     cleaned = _CONTROL.sub("", text)
     if cleaned != text:
         steps.append("control characters removed")
@@ -385,8 +423,13 @@ def decode_document(data: bytes, source: str) -> DecodedText:
     if suffix not in (".pdf", ".docx"):
         return decode_bytes(data, source)
     text = _pdf_text(data, source) if suffix == ".pdf" else _docx_text(data, source)
-    decoded = decode_bytes(text.encode("utf-8"), source)
     method = "pypdf text layer" if suffix == ".pdf" else "python-docx paragraphs and tables"
+    if suffix == ".pdf" and _LIGATURES.search(text):
+        # A PDF's text layer gives a typographic ligature's code point for "fi", "ffi":
+        # the letters are the text.
+        text = _LIGATURES.sub(lambda m: unicodedata.normalize("NFKC", m.group()), text)
+        method += " + ligatures split"
+    decoded = decode_bytes(text.encode("utf-8"), source)
     return DecodedText(
         decoded.text, f"{method} + {decoded.decoding}", hashlib.sha256(data).hexdigest()
     )
