@@ -20,7 +20,22 @@ SECONDS_PER_PROBE = 1.0
 def test_every_kind_of_regex_is_audited():
     found = regexes()
     places = {where.split(":")[0] if ":" in where else where.split(".")[0] for where, _, _ in found}
-    assert {"data/patterns", "data/taxonomy", "parse.py", "sources.py", "agencies.py"} <= places
+    assert {
+        "data/patterns",
+        "data/taxonomy",
+        "parse.py",
+        "numbering.py",
+        "chinese.py",
+        "sources.py",
+        "agencies.py",
+        "themes.py",
+    } <= places
+    wheres = {where for where, _, _ in found}
+    # the attribution grammar, the number families and the Chinese theme rules
+    for field in ("lead_participants", "leads_only", "role_marks", "open_list"):
+        assert f"data/patterns.attribution.{field}" in wheres
+    assert any(w.startswith("data/patterns.structure.measure_numbers") for w in wheres)
+    assert any(w.startswith("data/taxonomy.rules_zh") for w in wheres)
     assert len(found) > 150
     patterns = {regex.pattern for _, regex, _ in found}
     assert r"(?<!\d)\d+[.．、]" in patterns  # an inline pattern of ipdash/corpus/numbering.py

@@ -17,11 +17,15 @@ from functools import lru_cache
 HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 # Han, CJK punctuation (、。「」…) and full-width forms (（），：；).
 CJK = HAN + "\u3000-\u303f\uff00-\uffef"
-_HAN = re.compile(f"[{HAN}]")
+# Literal patterns (not built from HAN and CJK) so that tests/redos.py audits them.
+_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 # Whitespace with a Chinese character on both sides is layout (a PDF line break or a
 # stray space inside a name); Chinese text has no spaces. (?<=…) at the first
 # whitespace character only: linear time on long runs.
-_CJK_GAP = re.compile(f"(?<=[{CJK}])\\s+(?=[{CJK}])")
+_CJK_GAP = re.compile(
+    "(?<=[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef])\\s+"
+    "(?=[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef])"
+)
 # A text whose letters are at least this share Chinese characters is written in Chinese.
 CHINESE_SHARE = 0.3
 # Strings converted per call are cached up to this length (names, attributions, lines).

@@ -80,7 +80,7 @@ class ParsedMeasure:
     attribution_raw: str | None  # exact source text of the attribution, with parentheses
     attribution_text: str | None  # cleaned content inside the parentheses
     phrasing: str | None  # which attribution phrasing matched
-    roles: str | None  # "lead_first" | "joint" | None (no attribution)
+    roles: str | None  # "lead_first" | "joint" | "explicit" | None (no attribution)
     names: str | None  # the list of names, unsplit
     start: int
     end: int
