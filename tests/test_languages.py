@@ -114,7 +114,7 @@ def test_a_chinese_original_added_to_an_english_plan_prevails(tmp_path):
     (raw / "manifest.csv").write_text(HEADER + EN.format("true"), encoding="utf-8")
     extracted = intake.extract_text("2012 原文.txt", (PLANS / "zh_2012_style_dun.txt").read_bytes())
     metadata = intake.PlanMetadata(2012, "2012", "Promotion Plan 2012")
-    result = intake.add_plan(extracted, metadata, "rendering", raw, tmp_path / "db")
+    result = intake.add_plan(extracted, metadata, "rendering", raw_dir=raw, db_dir=tmp_path / "db")
     sources = load_manifest(raw)
     assert [(s.doc_id, s.language, s.canonical) for s in sources] == [
         ("2012-en", "en (translation)", False),
@@ -150,3 +150,12 @@ def test_what_the_parser_decided_is_stored(bilingual):
         ("2012-zh", "zh", "1、", "inferred", "10", True),
         ("2012-en", "en", "1.", "inferred", "10", False),
     ]
+    assert (
+        decided["doubts"].to_list()
+        == [
+            "No role note says that the first-listed body leads: the lead is inferred, not stated, "
+            "in measures 3, 4, 6, 7, 9, 10 naming several bodies. The list of bodies is left open "
+            "(…and other departments / 等部门) in measure 10: the bodies not named are not counted."
+        ]
+        * 2
+    )

@@ -33,6 +33,9 @@ class DocumentReport:
     n_measures: int
     unresolved: tuple[tuple[str, tuple[int, ...]], ...]  # (name as written, its measures)
     name_notes: tuple[tuple[str, str], ...]  # (name, why it resolved only with doubt)
+    # measures whose lead is the first-listed body of a plain list of several, with no
+    # role note saying so (lead_basis "inferred")
+    inferred_leads: tuple[int, ...] = ()
 
     def lines(self) -> list[str]:
         """The report in plain lines, for `ipdash parse` and the Add a plan preview."""
@@ -64,6 +67,47 @@ class DocumentReport:
         ]
         lines += [f"name resolved with a note: {n}: {why}" for n, why in self.name_notes]
         return lines
+
+    def doubts(self) -> list[str]:
+        """What a reader should check, one sentence each (empty when nothing is doubtful):
+        the Add a plan preview and the Data quality page show them."""
+        d = self.decisions
+        out = []
+        if d.count_far and d.stated_count is not None:
+            out.append(
+                f"The text states {d.stated_count} measures; the parser found "
+                f"{self.n_measures}: check the numbering."
+            )
+        if self.inferred_leads:
+            out.append(
+                "No role note says that the first-listed body leads: the lead is inferred, not "
+                f"stated, in {_which(self.inferred_leads)} naming several bodies."
+            )
+        if d.open_lists:
+            out.append(
+                f"The list of bodies is left open (…and other departments / 等部门) in "
+                f"{_which(d.open_lists)}: the bodies not named are not counted."
+            )
+        if d.unattributed:
+            out.append(f"No responsible body is named in {_which(d.unattributed)}.")
+        if self.unresolved:
+            out.append(
+                f"{_count(len(self.unresolved), 'name')} resolve"
+                + ("s" if len(self.unresolved) == 1 else "")
+                + " to no registered body: "
+                + "; ".join(f"{n} ({_which(ms)})" for n, ms in self.unresolved)
+                + "."
+            )
+        return out
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _which(numbers: tuple[int, ...]) -> str:
+    """ "measure 7", "measures 4, 15"."""
+    return f"measure{'' if len(numbers) == 1 else 's'} {_numbers(numbers)}"
 
 
 def _numbers(numbers: tuple[int, ...]) -> str:
@@ -98,11 +142,20 @@ class ParsedSource:
                     notes.setdefault(men.raw_name, men.resolution.note)
         decisions = self.parsed.decisions
         assert decisions is not None  # every parse_document result has them
+        inferred = tuple(
+            m.number
+            for m in self.parsed.measures
+            if decisions.lead_basis == "inferred"
+            and m.roles == "lead_first"
+            and sum(men.role == "lead" for men in self.mentions.get(m.number, ())) == 1
+            and len(self.mentions.get(m.number, ())) > 1
+        )
         return DocumentReport(
             decisions,
             len(self.parsed.measures),
             tuple((n, tuple(ms)) for n, ms in unresolved.items()),
             tuple(notes.items()),
+            inferred,
         )
 
 

@@ -70,6 +70,8 @@ def decision_row(d: ParsedSource) -> dict:
         "unresolved_names": "; ".join(f"{n} ({_joined(ms)})" for n, ms in r.unresolved) or None,
         "name_notes": "; ".join(f"{n}: {why}" for n, why in r.name_notes) or None,
         "summary": " | ".join(r.lines()),
+        "n_inferred_leads": len(r.inferred_leads),
+        "doubts": " ".join(r.doubts()) or None,
     }
 
 

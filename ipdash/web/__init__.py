@@ -36,6 +36,7 @@ from ipdash.web.plans import (
     ready_made_plans,
     remove_plan,
     show_advice,
+    show_decisions,
 )
 from ipdash.web.presenting import show_view
 from ipdash.web.sidebar import PAGES, clear_filters, filter_sidebar, navigation
@@ -101,6 +102,7 @@ __all__ = [
     "setup",
     "shared_filter_params",
     "show_advice",
+    "show_decisions",
     "show_measure",
     "show_text",
     "show_view",

@@ -74,7 +74,9 @@ CREATE TABLE parse_decisions (
     n_unresolved           INTEGER NOT NULL,
     unresolved_names       VARCHAR,
     name_notes             VARCHAR,
-    summary                VARCHAR NOT NULL
+    summary                VARCHAR NOT NULL,
+    n_inferred_leads       INTEGER NOT NULL,   -- leads of plain lists of several, no role note
+    doubts                 VARCHAR             -- what a reader should check, in sentences
 );
 
 CREATE TABLE sections (
