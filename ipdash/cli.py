@@ -359,6 +359,10 @@ def _cmd_export(args: argparse.Namespace) -> int:
             query=clean_query(args.query or ""),
         )
         rows = queries.filtered_measures(con, f)
+        if args.names != "en":
+            from ipdash.present.names import load_names, relabel
+
+            rows = relabel(rows, load_names(lambda query, *a: query(con, *a), args.names))
         info = queries.build_info(con).row(0, named=True)
         described = describe(f, labels_from(themes, queries.agency_labels(con), queries.plans(con)))
     finally:
@@ -614,6 +618,13 @@ def _command_export(sub: argparse._SubParsersAction, settings: Settings) -> None
     )
     p.add_argument("--query", metavar="TEXT", help="text search, ignoring case")
     p.add_argument("--format", choices=["csv", "xlsx"], required=True)
+    p.add_argument(
+        "--names",
+        choices=["en", "zh"],
+        default="en",
+        help="name the bodies by their English short names (default) or the Chinese short "
+        "forms the plans write (the app's names switch)",
+    )
     p.add_argument(
         "--out", type=Path, help="output file (default: a name that says what was filtered)"
     )

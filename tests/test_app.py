@@ -685,3 +685,38 @@ def test_data_quality_says_when_no_plan_has_two_languages():
         ["2020", "stated (role note)", "none"],
         ["2022", "stated (role note)", "none"],
     ]
+
+
+def test_the_measure_shows_the_chinese_text_and_the_english_side_by_side(two_language_corpus):
+    at = run("pages/1_Measures.py", {"measure": "2012-006"})
+    no_failures(at)
+    assert (
+        "The Chinese text prevails: the measure's bodies, roles and theme are read from it; "
+        "the English text is a rendering (where the two disagree, Data quality lists it)."
+        in texts(at)
+    )
+    assert r"**Chinese** (the text that prevails, numbered 6、)" in texts(at)
+    assert r"**English** (a rendering, numbered 6\.)" in texts(at)
+
+
+def test_the_names_switch_names_bodies_in_chinese_and_stays_in_the_address():
+    # as a link from another page opens it (links carry the switch like the filters)
+    at = run(None, {"year": "2020"})
+    at.switch_page("pages/1_Measures.py")
+    at.query_params["names"] = "zh"
+    at.run()
+    no_failures(at)
+    shown = table(at)
+    assert shown["agencies"].iloc[1] == (
+        "最高人民法院 (joint); 司法部 (joint); 国家知识产权局 (joint); 中央宣传部 (joint)"
+    )
+    assert at.query_params["names"] in ("zh", ["zh"])
+    at.sidebar.segmented_control(key="names").set_value("en").run()
+    no_failures(at)
+    assert table(at)["agencies"].iloc[1] == "SPC (joint); MOJ (joint); CNIPA (joint); CPD (joint)"
+    assert "names" not in at.query_params
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_loads_with_chinese_names(page):
+    no_failures(run(page, {"names": "zh"}))

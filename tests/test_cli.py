@@ -88,7 +88,7 @@ def test_parse_reads_pdf_and_docx_as_add_does(tmp_path):
         ("plan.pdf", "pypdf text layer + utf-8"),
         ("plan.docx", "python-docx paragraphs and tables + utf-8"),
     ):
-        result = run("parse", str(tmp_path / name), "--year", "2016", "--json")
+        result = run_cli("parse", str(tmp_path / name), "--year", "2016", "--json")
         assert result.returncode == 0, result.stderr
         payload = json.loads(result.stdout)
         assert payload["decoding"] == decoding
@@ -96,7 +96,7 @@ def test_parse_reads_pdf_and_docx_as_add_does(tmp_path):
             [(a["agency_id"], a["role"]) for a in m["agencies"]] for m in payload["measures"]
         ] == [[("sipo", "lead")], [("spc", "lead"), ("moj", "participant")]]
     (tmp_path / "plan.csv").write_text("1. Revise the law.", encoding="utf-8")
-    refused = run("parse", str(tmp_path / "plan.csv"))
+    refused = run_cli("parse", str(tmp_path / "plan.csv"))
     assert refused.returncode == 2
     assert refused.stderr.strip() == (
         f"error: {tmp_path / 'plan.csv'}: is a .csv: upload .txt, .md, .pdf or .docx"
@@ -105,7 +105,7 @@ def test_parse_reads_pdf_and_docx_as_add_does(tmp_path):
 
 def test_parse_says_what_it_decided_and_doubts():
     plan = paths.ROOT / "tests" / "data" / "plans" / "en_paren_numbers.txt"
-    result = run("parse", str(plan), "--json")
+    result = run_cli("parse", str(plan), "--json")
     assert result.returncode == 0, result.stderr
     payload = json.loads(result.stdout)
     assert payload["plan_year"] == 2016
@@ -133,7 +133,7 @@ def test_parse_says_what_it_decided_and_doubts():
         "(1)",
         "II. Protecting intellectual property more strongly",
     )
-    text = run("parse", str(plan))
+    text = run_cli("parse", str(plan))
     assert (
         "  structure: measures numbered (1), restarting in each part, under part (I.)"
         in text.stdout
@@ -158,3 +158,39 @@ def test_help_lists_commands():
     assert result.returncode == 0
     for command in ("build", "parse", "check", "path"):
         assert command in result.stdout
+
+
+def test_export_names_the_bodies_in_chinese_on_request(tmp_path, built_db):
+    out = tmp_path / "zh.csv"
+    english = run_cli(
+        "export",
+        "--db",
+        str(built_db),
+        "--query",
+        "2020-002",
+        "--format",
+        "csv",
+        "--out",
+        str(tmp_path / "en.csv"),
+    )
+    assert english.returncode == 0, english.stderr
+    chinese = run_cli(
+        "export",
+        "--db",
+        str(built_db),
+        "--query",
+        "2020-002",
+        "--format",
+        "csv",
+        "--names",
+        "zh",
+        "--out",
+        str(out),
+    )
+    assert chinese.returncode == 0, chinese.stderr
+    assert "SPC (joint); MOJ (joint); CNIPA (joint); CPD (joint)" in (
+        tmp_path / "en.csv"
+    ).read_text(encoding="utf-8-sig")
+    assert "最高人民法院 (joint); 司法部 (joint); 国家知识产权局 (joint); 中央宣传部 (joint)" in (
+        out.read_text(encoding="utf-8-sig")
+    )

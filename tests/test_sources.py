@@ -123,7 +123,7 @@ def test_decode_refuses_a_document_longer_than_any_plan_before_reading_it():
 
 
 def test_the_manifest_records_each_documents_language():
-    sources = load_manifest(paths.RAW)
+    sources = load_manifest(paths.DEFAULT_RAW)
     assert {s.doc_id: s.language_code for s in sources} == {
         "2012-pdf": "en",
         "2012-md": "en",

@@ -93,7 +93,7 @@ def all_measures(
     if total <= shown.height:
         return shown
     con = ctx.connection
-    return lambda: queries.filtered_measures(con, f)
+    return lambda: ctx.named(queries.filtered_measures(con, f))
 
 
 MEASURE_COLUMNS = {
