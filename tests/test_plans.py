@@ -239,3 +239,103 @@ def test_measures_restarting_in_each_part_are_numbered_through_the_plan():
         (6, 2, "II."),
     ]
     assert doc.parsed.warnings == ()
+
+
+# ---------------------------------------------------------------------------------------
+# The other numberings the issue names, in short plans written here: measures "1)" under
+# parts "1." and sub-parts "(I)"; measures "1．" under "一、" parts whose headings end in
+# "。" or not and "（一）" sub-parts; measures spelled out ("One.") under "I." parts. (The
+# State Intellectual Property Office and the CBIRC of a 2024 plan are the bodies of that
+# date: CNIPA, NFRA.)
+
+PARTS_1_SUBPARTS_I = """Promotion Plan 2024
+1. Raising the quality of creation
+(I) Examination
+1) Shorten the time taken to examine invention patents (State Intellectual Property Office)
+2) Curb patent applications not made in good faith (State Intellectual Property Office, Ministry of Finance)
+(II) Protection
+3) Punish repeated infringement more heavily (Supreme People's Court, Ministry of Justice)
+2. Using rights well
+(I) Finance
+4) Widen patent pledge financing (China Banking and Insurance Regulatory Commission, State Intellectual Property Office)
+5) Train examiners of pledged rights (State Intellectual Property Office)
+"""
+FULL_WIDTH_DOT = """2024年知识产权强国建设推进计划
+一、加强知识产权保护。
+（一）完善法律制度。
+1．推进专利法实施细则修改。（司法部、国家知识产权局按职责分工负责）
+2．研究制定数据知识产权保护规则。（国家知识产权局牵头，中央网信办参与）
+（二）强化司法保护。
+3．加强知识产权审判队伍建设。（最高人民法院）
+二、促进知识产权运用
+（三）推动转化
+4．开展专利开放许可试点。（国家知识产权局、财政部）
+5．扩大知识产权质押融资规模。（金融监管总局、国家知识产权局等部门）
+"""
+SPELLED_OUT = """Promotion Plan 2024
+I. Protection
+One. Revise the rules on trade secrets (State Administration for Market Regulation)
+Two. Strengthen border measures (General Administration of Customs)
+II. Use
+Three. Extend patent pledge financing (State Intellectual Property Office, Ministry of Finance)
+Four. Build a trading platform (State Intellectual Property Office)
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "decided", "measures"),
+    [
+        (
+            PARTS_1_SUBPARTS_I,
+            ("arabic_paren", "1)", True, "under part (1.) › section ((I))", ("1.", "(I)")),
+            [
+                ("1)", ["1.", "(I)"], [("cnipa", "lead")]),
+                ("2)", ["1.", "(I)"], [("cnipa", "lead"), ("mof", "participant")]),
+                ("3)", ["1.", "(II)"], [("spc", "lead"), ("moj", "participant")]),
+                ("4)", ["2.", "(I)"], [("nfra", "lead"), ("cnipa", "participant")]),
+                ("5)", ["2.", "(I)"], [("cnipa", "lead")]),
+            ],
+        ),
+        (
+            FULL_WIDTH_DOT,
+            ("arabic_dot", "1．", True, "under part (一、) › section (（一）)", ("一、", "（一）")),
+            [
+                ("1．", ["一、", "（一）"], [("moj", "joint"), ("cnipa", "joint")]),
+                ("2．", ["一、", "（一）"], [("cnipa", "lead"), ("cac", "participant")]),
+                ("3．", ["一、", "（二）"], [("spc", "lead")]),
+                ("4．", ["二、", "（三）"], [("cnipa", "lead"), ("mof", "participant")]),
+                ("5．", ["二、", "（三）"], [("nfra", "lead"), ("cnipa", "participant")]),
+            ],
+        ),
+        (
+            SPELLED_OUT,
+            ("number_words", "number words (One. Two. …)", True, "under part (I.)", ("I.",)),
+            [
+                ("One.", ["I."], [("samr", "lead")]),
+                ("Two.", ["I."], [("gacc", "lead")]),
+                ("Three.", ["II."], [("cnipa", "lead"), ("mof", "participant")]),
+                ("Four.", ["II."], [("cnipa", "lead")]),
+            ],
+        ),
+    ],
+)
+def test_other_numberings_and_heading_styles(text, decided, measures):
+    doc = parse_bytes(text.encode("utf-8"), "plan.txt", plan_year=2024)
+    d = doc.parsed.decisions
+    assert (
+        d.numbering,
+        d.numbering_style,
+        d.numbers_run_on,
+        d.measure_level,
+        d.heading_styles,
+    ) == decided
+    assert [
+        (
+            m.label,
+            [h.marker for h in m.path],
+            [(x.resolution.agency_id, x.role) for x in doc.mentions[m.number]],
+        )
+        for m in doc.parsed.measures
+    ] == measures
+    assert doc.parsed.warnings == ()
+    assert d.open_lists == ((5,) if text is FULL_WIDTH_DOT else ())
