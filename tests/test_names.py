@@ -76,3 +76,17 @@ def test_names_are_read_from_the_database(con):
         None,
         "最高人民法院 (joint); 司法部 (joint); 国家知识产权局 (joint); 中央宣传部 (joint)",
     )
+
+
+def test_figures_are_cached_apart_for_each_language():
+    from ipdash.present.views import data_key
+
+    class Runner:
+        def __init__(self, names: str) -> None:
+            self.db, self.names = "/data/ipdash-1.duckdb", names
+
+        def query(self, query, *args):
+            raise AssertionError("not called")
+
+    assert data_key(Runner("en").query) == "/data/ipdash-1.duckdb"
+    assert data_key(Runner("zh").query) == "/data/ipdash-1.duckdb names=zh"
