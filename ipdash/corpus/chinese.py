@@ -85,10 +85,10 @@ def without_layout_spaces(text: str) -> str:
 def share_of_han(text: str, sample: int = 20_000) -> float:
     """Chinese characters as a share of the letters in (the start of) the text."""
     head = text[:sample]
-    letters = sum(1 for ch in head if ch.isalpha())
-    if not letters:
+    han = len(_HAN.findall(head))
+    if not han:  # no need to count the letters (most of the time of an English text)
         return 0.0
-    return len(_HAN.findall(head)) / letters
+    return han / sum(map(str.isalpha, head))
 
 
 def is_chinese(text: str) -> bool:

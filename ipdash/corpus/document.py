@@ -185,12 +185,13 @@ def parse_source(
     attributions on its reference date."""
     if parsed is None:
         parsed = parse_text(decoded.text, source.file, patterns, registry)
+    day = source.reference_date
     mentions = {
         m.number: resolve_clauses(
             m.attribution.clauses,
             registry,
             patterns.attribution,
-            source.reference_date,
+            day,
             role_note=parsed.role_note is not None,
             worded=m.attribution.worded,
         )
