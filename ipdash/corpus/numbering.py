@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
-from ipdash.corpus.patterns import Patterns
+from ipdash.corpus.patterns import Patterns, StructurePatterns
 
 # A plan has at most a few thousand measures (the seeds have 79-126 numbered items with
 # headings); far more numbered items is not a plan, and each costs parsing time.
@@ -226,10 +227,28 @@ def _bracketed_markers(text: str, patterns: Patterns, found: list[Marker]) -> No
             _capped(found)
 
 
+_DOT = re.compile("[.．]")
+
+
+def _number_word_matches(text: str, structure: StructurePatterns) -> Iterator[re.Match[str]]:
+    """What number_word_regex.finditer(text) finds, searched only just before each full
+    stop: every match ends in one and holds none, so each lies within the longest form's
+    length before its own. A quarter of the time of scanning every letter of the text."""
+    regex = structure.number_word_regex
+    reach = max(map(len, structure.number_words)) + 1
+    after_previous = 0
+    for dot in _DOT.finditer(text):
+        at = dot.start()
+        found = regex.search(text, max(after_previous, at - reach), at + 1)
+        if found:
+            yield found
+        after_previous = at + 1
+
+
 def _number_word_markers(text: str, patterns: Patterns, found: list[Marker]) -> None:
     """Numbers spelled out by machine translations ("twenty one.")."""
     structure = patterns.structure
-    for m in structure.number_word_regex.finditer(text):
+    for m in _number_word_matches(text, structure):
         words = " ".join(m.group("words").lower().replace("-", " ").split())
         value = structure.number_words.get(words)
         if value is None:
