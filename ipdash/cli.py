@@ -9,8 +9,12 @@ import os
 import sys
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ipdash import __version__, paths
+
+if TYPE_CHECKING:
+    from ipdash.corpus.document import DocumentReport
 from ipdash.errors import IpdashError
 from ipdash.fileio import write_atomic
 from ipdash.settings import Settings, current
@@ -41,13 +45,16 @@ def _parse_payload(file: Path, year: int | None) -> dict:
     from ipdash.corpus.agencies import load_registry
     from ipdash.corpus.document import parse_bytes
     from ipdash.corpus.parse import guess_metadata
+    from ipdash.corpus.sources import check_readable
     from ipdash.errors import ParseError
 
     try:
         data = file.read_bytes()
     except OSError as exc:
         raise ParseError(str(file), f"cannot be read ({exc.strerror})") from exc
-    # Parsed and resolved exactly as the build and Add a plan do it.
+    # Read, parsed and resolved exactly as the build and Add a plan do it (the same
+    # file types, limits and messages as `ipdash add`).
+    check_readable(str(file), data)
     document = parse_bytes(data, str(file), plan_year=year)
     decoded, parsed, registry = document.decoded, document.parsed, load_registry()
     guessed = guess_metadata(parsed)
@@ -71,6 +78,7 @@ def _parse_payload(file: Path, year: int | None) -> dict:
                     "registry_name": registry.agencies[x["agency_id"]].name,
                     "role": x["role"],
                     "resolution": x["resolution"],
+                    "role_basis": x["role_basis"],
                 }
                 for x in of_kind(m["measure_no"], "agency")
             ],
@@ -81,9 +89,13 @@ def _parse_payload(file: Path, year: int | None) -> dict:
             "unresolved": [x["raw_name"] for x in of_kind(m["measure_no"], "unresolved")],
             "start_offset": m["start_offset"],
             "end_offset": m["end_offset"],
+            "number_label": m["number_label"],
+            "role_basis": m["role_basis"],
+            "open_list": m["open_list"],
         }
         for m in rows.measure_rows(document)
     ]
+    report = document.report()
     return {
         "source": str(file),
         "decoding": decoded.decoding,
@@ -98,6 +110,33 @@ def _parse_payload(file: Path, year: int | None) -> dict:
         "warnings": [
             {"kind": w.kind, "line": w.line, "message": w.message} for w in parsed.warnings
         ],
+        "decisions": _decisions_payload(report),
+        "report": report.lines(),
+    }
+
+
+def _decisions_payload(report: DocumentReport) -> dict:
+    """What the parser decided and doubts, for `parse --json`."""
+    d = report.decisions
+    return {
+        "language": d.language,
+        "numbering": d.numbering,
+        "numbering_style": d.numbering_style,
+        "numbers_run_on": d.numbers_run_on,
+        "measure_level": d.measure_level,
+        "heading_styles": list(d.heading_styles),
+        "families_tried": [
+            {"family": t.family, "items": t.items, "closed": t.closed, "restarts": t.restarts}
+            for t in d.tried
+        ],
+        "role_note_found": d.role_note_found,
+        "lead_basis": d.lead_basis,
+        "open_lists": list(d.open_lists),
+        "unattributed": list(d.unattributed),
+        "stated_count": d.stated_count,
+        "count_far": d.count_far,
+        "unresolved": {name: list(numbers) for name, numbers in report.unresolved},
+        "name_notes": dict(report.name_notes),
     }
 
 
@@ -120,6 +159,9 @@ def _cmd_parse(args: argparse.Namespace) -> int:
             print(f"       {names}{extra}")
     for w in payload["warnings"]:
         print(f"warning (line {w['line']}): {w['message']}")
+    print("what the parser decided:")
+    for line in payload["report"]:
+        print(f"  {line}")
     return 0
 
 
@@ -224,15 +266,21 @@ def _cmd_evaluate_themes(args: argparse.Namespace) -> int:
 
     from ipdash.corpus.agencies import load_registry
     from ipdash.corpus.patterns import load_patterns
-    from ipdash.corpus.themes import agreement, confusion_markdown, load_taxonomy
+    from ipdash.corpus.themes import agreement, classify_texts, confusion_markdown, load_taxonomy
     from ipdash.store.build import parse_all
     from ipdash.store.tables import classify_corpus
 
     with args.labels.open(encoding="utf-8", newline="") as handle:
-        gold = {r["measure_id"]: r["theme_id"] for r in csv.DictReader(handle)}
+        rows = list(csv.DictReader(handle))
     taxonomy = load_taxonomy()
-    _, docs = parse_all(args.settings.raw_dir, load_patterns(), load_registry())
-    predicted = {k: v.primary for k, v in classify_corpus(docs, taxonomy, use_manual=False).items()}
+    if rows and "text" in rows[0]:  # a sample given by its texts (e.g. Chinese measures)
+        gold = {r["sample_id"]: r["theme_id"] for r in rows}
+        predicted = classify_texts(rows, taxonomy)
+    else:
+        gold = {r["measure_id"]: r["theme_id"] for r in rows}
+        _, docs = parse_all(args.settings.raw_dir, load_patterns(), load_registry())
+        classified = classify_corpus(docs, taxonomy, use_manual=False)
+        predicted = {k: v.primary for k, v in classified.items()}
     result = agreement(gold, predicted)
     print(
         f"primary-theme agreement with {args.labels.name} (rules only, no manual table): "
@@ -415,7 +463,12 @@ def _cmd_export(args: argparse.Namespace) -> int:
             successor=args.successor,
             query=clean_query(args.query or ""),
         )
-        rows = export.readable_measures(queries.measure_export(con, f))
+        rows = queries.measure_export(con, f)
+        if args.names != "en":
+            from ipdash.present.names import load_names, relabel
+
+            rows = relabel(rows, load_names(lambda query, *a: query(con, *a), args.names))
+        rows = export.readable_measures(rows)
         info = queries.build_info(con).row(0, named=True)
         described = describe(f, labels_from(themes, queries.agency_labels(con), queries.plans(con)))
     finally:
@@ -657,7 +710,8 @@ def _command_evaluate_themes(sub: argparse._SubParsersAction, settings: Settings
         "--labels",
         type=Path,
         default=paths.ROOT / "tests" / "data" / "theme_labels.csv",
-        help="CSV with measure_id,theme_id (default: tests/data/theme_labels.csv)",
+        help="CSV with measure_id,theme_id, or sample_id,text,theme_id[,section] for measures "
+        "given by their text (default: tests/data/theme_labels.csv)",
     )
     p.add_argument("--markdown", action="store_true", help="also print the confusion matrix")
     p.set_defaults(func=_cmd_evaluate_themes)
@@ -736,6 +790,13 @@ def _command_export(sub: argparse._SubParsersAction, settings: Settings) -> None
         help="map agencies to today's successor (SIPO counts as CNIPA)",
     )
     p.add_argument("--query", metavar="TEXT", help="text search, ignoring case")
+    p.add_argument(
+        "--names",
+        choices=["en", "zh"],
+        default="en",
+        help="name the bodies by their English short names (default) or the Chinese short "
+        "forms the plans write (the app's names switch)",
+    )
     p.add_argument(
         "--format",
         choices=["csv", "xlsx"],

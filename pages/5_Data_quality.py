@@ -89,6 +89,64 @@ with web.guard():
         hide_index=True,
         width="stretch",
     )
+    st.subheader("Where a translation disagrees with the text that prevails")
+    decisions = ctx.query(queries.parse_decisions)
+    both = (
+        decisions.group_by("plan_year")
+        .agg(pl.col("language").n_unique().alias("languages"))
+        .filter(pl.col("languages") > 1)
+        .height
+    )
+    translations = ctx.query(queries.translation_disagreements)
+    if translations.height:
+        st.caption(
+            "Where a plan has a Chinese original and an English rendering, the Chinese text "
+            "prevails; the rendering is aligned by measure number and confirmed by the bodies "
+            "it names. Different bodies or roles, a measure missing in one, different counts:"
+        )
+        st.dataframe(translations, hide_index=True, width="stretch")
+    elif both:
+        st.success(
+            f"None: in the {both} plan{'s' if both > 1 else ''} with texts in two languages, "
+            "every rendering numbers the same measures and names the same bodies in the same "
+            "roles as the text that prevails."
+        )
+    else:
+        st.caption("No plan has texts in two languages (a Chinese original and a rendering).")
+
+    st.subheader("What the parser decided, per document")
+    st.caption(
+        "Which numbers carry the measures, whether they run on or restart in each part, "
+        "whether a role note states that the first-listed body leads (else leads are "
+        "inferred), and what a reader should check."
+    )
+    st.dataframe(
+        decisions.select(
+            pl.col("doc_id").alias("document"),
+            pl.col("language"),
+            pl.format(
+                "{}, {}, {}",
+                "numbering_style",
+                pl.when("numbers_run_on")
+                .then(pl.lit("running on"))
+                .otherwise(pl.lit("restarting")),
+                "measure_level",
+            ).alias("measures numbered"),
+            pl.when("role_note_found")
+            .then(pl.lit("stated (role note)"))
+            .otherwise(pl.lit("inferred (no role note)"))
+            .alias("leads"),
+            pl.col("n_measures").alias("measures found"),
+            pl.col("stated_count").alias("count stated"),
+            pl.col("open_list_measures").alias("open lists"),
+            pl.col("unattributed_measures").alias("without bodies"),
+            pl.col("unresolved_names").alias("unresolved names"),
+            pl.col("doubts").fill_null("none"),
+        ),
+        hide_index=True,
+        width="stretch",
+        column_config={"doubts": st.column_config.TextColumn(width="large")},
+    )
     warnings = ctx.query(queries.parse_warnings)
     with st.expander(f"Parser notes ({warnings.height})"):
         st.dataframe(warnings, hide_index=True, width="stretch")

@@ -170,6 +170,7 @@ with web.guard():
             "plan anyway (they will be listed as unresolved on Data quality) or first add an "
             "alias to `data/registry/aliases.csv`."
         )
+    web.show_decisions(preview)
     tabs = st.tabs(
         [
             f"Measures ({measures.height})",

@@ -61,6 +61,13 @@ def test_restructurings(registry, old, lineage):
     assert registry.chain(old) == lineage
 
 
+def test_normalize_name_reads_chinese_in_simplified_characters_without_layout_spaces():
+    assert normalize_name("國家中醫 藥局") == "国家中医药局"
+    assert normalize_name("中央宣传部（国家版权局）") == normalize_name("中央宣傳部(國家版權局)")
+    assert normalize_name("中央宣传部（国家版权局）") == "中央宣传部国家版权局"
+    assert normalize_name("市场监管\n总局") == "市场监管总局"
+
+
 def test_normalize_name():
     assert normalize_name("The State—owned Assets  Supervision") == "state owned assets supervision"
     assert normalize_name("Supreme People’s Court") == normalize_name("supreme peoples court")
@@ -167,11 +174,77 @@ def test_a_list_longer_than_any_plans_is_split_at_every_separator(registry, patt
         ("State—owned Assets Supervision and Administration Commission", D2012, "sasac", "alias"),
         ("国家知识产权局", D2012, "sipo", "name"),
         ("国家知识产权局", D2021, "cnipa", "name"),
+        # Chinese short forms, traditional characters, full- and half-width punctuation,
+        # spaces left by PDF extraction
+        ("知识产权局", D2012, "sipo", "name"),
+        ("知识产权局", D2021, "cnipa", "name"),
+        ("市场监管 总局", D2021, "samr", "name"),
+        ("國家中醫 藥局", D2021, "natcm", "name"),
+        ("中央宣傳部(國家版權局)", D2021, "cpd", "alias"),
+        ("新闻出版广电总局（版权局）", date(2017, 7, 1), "sapprft", "alias"),
+        ("广电总局", D2012, "sarft", "name"),
+        ("广电总局", D2021, "nrta", "name"),
+        ("广电总局", date(2015, 7, 1), "sapprft", "lineage"),
+        ("农业部", D2021, "mara", "lineage"),
+        ("林草局", D2021, "nfga", "alias"),
+        ("高检院", D2021, "spp", "alias"),
+        ("食品药品监管局", D2012, "sfda", "name"),
+        ("银保监会", D2021, "cbirc", "name"),
+        ("金融监管总局", date(2024, 7, 1), "nfra", "name"),
     ],
 )
 def test_resolve_name(registry, name, day, agency_id, method):
     r = resolve_name(name, registry, day)
     assert (r.kind, r.agency_id, r.method) == ("agency", agency_id, method)
+
+
+def test_an_era_variant_met_outside_its_period_resolves_with_a_note(registry):
+    r = resolve_name("知識產權局", registry, date(2024, 7, 1))
+    assert (r.kind, r.agency_id, r.method) == ("agency", "cnipa", "alias")
+    assert r.note == (
+        "'知識產權局' is recorded as the form of CNIPA used from 2018-03-17 to 2023-03-10; "
+        "this document is dated 2024-07-01"
+    )
+
+
+def test_every_body_has_its_chinese_names(registry):
+    for a in registry.agencies.values():
+        assert a.name_zh, a.agency_id
+        assert a.short_name_zh, a.agency_id
+        for name in (a.name_zh, a.short_name_zh):
+            day = a.valid_from or date(2012, 7, 1)
+            assert resolve_name(name, registry, day).agency_id == a.agency_id, name
+
+
+def test_the_short_forms_the_chinese_plans_use(registry):
+    """tests/data/plans/zh_short_forms.csv, checked: where a form names another body in
+    an earlier plan (知识产权局 is SIPO before 2018, 广电总局 SARFT before 2013) the
+    body on the plan's date is expected; 食品药品监管局 is SFDA, added to the registry."""
+    import csv
+
+    years = {"zh_simplified": 2024, "zh_2017_style": 2017, "zh_2012_style_dun": 2012}
+    era = {("知识产权局", 2017): "sipo", ("知识产权局", 2012): "sipo", ("广电总局", 2012): "sarft"}
+    path = paths.ROOT / "tests" / "data" / "plans" / "zh_short_forms.csv"
+    with path.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 59
+    for row in rows:
+        for used_in in row["used_in"].split(";"):
+            year = years[used_in]
+            name = row["name_as_written"]
+            expected = era.get((name, year), row["agency_id"] or "sfda")
+            assert resolve_name(name, registry, date(year, 7, 1)).agency_id == expected, name
+
+
+def test_chinese_generic_groups(registry):
+    for name in (
+        "联席会议有关成员单位",
+        "联席会议各成员单位",
+        "各成员单位",
+        "聯席會議有關成員單位",
+    ):
+        assert resolve_name(name, registry, D2021).group_id == "joint_meeting_members"
+    assert resolve_name("联席会议办公室", registry, D2021).agency_id == "jmo"
 
 
 def test_a_merged_body_is_not_guessed_backwards(registry):
@@ -252,8 +325,8 @@ def _broken_registry(tmp_path, file, old, new):
         ),
         (
             "agencies.csv",
-            "sipo,State Intellectual Property Office,SIPO,国家知识产权局,administration_bureau,,2018-03-17",
-            "sipo,State Intellectual Property Office,SIPO,国家知识产权局,administration_bureau,,",
+            "sipo,State Intellectual Property Office,SIPO,国家知识产权局,知识产权局,administration_bureau,,2018-03-17",
+            "sipo,State Intellectual Property Office,SIPO,国家知识产权局,知识产权局,administration_bureau,,",
             "has a successor but no valid_to",
         ),
         (
@@ -263,6 +336,36 @@ def _broken_registry(tmp_path, file, old, new):
             "points to unknown agency_id 'nobody'",
         ),
         ("aliases.csv", "Statistics Bureau,nbs", "Customs,nbs", "duplicate alias 'customs'"),
+        (
+            "aliases.csv",
+            "知识产权局,cnipa,2018-03-17,2023-03-10",
+            "知识产权局,cnipa,2018-03-17,2023-13-10",
+            "column 'valid_to' must be a date YYYY-MM-DD, got '2023-13-10'",
+        ),
+        (
+            "aliases.csv",
+            "知识产权局,cnipa,2018-03-17,2023-03-10",
+            "知识产权局,cnipa,2023-03-10,2018-03-17",
+            "valid_from 2023-03-10 is not before valid_to 2018-03-17",
+        ),
+        (
+            "aliases.csv",
+            "知识产权局,cnipa,2018-03-17,2023-03-10",
+            "知识产权局,cnipa,2010-01-01,2015-01-01",
+            "when cnipa did not exist",
+        ),
+        (
+            "aliases.csv",
+            "高法院,spc",
+            "最高人民检察院,spc",
+            "the name '最高人民检察院' stands for both spp and spc",
+        ),
+        (
+            "agencies.csv",
+            ",中央宣传部,party_organ",
+            ",,party_organ",
+            "cpd: column 'short_name_zh' is empty",
+        ),
         (
             "aliases.csv",
             "Statistics Bureau,nbs",
@@ -286,11 +389,50 @@ def test_successor_loop_is_rejected(tmp_path):
     directory = _broken_registry(
         tmp_path,
         "agencies.csv",
-        "cnipa,China National Intellectual Property Administration,CNIPA,国家知识产权局,administration_bureau,2018-03-17,,,,",
-        "cnipa,China National Intellectual Property Administration,CNIPA,国家知识产权局,administration_bureau,2018-03-17,2019-01-01,sipo,loop,",
+        "cnipa,China National Intellectual Property Administration,CNIPA,国家知识产权局,国家知识产权局,administration_bureau,2018-03-17,,,,",
+        "cnipa,China National Intellectual Property Administration,CNIPA,国家知识产权局,国家知识产权局,administration_bureau,2018-03-17,2019-01-01,sipo,loop,",
     )
     try:
         with pytest.raises(DataFileError, match=r"loops back|gap in the lineage"):
             load_registry(directory)
     finally:
         load_registry.cache_clear()
+
+
+def test_splitting_skips_joins_no_registered_name_could_be_and_splits_the_same(registry, patterns):
+    """Joins of pieces are looked up only if some registered name starts and ends with
+    their first and last words: the same splits as looking every join up."""
+    import dataclasses
+    import random
+
+    from ipdash.corpus.agencies import _split_names
+
+    class Everything(frozenset):
+        def __contains__(self, item):
+            return True
+
+    everything = dataclasses.replace(
+        registry, first_words=Everything(), last_words=Everything(), split_cache={}
+    )
+    rng = random.Random(5)
+    words = sorted({w for key in registry.index for w in key.split() if w.isascii()})
+    names = [a.alias for a in registry.aliases]
+    lists = ["The, State Intellectual Property Office, and the Ministry of Finance"]
+    for _ in range(400):
+        lists.append(
+            ", ".join(
+                " ".join(rng.choice(words).capitalize() for _ in range(rng.randint(1, 3)))
+                for _ in range(rng.randint(1, 10))
+            )
+        )
+        lists.append(
+            rng.choice([", ", " and ", "、"]).join(
+                rng.choice(names) for _ in range(rng.randint(1, 6))
+            )
+        )
+    for names_ in lists:
+        assert _split_names(names_, registry, patterns.attribution) == _split_names(
+            names_, everything, patterns.attribution
+        ), names_
+    assert "ministry" in registry.first_words
+    assert "office" in registry.last_words

@@ -665,3 +665,103 @@ def test_the_stories_page_says_which_plans_a_story_covers_and_lets_its_author_ch
     assert stories.load_saved(saved_stories)[0].plans == (2012, 2020)
     assert "**1. CNIPA leads 33**" in texts(at)  # 'last' is now 2020
     assert "This story covers the plans it states, 2012 and 2020" in texts(at)
+
+
+def test_add_a_plan_shows_what_the_parser_decided_and_doubts(own_corpus):
+    plan = (paths.ROOT / "tests" / "data" / "plans" / "zh_2017_style.txt").read_bytes()
+    at = run("pages/7_Add_a_plan.py")
+    at.file_uploader[0].set_value(("2017.txt", plan, "text/plain"))
+    at.run()
+    no_failures(at)
+    decided = next(
+        m.value for m in at.markdown if m.value.startswith("**What the parser decided**")
+    )
+    assert decided.splitlines()[1:3] == [
+        "- language: zh",
+        r"- structure: measures numbered （1）, running through the document, under part \(一、\)",
+    ]
+    assert (
+        r"- role note: none: the first\-listed body of a plain list is taken to lead \(leads "
+        r"inferred\)" in decided
+    )
+    assert [w.value for w in at.warning][:2] == [
+        r"No role note says that the first\-listed body leads: the lead is inferred, not stated, "
+        r"in measures 1, 2, 5, 6, 7, 9, 10, 14, 15, 16, 17, 18, 19, 20 naming several bodies\.",
+        r"The list of bodies is left open \(…and other departments / 等部门\) in measure 7: the "
+        r"bodies not named are not counted\.",
+    ]
+
+
+@pytest.fixture
+def two_language_corpus(tmp_path, own_settings):
+    """The app reads a corpus whose one plan has a Chinese original and an English
+    rendering (tests/test_languages.py)."""
+    from tests.test_languages import two_languages
+
+    own_settings(raw_dir=two_languages(tmp_path), db_dir=tmp_path / "db")
+
+
+def test_data_quality_lists_translation_disagreements_and_decisions(two_language_corpus):
+    at = run("pages/5_Data_quality.py")
+    no_failures(at)
+    subheaders = [h.value for h in at.subheader]
+    found = subheaders.index("Where a translation disagrees with the text that prevails")
+    assert subheaders[found + 1] == "What the parser decided, per document"
+    frames = [d.value for d in at.dataframe]
+    translations = next(f for f in frames if "aspect" in f.columns and "plan_year" in f.columns)
+    assert translations[["measure_id", "aspect", "detail"]].values.tolist() == [
+        ["2012-007", "agencies", "moh, sfda, sipo vs moh, sipo"],
+        ["2012-010", "roles", "nbs lead vs participant; sipo participant vs lead"],
+    ]
+    decided = next(f for f in frames if "measures numbered" in f.columns)
+    assert decided[["document", "measures numbered", "leads", "open lists"]].values.tolist() == [
+        ["2012-zh", "1、, running on, under part (一、)", "inferred (no role note)", "10"],
+        ["2012-en", "1., running on, under part (I.)", "inferred (no role note)", "10"],
+    ]
+    assert decided["doubts"].iloc[0].startswith("No role note says that the first-listed body")
+
+
+def test_data_quality_says_when_no_plan_has_two_languages():
+    at = run("pages/5_Data_quality.py")
+    no_failures(at)
+    assert "No plan has texts in two languages (a Chinese original and a rendering)." in texts(at)
+    decided = next(d.value for d in at.dataframe if "measures numbered" in d.value.columns)
+    assert decided[["document", "leads", "doubts"]].values.tolist()[3:5] == [
+        ["2020", "stated (role note)", "none"],
+        ["2022", "stated (role note)", "none"],
+    ]
+
+
+def test_the_measure_shows_the_chinese_text_and_the_english_side_by_side(two_language_corpus):
+    at = run("pages/1_Measures.py", {"measure": "2012-006"})
+    no_failures(at)
+    assert (
+        "The Chinese text prevails: the measure's bodies, roles and theme are read from it; "
+        "the English text is a rendering (where the two disagree, Data quality lists it)."
+        in texts(at)
+    )
+    assert r"**Chinese** (the text that prevails, numbered 6、)" in texts(at)
+    assert r"**English** (a rendering, numbered 6\.)" in texts(at)
+
+
+def test_the_names_switch_names_bodies_in_chinese_and_stays_in_the_address():
+    # as a link from another page opens it (links carry the switch like the filters)
+    at = run(None, {"year": "2020"})
+    at.switch_page("pages/1_Measures.py")
+    at.query_params["names"] = "zh"
+    at.run()
+    no_failures(at)
+    shown = table(at)
+    assert shown["agencies"].iloc[1] == (
+        "最高人民法院 (joint); 司法部 (joint); 国家知识产权局 (joint); 中央宣传部 (joint)"
+    )
+    assert at.query_params["names"] in ("zh", ["zh"])
+    at.sidebar.segmented_control(key="names").set_value("en").run()
+    no_failures(at)
+    assert table(at)["agencies"].iloc[1] == "SPC (joint); MOJ (joint); CNIPA (joint); CPD (joint)"
+    assert "names" not in at.query_params
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_loads_with_chinese_names(page):
+    no_failures(run(page, {"names": "zh"}))

@@ -124,6 +124,18 @@ def test_the_address_restores_the_view_on_another_page(page, server):
     expect(page.locator("h2").first).to_contain_text("State Intellectual Property Office (SIPO)")
 
 
+def test_the_names_switch_travels_with_the_links(page, server):
+    from playwright.sync_api import expect
+
+    _open(page, f"{server}/Measures?year=2012&agency=sipo&role=lead", "Measures")
+    page.locator('[data-testid="stSidebar"]').get_by_text("中文").click()
+    expect(page).to_have_url(re.compile(r".*names=zh"), timeout=30_000)
+    page.locator('[data-testid="stSidebar"]').get_by_text("Agency profile").click()
+    expect(page).to_have_url(re.compile(r".*/Agency_profile\?.*names=zh"))
+    expect(page.locator("h2").first).to_contain_text("(知识产权局)")
+    _no_error_shown(page)
+
+
 def test_csv_download_is_exactly_the_cli_export(page, server, tmp_path):
     import zipfile
 

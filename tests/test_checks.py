@@ -12,7 +12,7 @@ from ipdash.store.checks import failed, format_report, load_checks, run_checks
 
 def test_checks_are_declared_with_severity():
     checks = load_checks()
-    assert len(checks) == 23
+    assert len(checks) == 26
     assert {c.severity for c in checks} == {"error", "warning", "info"}
     assert all(c.sql.upper().startswith("SELECT") for c in checks)
 
@@ -24,7 +24,9 @@ def test_checks_pass_on_the_seeds(con):
     assert len(by_name["renderings_agree_on_text"].problems) == 7
     assert by_name["offsets_trace_to_source"].passed
     report = format_report(results)
-    assert report.endswith("22 checks: 0 failed, 1 with warnings")
+    assert report.endswith("24 checks: 0 failed, 1 with warnings")
+    assert by_name["stated_counts"].passed
+    assert "info open_lists: none" in report
     assert "info manual_decisions: 0 of 375 present measures have a manual theme decision" in report
 
 

@@ -35,6 +35,8 @@ SENTENCES = [
     "select  $4 \\sim 5$  colleges",
     "State Intellectual Prop-20 —\n\nerty Office",
     "完善知识产权法律制度。",
+    "推進《著作權法實施條例》修訂，研究起草民間文學藝術作品保護規定。",
+    "开展“剑网2024”专项行动（含网络销售渠道）。",
 ]
 HEADINGS = [
     "I. Improving IP quality",
@@ -45,6 +47,9 @@ HEADINGS = [
     "一、加强知识产权保护",
     "（二）完善制度",
     "Part 2 Objectives and tasks:",
+    "(II) Protecting rights",
+    "二、 全面加強知識產權保護。",
+    "Raise the quality of IP creation",
     "Specific measures:",
     "— 24 —",
 ]
@@ -58,6 +63,11 @@ NAMES = [
     "relevant departments",
     "joint meeting member units",
     "国家知识产权局",
+    "國家中醫 藥局",
+    "中央宣传部（国家版权局）",
+    "新闻出版广电总局(版权局)",
+    "联席会议有关成员单位",
+    "知识产权局",
     "Ministry of Nowhere",
     "the",
     "and",
@@ -74,6 +84,16 @@ PHRASINGS = [
     "({}",
     "{})",
     "(({}))",
+    "({0}牵头，{0}参与)",
+    "（{0}牵头,{0}配合）",
+    "（{}按职责分工负责）",
+    "（{}等部门）",
+    "（{}负责）",
+    "({0} is responsible, with {0} participating)",
+    "({0} leads, and {0} participate)",
+    "({} are responsible according to their respective duties)",
+    "({} and other departments)",
+    "(Responsible by: {})",
 ]
 MARKERS = [
     "{}. ",
@@ -82,6 +102,9 @@ MARKERS = [
     "**{}.** ",
     "- {}. ",
     "({}) ",
+    "（{}）",
+    "{}) ",
+    "Twelve. ",
     "Measures {}-{} (Omitted)",
     "{}. (Omitted)",
 ]
@@ -97,6 +120,11 @@ HOSTILE = [
     "（（（",
     "Google online preview",
     "the department listed first is the leading department",
+    "Note: where more than one department is named, the department named\nfirst leads.",
+    "注：排在第一位的为牵头单位。",
+    "⼀、⻔",
+    "Oﬃce ﬁrst",
+    "本计划共部署一百二十项重点任务。",
     "twenty one. ",
     "one hundred and ninety nine. ",
     "IV. ",
@@ -113,7 +141,9 @@ SEPARATORS = ["\n", "\r\n", "\r", " ", "", "\n\n", "\u2028", "\t", "\n\n\n"]
 def attributions(draw: st.DrawFn) -> str:
     names = draw(st.lists(st.sampled_from(NAMES) | st.text(max_size=12), min_size=1, max_size=5))
     separator = draw(st.sampled_from([", ", "、", " and ", "; ", ",", ", and "]))
-    return draw(st.sampled_from(PHRASINGS)).format(separator.join(names))
+    return draw(st.sampled_from(PHRASINGS)).format(
+        separator.join(names).replace("{", "(").replace("}", ")")
+    )
 
 
 @st.composite
@@ -175,11 +205,18 @@ def outcome(data: bytes) -> str:
     assert not _CONTROL.search(result.decoded.text)
     numbers = {m.number for m in result.parsed.measures if m.names}
     assert set(result.mentions) == numbers
-    for mentions in result.mentions.values():
+    roles = {m.number: m.roles for m in result.parsed.measures}
+    for number, mentions in result.mentions.items():
         assert [m.position for m in mentions] == list(range(1, len(mentions) + 1))
         assert {m.role for m in mentions} <= {"lead", "participant", "joint"}
-        assert sum(m.role == "lead" for m in mentions) <= 1
+        assert {m.basis for m in mentions} <= {"explicit", "stated", "inferred"}
+        # several leads only where the attribution names them in words ("X、Y牵头")
+        assert sum(m.role == "lead" for m in mentions) <= 1 or roles[number] == "explicit"
         assert all(m.raw_name.strip() for m in mentions)
+    decisions = result.parsed.decisions
+    assert decisions is not None
+    assert decisions.language in ("zh", "en")
+    assert set(decisions.open_lists) <= {m.number for m in result.parsed.measures}
     return "measures"
 
 
@@ -201,7 +238,7 @@ def check_document(text, parsed) -> None:
         if m.attribution_raw is not None:
             assert text[m.attribution_start : m.attribution_end] == m.attribution_raw
             assert m.attribution_raw[0] in "(（"
-            assert m.roles in ("lead_first", "joint")
+            assert m.roles in ("lead_first", "joint", "explicit")
             assert m.names
         for heading in m.path:
             assert 1 <= heading.level <= len(parsed.level_names)

@@ -185,6 +185,32 @@ def test_preview_lists_measures_bodies_unresolved_names_and_warnings():
     assert p.existing == ()
 
 
+def test_preview_says_what_the_parser_decided():
+    text = (paths.ROOT / "tests" / "data" / "plans" / "zh_2017_style.txt").read_bytes()
+    extracted = intake.extract_text("2017.txt", text)
+    assert extracted.language == "zh"
+    p = intake.preview(extracted, raw_dir=paths.DEFAULT_RAW)
+    assert (p.metadata.plan_year, p.n_measures) == (2017, 22)
+    shown = intake.format_preview(p)
+    assert (
+        "\n".join(
+            [
+                "what the parser decided:",
+                "  language: zh",
+                "  structure: measures numbered （1）, running through the document, under part (一、)",
+                "  numbering families tried: paren_arabic: 22 items, 22 ending in an attribution",
+                "  count: 22 measures found",
+                "  role note: none: the first-listed body of a plain list is taken to lead (leads inferred)",
+                "  open lists (…and other departments / 等部门): 7",
+                "  measures without an attribution: none",
+                "  unresolved names: none",
+            ]
+        )
+        in shown
+    )
+    assert intake.extract_text("plan2023.txt", PLAN_2023.encode("utf-8")).language == "en"
+
+
 def test_preview_prefills_what_the_text_states():
     extracted = intake.extract_text("plan2023.txt", PLAN_2023.encode("utf-8"))
     guessed = intake.guess(extracted)
@@ -662,3 +688,34 @@ def test_cli_remove_prints_what_changes_then_removes(corpus, tmp_path):
     again = cli("remove", "--year", "2030", *where)
     assert again.returncode == 2
     assert "there is no plan of year 2030 to remove" in again.stderr
+
+
+DOUBTFUL_PLAN = """Promotion Plan for 2024
+This plan sets out a total of 12 measures.
+I. Protection
+1. Revise the patent law (State Intellectual Property Office, Ministry of Nowhere)
+2. Improve the courts.
+3. Strengthen customs enforcement (General Administration of Customs, Ministry of Public Security)
+4. Train judges (Supreme People's Court and other departments)
+"""
+
+
+def test_the_preview_says_what_is_doubtful():
+    extracted = intake.extract_text("p.txt", DOUBTFUL_PLAN.encode("utf-8"))
+    report = intake.preview(extracted, raw_dir=paths.DEFAULT_RAW).parsed.report()
+    assert report.doubts() == [
+        "The text states 12 measures; the parser found 4: check the numbering.",
+        "No role note says that the first-listed body leads: the lead is inferred, not stated, "
+        "in measures 1, 3 naming several bodies.",
+        "The list of bodies is left open (…and other departments / 等部门) in measure 4: the "
+        "bodies not named are not counted.",
+        "No responsible body is named in measure 2.",
+        "1 name resolves to no registered body: Ministry of Nowhere (measure 1).",
+    ]
+    plan = (paths.ROOT / "tests" / "data" / "plans" / "en_paren_numbers.txt").read_bytes()
+    stated = intake.preview(intake.extract_text("p.txt", plan), raw_dir=paths.DEFAULT_RAW)
+    # a role note: leads stated, so only the open lists are doubtful
+    assert stated.parsed.report().doubts() == [
+        "The list of bodies is left open (…and other departments / 等部门) in measures 4, 15: "
+        "the bodies not named are not counted."
+    ]

@@ -17,9 +17,11 @@ def test_patterns_load(patterns):
         "roman_dot",
         "ordinal_word",
         "chinese_dot",
-        "paren_arabic",
         "paren_chinese",
+        "paren_roman",
     ]
+    assert [f.name for f in patterns.structure.measure_numbers] == ["paren_arabic", "arabic_paren"]
+    assert [f.heading_tier for f in patterns.structure.measure_numbers] == [2, None]
     assert patterns.structure.number_words["twenty one"] == 21
     assert patterns.structure.number_words["one hundred and five"] == 105
     assert patterns.structure.ordinal_words["second"] == 2

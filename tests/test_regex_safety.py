@@ -20,17 +20,32 @@ SECONDS_PER_PROBE = 1.0
 def test_every_kind_of_regex_is_audited():
     found = regexes()
     places = {where.split(":")[0] if ":" in where else where.split(".")[0] for where, _, _ in found}
-    assert {"data/patterns", "data/taxonomy", "parse.py", "sources.py", "agencies.py"} <= places
+    assert {
+        "data/patterns",
+        "data/taxonomy",
+        "parse.py",
+        "numbering.py",
+        "chinese.py",
+        "sources.py",
+        "agencies.py",
+        "themes.py",
+    } <= places
+    wheres = {where for where, _, _ in found}
+    # the attribution grammar, the number families and the Chinese theme rules
+    for field in ("lead_participants", "leads_only", "role_marks", "open_list"):
+        assert f"data/patterns.attribution.{field}" in wheres
+    assert any(w.startswith("data/patterns.structure.measure_numbers") for w in wheres)
+    assert any(w.startswith("data/taxonomy.rules_zh") for w in wheres)
     assert len(found) > 150
     patterns = {regex.pattern for _, regex, _ in found}
-    assert r"(?<!\d)\d+[.．、]" in patterns  # an inline pattern of ipdash/corpus/parse.py
+    assert r"(?<!\d)\d+[.．、]" in patterns  # an inline pattern of ipdash/corpus/numbering.py
     assert any("separators" in where for where, _, _ in found)
 
 
 def test_inline_patterns_are_read_with_how_they_are_applied():
     modes = {(where.split(":")[0], regex.pattern): mode for where, regex, mode in source_regexes()}
     assert modes[("parse.py", r"[—–-]*\s*\d{1,4}\s*[—–-]*")] == "fullmatch"
-    assert modes[("parse.py", r"(?<!\d)\d+[.．、]")] == "search"
+    assert modes[("numbering.py", r"(?<!\d)\d+[.．、]")] == "search"
 
 
 def test_near_misses_pump_each_repetition_to_the_full_length():

@@ -51,6 +51,7 @@ def _manifest_with(tmp_path, old, new):
         ("2014-04-01", "1 April 2014", "issue_date' must be a date YYYY-MM-DD"),
         (",2020,2020,2020,", ",2020,twenty,2020,", "plan_year must be a year"),
         (",2020,2020,2020,", ",2020,2020,:red[2020],", "period_label must be a year or two"),
+        ("en (machine translation)", "English", "language must be en, zh, zh-Hans or zh-Hant"),
     ],
 )
 def test_manifest_errors_name_the_line(tmp_path, old, new, message):
@@ -119,3 +120,23 @@ def test_decode_refuses_a_document_longer_than_any_plan_before_reading_it():
         decode_bytes(b"x" * (MAX_DOCUMENT_CHARS + 1), "x.txt")
     with pytest.raises(ParseError, match=r"x.txt: the document is 2.0 MB: more than a plan"):
         decode_bytes(b"x" * (MAX_DOCUMENT_CHARS * 4 + 1), "x.txt")
+
+
+def test_the_manifest_records_each_documents_language():
+    sources = load_manifest(paths.DEFAULT_RAW)
+    assert {s.doc_id: s.language_code for s in sources} == {
+        "2012-pdf": "en",
+        "2012-md": "en",
+        "2020": "en",
+        "2022": "en",
+        "2014": "en",
+    }
+
+
+def test_cjk_radicals_a_pdf_text_layer_gives_are_read_as_characters():
+    from ipdash.corpus.sources import decode_bytes
+
+    decoded = decode_bytes("⼀、各有关部⻔\n⼆、⺠事".encode(), "x.txt")
+    assert decoded.text == "一、各有关部门\n二、民事"
+    assert decoded.decoding == "utf-8 + CJK radicals read as characters"
+    assert decode_bytes("一、部门".encode(), "x.txt").decoding == "utf-8"

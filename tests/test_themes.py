@@ -231,6 +231,12 @@ def _copy_taxonomy(tmp_path, name, old, new):
         ),
         ("rules.yaml", "  defense:\n", "  defence:\n", "rules for unknown theme 'defence'"),
         ("themes.yaml", 'colour: "#555555"', 'colour: "grey"', "colour must be #RRGGBB"),
+        (
+            "rules_zh.yaml",
+            "weight: 3, main_action: true}\n    - {name: law_before",
+            "weight: 9, main_action: true}\n    - {name: law_before",
+            "weight must be in",
+        ),
     ],
 )
 def test_taxonomy_errors_name_file_and_line(tmp_path, name, old, new, message):
@@ -241,3 +247,63 @@ def test_taxonomy_errors_name_file_and_line(tmp_path, name, old, new, message):
         assert str(info.value).startswith(str(directory / name))
     finally:
         load_taxonomy.cache_clear()
+
+
+# ---------------------------------------------------------------------------------------
+# Measures written in Chinese
+
+
+def test_agreement_with_the_chinese_sample(taxonomy):
+    import csv
+
+    from ipdash.corpus.themes import agreement, classify_texts
+
+    path = paths.ROOT / "tests" / "data" / "zh_theme_sample.csv"
+    with path.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 72
+    assert {r["theme_id"] for r in rows} == set(taxonomy.themes)
+    result = agreement(
+        {r["sample_id"]: r["theme_id"] for r in rows}, classify_texts(rows, taxonomy)
+    )
+    assert result.share >= 0.9
+    doc = (paths.ROOT / "docs" / "themes.md").read_text(encoding="utf-8")
+    assert f"**{result.agreed} of {result.n} = {result.share:.1%}**" in doc
+
+
+def test_chinese_evidence_quotes_the_text_as_written(taxonomy):
+    traditional = "加強知識產權海關保護，嚴厲打擊進出口環節侵權違法行爲。"
+    result = classify(traditional, [], 2024, taxonomy)
+    assert result.primary == "enforcement"
+    assert result.decision == "highest-scoring function theme, main action first (R1, R3)"
+    assert [(m.phrase, m.zone) for m in result.matches if m.theme_id == "enforcement"] == [
+        ("海關", "lead clause"),
+        ("保護", "lead clause"),
+        ("打擊", "first sentence"),
+        ("進出口", "first sentence"),
+        ("侵權", "first sentence"),
+    ]
+    assert "Administrative enforcement: '海關' (main action)" in result.evidence_text(taxonomy)
+
+
+@pytest.mark.parametrize(
+    ("text", "primary"),
+    [
+        # R12: a technology used as a tool does not make a measure emerging
+        ("运用大数据技术提升商标审查效率。", "quality"),
+        ("研究大数据领域知识产权保护规则。", "emerging"),
+        # R5: action against IP crime is judicial
+        ("开展打击侵犯知识产权犯罪专项行动。", "judicial"),
+        ("开展打击侵权假冒专项行动。", "enforcement"),
+        # R4: only laws, regulations and rules are legislation
+        ("制定知识产权保护管理办法。", "legislation"),
+        ("出台关于加强知识产权质押融资工作的指导意见。", "utilization"),
+    ],
+)
+def test_chinese_decision_rules(taxonomy, text, primary):
+    assert classify(text, [], 2024, taxonomy).primary == primary
+
+
+def test_a_chinese_heading_gives_its_prior_from_its_words(taxonomy):
+    result = classify("推进相关工作。", [(1, "三、促进知识产权转化运用")], 2024, taxonomy)
+    assert (result.primary, result.prior.source) == ("utilization", "heading words")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from ipdash.corpus.chinese import has_han
 from ipdash.corpus.patterns import CleaningPatterns, apply_rule
 
 # Decoration a heading or list line carries around its words in markdown renderings.
@@ -16,7 +17,10 @@ _DECORATION = " \t\r\n*_#>|"
 
 def clean_text(text: str, cleaning: CleaningPatterns) -> str:
     """Apply every cleaning rule in order and trim the result."""
+    han = has_han(text)
     for rule in cleaning.rules:
+        if rule.chinese_only and not han:
+            continue
         text = apply_rule(rule, text, cleaning.compound_prefixes)
     return text.strip()
 

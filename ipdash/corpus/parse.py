@@ -27,6 +27,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from ipdash.corpus import chinese
 from ipdash.corpus.attribution import (
     Phrase,
     is_organisation_like,
@@ -35,45 +36,24 @@ from ipdash.corpus.attribution import (
     split_simple,
 )
 from ipdash.corpus.clean import clean_text, strip_decoration
+from ipdash.corpus.numbering import MAX_CANDIDATES as MAX_CANDIDATES
+from ipdash.corpus.numbering import FamilyTried as FamilyTried
+from ipdash.corpus.numbering import Marker as Marker
+from ipdash.corpus.numbering import (
+    Numbering,
+    TooManyMarkersError,
+    choose_numbering,
+    find_markers,
+)
+from ipdash.corpus.numbering import select_measures as select_measures
 from ipdash.corpus.patterns import Patterns
 from ipdash.errors import ParseError
 
-# A plan has at most a few thousand measures (the seeds have 79-126 numbered items with
-# headings); far more numbered items is not a plan, and each costs parsing time.
-MAX_CANDIDATES = 20_000
-# A jump in numbering larger than this is not read as a continuation of the same list.
-MAX_GAP = 10
 # A heading is a title: longer "headings" are prose that happens to start with a number.
 HEADING_MAX_CHARS = 300
 # A title ends this close to its marker or it is no title: looking further would scan a
 # document without line breaks once per candidate heading (quadratic time).
 _TITLE_WINDOW = 10 * HEADING_MAX_CHARS
-# Measures are numbered below this; larger numbers are years or quantities.
-MAX_MEASURE_NUMBER = 9999
-# Scores for choosing the measure chain: every measure counts far more than any
-# preference between markers, so the longest run always wins.
-_ELEMENT_SCORE = 1000.0
-_GAP_PENALTY = 300.0
-
-_ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
-_DECORATION_CHARS = " \t*_#>-+•"
-_STRONG_BEFORE = set(")）.。;；:：\"”'’")
-_OPENERS = "\"“‘'(（[【《"
-
-
-@dataclass(frozen=True)
-class Marker:
-    """A place in the text where a measure, an omitted range or a heading may start."""
-
-    kind: str  # "measure" | "omitted" | "heading"
-    family: str  # e.g. "arabic_dot", "number_words", "roman_dot", "paren_arabic"
-    tier: int  # heading tier (measures: -1)
-    lo: int  # number (first number of an omitted range)
-    hi: int  # last number covered (== lo except for omitted ranges)
-    start: int
-    end: int  # offset just after the marker and its trailing spaces
-    strength: float  # how clearly the context says "a new item starts here"
-    line_start: bool
 
 
 @dataclass(frozen=True)
@@ -100,7 +80,7 @@ class ParsedMeasure:
     attribution_raw: str | None  # exact source text of the attribution, with parentheses
     attribution_text: str | None  # cleaned content inside the parentheses
     phrasing: str | None  # which attribution phrasing matched
-    roles: str | None  # "lead_first" | "joint" | None (no attribution)
+    roles: str | None  # "lead_first" | "joint" | "explicit" | None (no attribution)
     names: str | None  # the list of names, unsplit
     start: int
     end: int
@@ -109,6 +89,14 @@ class ParsedMeasure:
     attribution_start: int | None
     attribution_end: int | None
     path: tuple[Heading, ...]  # one heading per level, top first
+    label: str = ""  # the number as written: "12.", "（3）", "(3)", "3)", "Twelve."
+    number_written: int | None = None  # the number as written (restarts in each part)
+    attribution: Phrase | None = None  # the attribution read by the grammar
+
+    @property
+    def open_list(self) -> bool:
+        """The attribution's list ends in "and other departments" / 等部门."""
+        return self.attribution is not None and self.attribution.open_list
 
 
 @dataclass(frozen=True)
@@ -121,6 +109,37 @@ class ParseWarning:
 
 
 @dataclass(frozen=True)
+class ParseDecisions:
+    """What the parser decided about a document's structure, and what it doubts: for the
+    parse result, `ipdash parse`, the Add a plan preview and the parse_decisions table."""
+
+    language: str  # "zh" (the text is Chinese) | "en"
+    numbering: (
+        str  # the family of numbers chosen: arabic_dot | paren_arabic | arabic_paren | number_words
+    )
+    numbering_style: str  # as the measures write their numbers: "1." "1、" "（1）" "(1)" "1)"
+    numbers_run_on: bool  # False: the numbers start again at 1 in each part
+    measure_level: str  # where the measures sit, e.g. "under part › section"
+    heading_styles: tuple[str, ...]  # the heading markers of each level, top first
+    tried: tuple[FamilyTried, ...]  # every family of numbers tried, the chosen one first
+    role_note_found: bool
+    # How the first-listed body of a plain list is known to lead: "stated" (the role
+    # note says so) or "inferred" (no note: by the plans' convention). Attributions that
+    # say who leads ("X牵头，Y参与") are explicit whatever the note.
+    lead_basis: str
+    open_lists: tuple[int, ...]  # measures whose list ends in "and other departments" / 等部门
+    unattributed: tuple[int, ...]  # present measures naming no body, in a plan that names bodies
+    stated_count: int | None  # the number of measures the text states, if it states one
+    count_far: bool  # the measures found are far from that number
+
+    @property
+    def numbering_text(self) -> str:
+        """The decision in words: "numbered 1. 2. 3. …, running through the document"."""
+        how = "running through the document" if self.numbers_run_on else "restarting in each part"
+        return f"measures numbered {self.numbering_style}, {how}, {self.measure_level}"
+
+
+@dataclass(frozen=True)
 class ParsedDocument:
     measures: tuple[ParsedMeasure, ...]
     headings: tuple[Heading, ...]
@@ -129,6 +148,7 @@ class ParsedDocument:
     role_note: str | None
     warnings: tuple[ParseWarning, ...]
     preamble_lines: tuple[str, ...] = ()
+    decisions: ParseDecisions | None = None
 
     @property
     def present(self) -> list[ParsedMeasure]:
@@ -154,266 +174,6 @@ class _Lines:
 
     def line(self, offset: int) -> int:
         return bisect.bisect_right(self.starts, offset)
-
-
-# ---------------------------------------------------------------------------------------
-# Markers
-
-
-def _context(text: str, pos: int) -> tuple[bool, float]:
-    """(at line start?, strength) for a marker starting at pos."""
-    i = pos
-    steps = 0
-    while i > 0 and text[i - 1] in _DECORATION_CHARS and steps < 12:
-        i -= 1
-        steps += 1
-    if i == 0 or text[i - 1] in "\n\r":
-        return True, 3.0
-    j = pos
-    while j > 0 and text[j - 1] in " \t":
-        j -= 1
-    prev = text[j - 1] if j > 0 else ""
-    if not prev or prev in _STRONG_BEFORE:
-        return False, 2.0
-    if j < pos:
-        return False, 1.0
-    return False, 0.5
-
-
-def _followed_by_text(text: str, pos: int) -> int | None:
-    """If pos is followed (after at most 6 spaces, line breaks or emphasis marks) by the
-    start of a sentence, return the offset where the text starts; else None."""
-    end = min(len(text), pos + 6)
-    j = pos
-    while j < end and text[j] in " \t\r\n\u3000*_":
-        j += 1
-    if j >= len(text):
-        return None
-    ch = text[j]
-    if ch.isalpha() or ch in _OPENERS:
-        return j
-    return None
-
-
-def _roman_value(numeral: str) -> int | None:
-    total = 0
-    for i, ch in enumerate(numeral):
-        value = _ROMAN[ch]
-        if i + 1 < len(numeral) and _ROMAN[numeral[i + 1]] > value:
-            total -= value
-        else:
-            total += value
-    if total <= 0 or total > 50 or _to_roman(total) != numeral:
-        return None
-    return total
-
-
-def _to_roman(value: int) -> str:
-    out = []
-    for number, numeral in (
-        (50, "L"),
-        (40, "XL"),
-        (10, "X"),
-        (9, "IX"),
-        (5, "V"),
-        (4, "IV"),
-        (1, "I"),
-    ):
-        while value >= number:
-            out.append(numeral)
-            value -= number
-    return "".join(out)
-
-
-def _chinese_value(numeral: str, digits: dict[str, int]) -> int | None:
-    if not numeral or any(ch not in digits for ch in numeral):
-        return None
-    if numeral == "十":
-        return 10
-    if numeral.startswith("十"):
-        return 10 + digits[numeral[1]] if len(numeral) == 2 else None
-    if len(numeral) == 1:
-        return digits[numeral]
-    if len(numeral) == 2 and numeral[1] == "十":
-        return digits[numeral[0]] * 10
-    if len(numeral) == 3 and numeral[1] == "十":
-        return digits[numeral[0]] * 10 + digits[numeral[2]]
-    return None
-
-
-def _word_value(word: str, patterns: Patterns) -> int | None:
-    word = word.strip().lower()
-    if word.isdigit():
-        return int(word)
-    roman = _roman_value(word.upper()) if set(word.upper()) <= set(_ROMAN) else None
-    if roman:
-        return roman
-    return patterns.structure.number_words.get(word)
-
-
-class _TooManyMarkersError(Exception):
-    pass
-
-
-def _capped(found: list[Marker]) -> None:
-    if len(found) > MAX_CANDIDATES:
-        raise _TooManyMarkersError
-
-
-def find_markers(text: str, patterns: Patterns) -> list[Marker]:
-    """Every candidate marker in the text, sorted by position."""
-    structure = patterns.structure
-    found: list[Marker] = []
-
-    for m in re.finditer(r"(?<!\d)\d+[.．、]", text):  # from the first digit: linear time
-        digits = m.group()[:-1]
-        start = m.start()
-        after = m.end()
-        if after < len(text) and text[after].isdigit():
-            continue  # a decimal or a dotted section number (2.0, 1.2.3)
-        if start > 0 and text[start - 1] in ".,":
-            continue  # the tail of 1.2. or 10,000.
-        glued_year = False
-        if len(digits) > 3:
-            if 5 <= len(digits) <= 7 and digits[:2] in {"19", "20"}:
-                digits = digits[4:]
-                start += 4
-                glued_year = True
-            else:
-                continue
-        value = int(digits)
-        if value == 0 or value > MAX_MEASURE_NUMBER:
-            continue
-        text_start = _followed_by_text(text, after)
-        if text_start is None:
-            continue
-        line_start, strength = _context(text, start)
-        if glued_year:
-            line_start, strength = False, 0.5
-        found.append(
-            Marker(
-                "measure", "arabic_dot", -1, value, value, start, text_start, strength, line_start
-            )
-        )
-        _capped(found)
-
-    for m in structure.number_word_regex.finditer(text):
-        words = " ".join(m.group("words").lower().replace("-", " ").split())
-        value = structure.number_words.get(words)
-        if value is None:
-            continue
-        start = m.start()
-        glued = start > 0 and text[start - 1].isalpha()
-        if glued and " " not in words:
-            continue  # "often." holds "ten." but is not a number
-        text_start = _followed_by_text(text, m.end())
-        if text_start is None or not text[text_start].isupper():
-            continue
-        line_start, strength = _context(text, start)
-        found.append(
-            Marker(
-                "measure",
-                "number_words",
-                -1,
-                value,
-                value,
-                start,
-                text_start,
-                min(strength, 1.0) if not line_start else strength,
-                line_start,
-            )
-        )
-        _capped(found)
-
-    for m in structure.omitted_range.finditer(text):
-        lo, hi = int(m.group("lo")), int(m.group("hi"))
-        if not 0 < lo <= hi <= MAX_MEASURE_NUMBER or hi - lo > 500:
-            continue
-        line_start, strength = _context(text, m.start())
-        found.append(
-            Marker("omitted", "omitted_range", -1, lo, hi, m.start(), m.end(), strength, line_start)
-        )
-        _capped(found)
-
-    for pattern in structure.headings:
-        for m in pattern.regex.finditer(text):
-            groups = m.groupdict()
-            if groups.get("word"):
-                value = structure.ordinal_words.get(groups["word"].lower())
-            elif pattern.name.startswith("roman"):
-                value = _roman_value(groups["num"])
-            elif "chinese" in pattern.name:
-                value = _chinese_value(groups["num"], structure.chinese_numerals)
-            else:
-                value = _word_value(groups.get("num") or "", patterns)
-            if not value:
-                continue
-            text_start = _followed_by_text(text, m.end())
-            if text_start is None:
-                continue
-            line_start, strength = _context(text, m.start())
-            found.append(
-                Marker(
-                    "heading",
-                    pattern.name,
-                    pattern.tier,
-                    value,
-                    value,
-                    m.start(),
-                    text_start,
-                    strength,
-                    line_start,
-                )
-            )
-            _capped(found)
-
-    found.sort(key=lambda mk: (mk.start, mk.kind != "omitted", mk.kind != "measure"))
-    return found
-
-
-# ---------------------------------------------------------------------------------------
-# The measure chain
-
-
-def select_measures(markers: list[Marker]) -> list[Marker]:
-    """The longest run of increasing measure numbers, in text order.
-
-    Dynamic programme over candidates in position order. A chain element scores far more
-    than any preference, so the longest chain wins; among chains of equal length the
-    one with stronger markers wins, and between equal markers the later one, which
-    skips a part heading numbered like the measure right after it.
-    """
-    best: dict[int, tuple[float, int]] = {}  # last number -> (score, candidate index)
-    back: dict[int, int | None] = {}
-    scores: dict[int, float] = {}
-    items = [mk for mk in markers if mk.kind in ("measure", "omitted")]
-    for idx, mk in enumerate(items):
-        count = mk.hi - mk.lo + 1
-        own = _ELEMENT_SCORE * count + mk.strength
-        start_score = own - _GAP_PENALTY * min(mk.lo - 1, MAX_GAP + 2)
-        score, prev = start_score, None
-        for value in range(max(0, mk.lo - MAX_GAP - 1), mk.lo):
-            entry = best.get(value)
-            if entry is None:
-                continue
-            candidate = entry[0] + own - _GAP_PENALTY * (mk.lo - 1 - value)
-            if candidate > score:
-                score, prev = candidate, entry[1]
-        scores[idx] = score
-        back[idx] = prev
-        current = best.get(mk.hi)
-        if current is None or score >= current[0]:
-            best[mk.hi] = (score, idx)
-    if not best:
-        return []
-    end_idx = max(best.values(), key=lambda e: (e[0], items[e[1]].hi))[1]
-    chain: list[Marker] = []
-    cursor: int | None = end_idx
-    while cursor is not None:
-        chain.append(items[cursor])
-        cursor = back[cursor]
-    chain.reverse()
-    return chain
 
 
 # ---------------------------------------------------------------------------------------
@@ -470,7 +230,9 @@ def _ends_body(
     line = text[j : min(end, j + 300)].split("\n", 1)[0]
     if seen is not None and line in seen:
         return seen[line]
-    ends = bool(patterns.structure.role_note.match(line)) or _is_boilerplate(line, patterns)
+    ends = bool(patterns.structure.role_note.match(chinese.simplified(line))) or _is_boilerplate(
+        line, patterns
+    )
     if seen is not None:
         seen[line] = ends
     return ends
@@ -579,20 +341,20 @@ def parse_document(
     lines = _Lines.of(text)
     try:
         markers = find_markers(text, patterns)
-    except _TooManyMarkersError:
+    except TooManyMarkersError:
         raise ParseError(
             source,
             f"more than {MAX_CANDIDATES:,} numbered items: this does not look like a plan "
             "(a plan numbers at most a few thousand measures)",
         ) from None
-    chain = select_measures(markers)
-    if not chain:
+    numbering = choose_numbering(text, markers)
+    if numbering is None:
         raise ParseError(
             source,
             "no numbered measures found: expected measures numbered 1., 2., 3. … "
-            "(digits or words followed by a full stop)",
+            "(digits or words followed by a full stop or 、) or (1), (2), (3) …",
         )
-    return _assemble(text, patterns, markers, chain, lines, is_body_list)
+    return _assemble(text, patterns, markers, numbering, lines, is_body_list)
 
 
 @dataclass
@@ -620,28 +382,34 @@ def _assemble(
     text: str,
     patterns: Patterns,
     markers: list[Marker],
-    chain: list[Marker],
+    numbering: Numbering,
     lines: _Lines,
     is_body_list: BodyListTest,
 ) -> ParsedDocument:
     """The document from its chosen measure chain: numbering warnings, each measure's
     body and attribution, the headings, the text between measures, the measures with
-    their heading paths, and the preamble."""
+    their heading paths, the preamble, and what was decided."""
     asm = _Assembly(text, patterns, lines)
-    heading_cands = _heading_candidates(markers, chain)
+    chain = list(numbering.chain)
+    heading_cands = _heading_candidates(markers, numbering, patterns)
     heading_starts = [mk.start for mk in heading_cands]
-    _numbering_warnings(asm, markers, chain)
+    _numbering_warnings(asm, markers, numbering)
     regions, bodies = _measure_bodies(asm, chain, is_body_list, heading_cands, heading_starts)
     accepted, region_of = _accept_headings(asm, regions, heading_cands, heading_starts)
     headings, level_names = _headings_of(asm, accepted, region_of, chain)
+    if not headings:
+        headings, level_names = _unnumbered_headings(asm, regions, structure_names(patterns))
     role_note, intros = _read_between_measures(asm, regions, headings)
     headings = tuple(
         Heading(**{**h.__dict__, "intro": intros.get(h.start, "")}) if h.start in intros else h
         for h in headings
     )
-    measures = _measures_with_paths(asm, chain, bodies, headings, level_names)
+    measures = _measures_with_paths(asm, numbering, bodies, headings, level_names)
     _attribution_warnings(asm, measures)
     preamble, preamble_lines = _preamble(asm, chain, headings)
+    decisions = decide(
+        text, numbering, measures, headings, level_names, role_note, preamble, patterns
+    )
     return ParsedDocument(
         measures=tuple(measures),
         headings=tuple(sorted(headings, key=lambda h: (h.start, h.level))),
@@ -650,26 +418,47 @@ def _assemble(
         role_note=role_note,
         warnings=tuple(asm.warnings),
         preamble_lines=preamble_lines,
+        decisions=decisions,
     )
 
 
-def _heading_candidates(markers: list[Marker], chain: list[Marker]) -> list[Marker]:
+def structure_names(patterns: Patterns) -> tuple[str, ...]:
+    """The names of heading levels, from the top."""
+    return patterns.structure.level_names
+
+
+def _heading_candidates(
+    markers: list[Marker], numbering: Numbering, patterns: Patterns
+) -> list[Marker]:
     """Every heading marker, and every measure number left out of the chain (a part
-    heading "1." before measure "1."), as a candidate heading, in text order."""
-    chain_ids = {id(mk) for mk in chain}
-    return [
-        mk
-        if mk.kind == "heading"
-        else Marker(
-            "heading", "arabic_dot", 1, mk.lo, mk.hi, mk.start, mk.end, mk.strength, mk.line_start
+    heading "1." before measure "1.", a sub-heading "(1)" above measures "1."), as a
+    candidate heading of its family's tier, in text order."""
+    chain_ids = {id(mk) for mk in numbering.chain}
+    tiers: dict[str, int | None] = {"arabic_dot": 1, "number_words": 1}
+    tiers.update({f.name: f.heading_tier for f in patterns.structure.measure_numbers})
+    out = []
+    for mk in markers:
+        if id(mk) in chain_ids or mk.kind not in ("heading", "measure"):
+            continue
+        if mk.kind == "heading":
+            out.append(mk)
+            continue
+        tier = tiers.get(mk.family)
+        if tier is None:
+            continue
+        family = "arabic_dot" if mk.family == "number_words" else mk.family
+        out.append(
+            Marker(
+                "heading", family, tier, mk.lo, mk.hi, mk.start, mk.end, mk.strength, mk.line_start
+            )
         )
-        for mk in markers
-        if id(mk) not in chain_ids and mk.kind in ("heading", "measure")
-    ]
+    return out
 
 
-def _numbering_warnings(asm: _Assembly, markers: list[Marker], chain: list[Marker]) -> None:
-    """Where the chain starts, its gaps, and numbers left out of it that repeat one in it."""
+def _numbering_warnings(asm: _Assembly, markers: list[Marker], numbering: Numbering) -> None:
+    """Where the chain (or each part's, when numbers restart) starts, its gaps, and
+    numbers of the chain's family left out of it that repeat one in the same part."""
+    chain = numbering.chain
     if chain[0].lo != 1:
         asm.warn(
             "not_from_one",
@@ -677,8 +466,8 @@ def _numbering_warnings(asm: _Assembly, markers: list[Marker], chain: list[Marke
             chain[0].start,
             chain[0].lo,
         )
-    for prev, cur in itertools.pairwise(chain):
-        if cur.lo > prev.hi + 1:
+    for index, (prev, cur) in enumerate(itertools.pairwise(chain), start=1):
+        if index not in numbering.restarts and cur.lo > prev.hi + 1:
             missing = f"{prev.hi + 1}" if cur.lo == prev.hi + 2 else f"{prev.hi + 1}–{cur.lo - 1}"
             asm.warn(
                 "numbering_gap",
@@ -687,13 +476,18 @@ def _numbering_warnings(asm: _Assembly, markers: list[Marker], chain: list[Marke
                 cur.lo,
             )
     chain_ids = {id(mk) for mk in chain}
-    numbers_in_chain = {mk.lo for mk in chain if mk.kind == "measure"}
+    part_starts = [chain[i].start for i in sorted(numbering.restarts)]
+    numbers_in_part: set[tuple[int, int]] = {
+        (bisect.bisect_right(part_starts, mk.start), mk.lo) for mk in chain if mk.kind == "measure"
+    }
+    families = (numbering.family, "number_words")
     for mk in markers:
         if (
             mk.kind == "measure"
+            and mk.family in families
             and id(mk) not in chain_ids
             and mk.line_start
-            and mk.lo in numbers_in_chain
+            and (bisect.bisect_right(part_starts, mk.start), mk.lo) in numbers_in_part
         ):
             asm.warn(
                 "duplicate_number",
@@ -812,6 +606,8 @@ def _headings_of(
     for mk in accepted:
         end = _title_end(text, mk, region_of[mk.start], all_starts, patterns)
         title = clean_text(strip_decoration(text[mk.end : end]), patterns.cleaning)
+        if chinese.has_han(title):
+            title = title.rstrip("。．")  # a Chinese heading may close with a full stop
         marker_text = text[mk.start : mk.end].strip()
         raw_headings.append((mk, end, strip_decoration(marker_text), title))
     return _assign_levels(raw_headings, patterns.structure.level_names)
@@ -856,18 +652,19 @@ def _read_between_measures(
 
 def _measures_with_paths(
     asm: _Assembly,
-    chain: list[Marker],
+    numbering: Numbering,
     bodies: list[_Body],
     headings: tuple[Heading, ...],
     level_names: tuple[str, ...],
 ) -> list[ParsedMeasure]:
     """Every measure of the chain (an omitted range gives one per number) with the
-    headings above it."""
+    headings above it. Measures are numbered as written when the numbers run on through
+    the document, else in document order (1, 2, 3 … across parts that restart)."""
     measures: list[ParsedMeasure] = []
     ordered_headings = sorted(headings, key=lambda h: (h.start, h.level))
     path: list[Heading | None] = [None] * len(level_names)
     h_index = 0
-    for mk, body in zip(chain, bodies, strict=True):
+    for mk, body in zip(numbering.chain, bodies, strict=True):
         while h_index < len(ordered_headings) and ordered_headings[h_index].start <= mk.start:
             h = ordered_headings[h_index]
             path[h.level - 1] = h
@@ -875,18 +672,19 @@ def _measures_with_paths(
                 path[deeper] = None
             h_index += 1
         heading_path = tuple(h for h in path if h is not None)
+        number = mk.lo if numbering.runs_on else len(measures) + 1
         if mk.kind == "omitted":
-            measures.extend(_omitted_range(mk, heading_path))
+            measures.extend(_omitted_range(mk, heading_path, number))
         else:
-            measures.append(_measure(asm, mk, body, heading_path))
+            measures.append(_measure(asm, mk, body, heading_path, number))
     return measures
 
 
-def _omitted_range(mk: Marker, path: tuple[Heading, ...]) -> list[ParsedMeasure]:
+def _omitted_range(mk: Marker, path: tuple[Heading, ...], first: int) -> list[ParsedMeasure]:
     """One omitted measure per number of a range the source leaves out."""
     return [
         ParsedMeasure(
-            number,
+            first + offset,
             "omitted_in_source",
             "",
             None,
@@ -901,29 +699,33 @@ def _omitted_range(mk: Marker, path: tuple[Heading, ...]) -> list[ParsedMeasure]
             None,
             None,
             path,
+            number_written=mk.lo + offset,
         )
-        for number in range(mk.lo, mk.hi + 1)
+        for offset in range(mk.hi - mk.lo + 1)
     ]
 
 
-def _measure(asm: _Assembly, mk: Marker, body: _Body, path: tuple[Heading, ...]) -> ParsedMeasure:
+def _measure(
+    asm: _Assembly, mk: Marker, body: _Body, path: tuple[Heading, ...], number: int
+) -> ParsedMeasure:
     """One numbered measure: its clean text, status and attribution, with offsets."""
     text = asm.text
     b_start, b_end, attribution = body
     clean = clean_text(text[b_start:b_end], asm.patterns.cleaning)
     status = "omitted_in_source" if asm.patterns.structure.omitted_text.match(clean) else "present"
     if status == "present" and not clean:
-        asm.warn("no_text", f"measure {mk.lo} has no text", mk.start, mk.lo)
+        asm.warn("no_text", f"measure {number} has no text", mk.start, number)
     end = attribution.end if attribution else b_end
+    phrase = attribution.phrase if attribution else None
     measure = ParsedMeasure(
-        number=mk.lo,
+        number=number,
         status=status,
         text=clean if status == "present" else "",
         attribution_raw=text[attribution.start : attribution.end] if attribution else None,
         attribution_text=attribution.content if attribution else None,
-        phrasing=attribution.phrase.phrasing if attribution else None,
-        roles=attribution.phrase.roles if attribution else None,
-        names=attribution.phrase.names if attribution else None,
+        phrasing=phrase.phrasing if phrase else None,
+        roles=phrase.roles if phrase else None,
+        names=phrase.names if phrase else None,
         start=mk.start,
         end=_rstrip_offset(text, mk.start, end),
         text_start=b_start,
@@ -931,13 +733,16 @@ def _measure(asm: _Assembly, mk: Marker, body: _Body, path: tuple[Heading, ...])
         attribution_start=attribution.start if attribution else None,
         attribution_end=attribution.end if attribution else None,
         path=path,
+        label=strip_decoration(text[mk.start : mk.end]),
+        number_written=mk.lo,
+        attribution=phrase,
     )
     if attribution and attribution.doubled:
         asm.warn(
             "doubled_parenthesis",
-            f"measure {mk.lo}: the attribution ends with a doubled closing parenthesis",
+            f"measure {number}: the attribution ends with a doubled closing parenthesis",
             attribution.end - 1,
-            mk.lo,
+            number,
         )
     return measure
 
@@ -971,6 +776,180 @@ def _preamble(
     return preamble, lines_clean
 
 
+# An unnumbered line standing alone between measures is a heading when it is this short
+# (a title, not a sentence) and the document has no numbered headings.
+_UNNUMBERED_HEADING_MAX_CHARS = 120
+_UNNUMBERED_HEADING_MAX_WORDS = 16
+# Characters a title does not end with (a sentence, a list, an attribution does).
+_NOT_TITLE_END = ".。;；:：,，、)）?？!！"
+
+
+def _unnumbered_headings(
+    asm: _Assembly, regions: list[tuple[int, int]], level_names: tuple[str, ...]
+) -> tuple[tuple[Heading, ...], tuple[str, ...]]:
+    """Headings written as plain lines without a number (a document with no numbered
+    headings): short lines standing alone between measures that read as titles, and
+    the last line before the first measure if it reads the same. At least two, or none."""
+    found: list[tuple[int, int, str]] = []
+    for r_start, r_end in regions[1:]:
+        found.extend(_title_lines(asm, r_start, r_end))
+    if len(found) < 2:
+        return (), ()
+    before = _title_lines(asm, *regions[0])
+    if before and before[-1][1] >= _last_text_end(asm.text, regions[0]):
+        found.insert(0, before[-1])
+    name = level_names[0] if level_names else "part"
+    headings = tuple(
+        Heading(1, name, number, "", title, title, start, end, False)
+        for number, (start, end, title) in enumerate(found, start=1)
+    )
+    return headings, (name,)
+
+
+def _last_text_end(text: str, region: tuple[int, int]) -> int:
+    return _rstrip_offset(text, region[0], region[1])
+
+
+def _title_lines(asm: _Assembly, start: int, end: int) -> list[tuple[int, int, str]]:
+    """The lines in [start, end) that read as titles: (start, end, clean title)."""
+    out = []
+    offset = start
+    for raw_line in asm.text[start:end].split("\n"):
+        line_start, offset = offset, offset + len(raw_line) + 1
+        line = strip_decoration(raw_line)
+        if not line or _is_boilerplate(line, asm.patterns):
+            continue
+        lead = raw_line.index(line[0])
+        if _reads_as_title(line, asm.patterns):
+            title = clean_text(line, asm.patterns.cleaning)
+            out.append((line_start + lead, line_start + lead + len(line), title))
+    return out
+
+
+def _reads_as_title(line: str, patterns: Patterns) -> bool:
+    if len(line) > _UNNUMBERED_HEADING_MAX_CHARS or line[-1] in _NOT_TITLE_END:
+        return False
+    if not (line[0].isupper() or chinese.has_han(line[0])):
+        return False
+    if len(line.split()) > _UNNUMBERED_HEADING_MAX_WORDS or re.search(r"[.;。；][ \t]", line):
+        return False
+    return not patterns.structure.role_note.search(chinese.simplified(line))
+
+
+# ---------------------------------------------------------------------------------------
+# What was decided
+
+# Measures found further than this share from the count the text states are "far".
+_COUNT_TOLERANCE = 0.05
+_CHINESE_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5}
+_CHINESE_DIGITS.update({"六": 6, "七": 7, "八": 8, "九": 9})
+_CHINESE_UNITS = {"十": 10, "百": 100, "千": 1000}
+
+
+def decide(
+    text: str,
+    numbering: Numbering,
+    measures: list[ParsedMeasure],
+    headings: tuple[Heading, ...],
+    level_names: tuple[str, ...],
+    role_note: str | None,
+    preamble: str,
+    patterns: Patterns,
+) -> ParseDecisions:
+    """What was decided about the document, and what is doubtful, for people to check."""
+    styles = _heading_styles(headings, level_names)
+    if level_names:
+        level = "under " + " › ".join(
+            f"{name} ({style})" for name, style in zip(level_names, styles, strict=True)
+        )
+    else:
+        level = "with no headings above them"
+    attributed = any(m.attribution_raw for m in measures)
+    stated = stated_count(preamble, patterns)
+    far = stated is not None and abs(len(measures) - stated) > max(
+        2, round(_COUNT_TOLERANCE * stated)
+    )
+    return ParseDecisions(
+        language="zh" if chinese.is_chinese(text) else "en",
+        numbering=numbering.family,
+        numbering_style=_number_style(measures),
+        numbers_run_on=numbering.runs_on,
+        measure_level=level,
+        heading_styles=styles,
+        tried=numbering.tried,
+        role_note_found=role_note is not None,
+        lead_basis="stated" if role_note is not None else "inferred",
+        open_lists=tuple(m.number for m in measures if m.open_list),
+        unattributed=tuple(
+            m.number
+            for m in measures
+            if attributed and m.status == "present" and not m.attribution_raw
+        ),
+        stated_count=stated,
+        count_far=far,
+    )
+
+
+def _shape(marker: str) -> str:
+    """A marker's shape: its number written as 1, I or 一 ("（12）" → "（1）")."""
+    shape = re.sub(r"\d+", "1", marker)
+    shape = re.sub(r"(?<![A-Za-z])[IVXLC]+(?![a-z])", "I", shape)
+    return re.sub(r"[一二三四五六七八九十]+", "一", shape)
+
+
+def _number_style(measures: list[ParsedMeasure]) -> str:
+    """How most measures write their number, as a shape ("1.", "（1）", "1)")."""
+    shapes: dict[str, int] = {}
+    for m in measures:
+        if m.label and any(ch.isdigit() for ch in m.label):
+            shape = _shape(m.label)
+            shapes[shape] = shapes.get(shape, 0) + 1
+    if not shapes:
+        return "number words (One. Two. …)"
+    return max(shapes, key=lambda k: (shapes[k], k))
+
+
+def _heading_styles(headings: tuple[Heading, ...], level_names: tuple[str, ...]) -> tuple[str, ...]:
+    """The most common marker shape of each heading level ("I.", "一、", "（一）"), or
+    "unnumbered" / "missing" for levels of plain lines or placeholders."""
+    out = []
+    for level in range(1, len(level_names) + 1):
+        shapes: dict[str, int] = {}
+        for h in headings:
+            if h.level == level:
+                shape = (
+                    "missing" if h.unlabelled else (_shape(h.marker) if h.marker else "unnumbered")
+                )
+                shapes[shape] = shapes.get(shape, 0) + 1
+        out.append(max(shapes, key=lambda k: (shapes[k], k)) if shapes else "missing")
+    return tuple(out)
+
+
+def stated_count(preamble: str, patterns: Patterns) -> int | None:
+    """The number of measures the preamble says the plan has, if it says one."""
+    for pattern in patterns.structure.stated_count:
+        found = pattern.search(chinese.simplified(preamble))
+        if found:
+            return _number(found.group("n"))
+    return None
+
+
+def _number(written: str) -> int | None:
+    """Digits or a Chinese numeral (四十七, 一百一十八) as a number."""
+    if written.isdigit():
+        return int(written)
+    total, digit = 0, None
+    for ch in written:
+        if ch in _CHINESE_DIGITS:
+            digit = _CHINESE_DIGITS[ch]
+        elif ch in _CHINESE_UNITS:
+            total += (1 if digit is None else digit) * _CHINESE_UNITS[ch]
+            digit = None
+        else:
+            return None
+    return total + (digit or 0)
+
+
 @dataclass(frozen=True)
 class GuessedMetadata:
     """What the text itself says about the plan, to pre-fill a form."""
@@ -986,19 +965,29 @@ _PERIOD = re.compile(r"(?<!\d)((?:19|20)\d\d)[ \t]*(?:[-–—]|to)[ \t]*((?:19|
 _TITLE_MAX_CHARS = 220
 
 
+def _reads_as_plan_title(line: str) -> bool:
+    """A line naming a plan: "… Promotion Plan …" or "…推进计划" (not a circular)."""
+    if chinese.has_han(line):
+        form = chinese.simplified(line)
+        return (
+            re.search(r"(?:计划|方案|要点)[)）》]?$", form) is not None
+            and "，" not in form
+            and not form.endswith("通知")
+        )
+    return (
+        re.search(r"(?i)\bplan\b", line) is not None
+        and line[:1].isupper()
+        and "," not in line
+        and not re.match(r"(?i)(circular|notice)\b", line)
+    )
+
+
 def guess_metadata(parsed: ParsedDocument) -> GuessedMetadata:
     """Guess plan year, period and title from the preamble. Only what the text states:
     a title line naming a plan, and the year or period in it (else the year the
     preamble mentions most)."""
     lines = [line for line in parsed.preamble_lines if len(line) <= _TITLE_MAX_CHARS]
-    plan_lines = [
-        line
-        for line in lines
-        if re.search(r"(?i)\bplan\b", line)
-        and line[:1].isupper()
-        and "," not in line
-        and not re.match(r"(?i)(circular|notice)\b", line)
-    ]
+    plan_lines = [line for line in lines if _reads_as_plan_title(line)]
     title = plan_lines[-1] if plan_lines else (lines[0] if lines else None)
     if title:
         title = re.sub(r"(?i)^the\s+", "", title).strip(" .")
@@ -1046,7 +1035,8 @@ def _cut_trailing_boilerplate(text: str, start: int, end: int, patterns: Pattern
             break
         line = strip_decoration(text[line_start:end])
         if line and not (
-            _is_boilerplate(line, patterns) or patterns.structure.role_note.search(line)
+            _is_boilerplate(line, patterns)
+            or patterns.structure.role_note.search(chinese.simplified(line))
         ):
             break
         end = line_start
@@ -1083,7 +1073,7 @@ def _classify_piece(
     intro_parts: list[str] = []
     in_intro = False
     chunk = text[start:end]
-    note_match = structure.role_note.search(chunk)
+    note_match = structure.role_note.search(chinese.simplified(chunk))
     if note_match:
         sentence_end = re.search(r"[.。](?=\s|$|\?)", chunk[note_match.start() :])
         note_end = note_match.start() + (sentence_end.end() if sentence_end else len(chunk))
@@ -1178,7 +1168,9 @@ def _assign_levels(
         mk, end, marker, title = payload  # type: ignore[misc]
         level_index = levels.index(mk.tier)
         counts[level_index] = counts.get(level_index, 0) + 1
-        joiner = "" if marker.endswith(("、", "．", "：")) else " "
+        joiner = "" if marker.endswith(("、", "．", "：", "）")) else " "
+        if marker.endswith(")") and chinese.has_han(title[:1]):
+            joiner = ""  # "(一)完善法律法规": Chinese headings are not spaced
         label = f"{marker}{joiner}{title}".strip()
         headings.append(
             Heading(

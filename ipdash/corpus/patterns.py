@@ -16,6 +16,8 @@ from ipdash import paths
 from ipdash.datafiles import LineDict, compile_regex, read_yaml, require
 from ipdash.errors import DataFileError
 
+_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
 
 @dataclass(frozen=True)
 class HeadingPattern:
@@ -25,12 +27,22 @@ class HeadingPattern:
 
 
 @dataclass(frozen=True)
+class NumberFamily:
+    """A way of numbering measures besides "1." (read in code): "(1)", "1)"."""
+
+    name: str
+    regex: re.Pattern[str]  # with a (?P<num>digits) group
+    heading_tier: int | None  # the heading tier these markers take when not measures
+
+
+@dataclass(frozen=True)
 class CleaningRule:
     name: str
     why: str
     regex: re.Pattern[str]
     replace: str
     keep_compounds: bool
+    chinese_only: bool = False  # only text holding Chinese characters can match
 
 
 @dataclass(frozen=True)
@@ -38,6 +50,8 @@ class Phrasing:
     name: str
     roles: str  # "lead_first" | "joint"
     regex: re.Pattern[str]
+    worded: bool = False  # the wording says the body is responsible ("Responsible by X")
+    chinese: bool = False  # the pattern holds Chinese words: text without any cannot match
 
 
 @dataclass(frozen=True)
@@ -47,6 +61,7 @@ class StructurePatterns:
     ordinal_words: dict[str, int]
     chinese_numerals: dict[str, int]
     headings: tuple[HeadingPattern, ...]
+    measure_numbers: tuple[NumberFamily, ...]
     level_names: tuple[str, ...]
     omitted_range: re.Pattern[str]
     omitted_text: re.Pattern[str]
@@ -54,6 +69,7 @@ class StructurePatterns:
     section_label: re.Pattern[str]
     role_note: re.Pattern[str]
     boilerplate: tuple[re.Pattern[str], ...]
+    stated_count: tuple[re.Pattern[str], ...]  # "共47项" / "the following 110 measures"
 
 
 @dataclass(frozen=True)
@@ -69,6 +85,14 @@ class AttributionPatterns:
     separators: re.Pattern[str]
     leading_words: frozenset[str]
     organisation_words: frozenset[str]
+    # The grammar's role clauses, built from the role words: "X牵头，Y参与" and "X牵头".
+    lead_participants: re.Pattern[str]
+    leads_only: re.Pattern[str]
+    # A participant or lead mark at the end: both role-clause forms end in one, so an
+    # attribution whose end has none is tried no further (a quick test of its tail).
+    role_marks: re.Pattern[str]
+    open_list: re.Pattern[str]  # an open-list ending at the end of a list of names
+    organisation_endings: tuple[str, ...]  # endings of Chinese organisation names
 
 
 @dataclass(frozen=True)
@@ -151,6 +175,26 @@ def load_structure(path: Path) -> StructurePatterns:
     def rx(key: str) -> re.Pattern[str]:
         return compile_regex(require(data, key, path, str), path, None, key)
 
+    families = []
+    for entry in require(data, "measure_numbers", path, list):
+        name = require(entry, "name", path, str)
+        regex = compile_regex(require(entry, "pattern", path, str), path, entry.line, name)
+        if "num" not in regex.groupindex:
+            raise DataFileError(
+                str(path), entry.line, f"{name}: pattern needs a (?P<num>...) group"
+            )
+        tier = entry.get("heading_tier")
+        if tier is not None and not isinstance(tier, int):
+            raise DataFileError(str(path), entry.line, f"{name}: heading_tier must be a number")
+        families.append(NumberFamily(name, regex, tier))
+    counts = tuple(
+        compile_regex(p, path, None, "stated_count")
+        for p in _string_list(data, "stated_count", path)
+    )
+    for count in counts:
+        if "n" not in count.groupindex:
+            raise DataFileError(str(path), None, f"stated_count {count.pattern!r} needs (?P<n>...)")
+
     boilerplate = tuple(
         compile_regex(p, path, None, "boilerplate") for p in _string_list(data, "boilerplate", path)
     )
@@ -160,6 +204,7 @@ def load_structure(path: Path) -> StructurePatterns:
         ordinal_words={w.lower(): i for i, w in enumerate(ordinals, start=1)},
         chinese_numerals={str(k): int(v) for k, v in chinese.items()},
         headings=tuple(headings),
+        measure_numbers=tuple(families),
         level_names=tuple(_string_list(data, "level_names", path)),
         omitted_range=rx("omitted_range"),
         omitted_text=rx("omitted_text"),
@@ -167,6 +212,7 @@ def load_structure(path: Path) -> StructurePatterns:
         section_label=rx("section_label"),
         role_note=rx("role_note"),
         boilerplate=boilerplate,
+        stated_count=counts,
     )
 
 
@@ -203,6 +249,7 @@ def load_cleaning(path: Path) -> CleaningPatterns:
             regex=regex,
             replace=replace,
             keep_compounds=bool(entry.get("keep_compounds", False)),
+            chinese_only=bool(entry.get("chinese_only", False)),
         )
         example = require(entry, "example", path, list)
         if len(example) != 2:
@@ -236,7 +283,16 @@ def load_attribution(path: Path) -> AttributionPatterns:
             raise DataFileError(
                 str(path), entry.line, f"{name}: pattern needs a (?P<names>...) group"
             )
-        phrasings.append(Phrasing(name=name, roles=roles, regex=regex))
+        worded = entry.get("worded", False)
+        if not isinstance(worded, bool):
+            raise DataFileError(str(path), entry.line, f"{name}: worded must be true or false")
+        phrasings.append(
+            Phrasing(name, roles, regex, worded, chinese=bool(_HAN.search(regex.pattern)))
+        )
+    lead_participants, leads_only, role_marks = _role_clauses(
+        require(data, "role_clauses", path, dict), path
+    )
+    endings = _string_list(data, "open_list_endings", path)
     return AttributionPatterns(
         max_length=require(data, "max_length", path, int),
         phrasings=tuple(phrasings),
@@ -245,6 +301,45 @@ def load_attribution(path: Path) -> AttributionPatterns:
         organisation_words=frozenset(
             w.lower() for w in _string_list(data, "organisation_words", path)
         ),
+        lead_participants=lead_participants,
+        leads_only=leads_only,
+        role_marks=role_marks,
+        open_list=compile_regex(
+            "(?i)(?:" + "|".join(endings) + ")$", path, None, "open_list_endings"
+        ),
+        organisation_endings=tuple(_string_list(data, "organisation_endings", path)),
+    )
+
+
+def _role_clauses(
+    spec: LineDict, path: Path
+) -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """The two role-clause forms of the grammar, from the role words: leads, a
+    separator, an optional opener and participants ("X is responsible, with Y
+    participating"), and leads alone ("X牵头"). A name group never ends in a space
+    ((?<![ ])) and an English mark never starts inside a word ((?<![A-Za-z]))."""
+
+    def alternatives(key: str) -> str:
+        words = _string_list(spec, key, path)
+        for word in words:
+            compile_regex(word, path, spec.line, f"role_clauses.{key}")
+        return "(?:" + "|".join(words) + ")"
+
+    lead = alternatives("lead_marks")
+    participant = alternatives("participant_marks")
+    opener = alternatives("openers")
+    separator = require(spec, "separator", path, str)
+    end = r"(?<![ ])[ ]*(?<![A-Za-z])"
+    both = (
+        rf"(?i)^(?P<leads>.{{1,780}}?){end}{lead}(?:{separator})(?:{opener}[ ]++)?"
+        rf"(?P<participants>.{{1,780}}?){end}{participant}$"
+    )
+    alone = rf"(?i)^(?P<leads>.{{1,780}}?){end}{alternatives('leads_only_marks')}$"
+    marks = rf"(?i)(?:{participant}|{alternatives('leads_only_marks')})$"
+    return (
+        compile_regex(both, path, spec.line, "role_clauses"),
+        compile_regex(alone, path, spec.line, "role_clauses"),
+        compile_regex(marks, path, spec.line, "role_clauses"),
     )
 
 

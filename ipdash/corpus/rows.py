@@ -37,7 +37,46 @@ def document_row(d: ParsedSource) -> dict:
         "n_warnings": len(p.warnings),
         "role_note": p.role_note,
         "preamble": p.preamble or None,
+        "language_code": d.language,
     }
+
+
+def decision_row(d: ParsedSource) -> dict:
+    """What was decided about the document and what is doubtful (DocumentReport)."""
+    r = d.report()
+    x = r.decisions
+    return {
+        "doc_id": d.source.doc_id,
+        "plan_year": d.source.plan_year,
+        "language": x.language,
+        "numbering": x.numbering,
+        "numbering_style": x.numbering_style,
+        "numbers_run_on": x.numbers_run_on,
+        "measure_level": x.measure_level,
+        "heading_styles": " › ".join(x.heading_styles) or None,
+        "families_tried": "; ".join(
+            f"{t.family}: {t.items} items, {t.closed} closed" for t in x.tried
+        ),
+        "role_note_found": x.role_note_found,
+        "lead_basis": x.lead_basis,
+        "n_measures": r.n_measures,
+        "stated_count": x.stated_count,
+        "count_far": x.count_far,
+        "n_open_lists": len(x.open_lists),
+        "open_list_measures": _joined(x.open_lists),
+        "n_unattributed": len(x.unattributed),
+        "unattributed_measures": _joined(x.unattributed),
+        "n_unresolved": sum(len(ms) for _, ms in r.unresolved),
+        "unresolved_names": "; ".join(f"{n} ({_joined(ms)})" for n, ms in r.unresolved) or None,
+        "name_notes": "; ".join(f"{n}: {why}" for n, why in r.name_notes) or None,
+        "summary": " | ".join(r.lines()),
+        "n_inferred_leads": len(r.inferred_leads),
+        "doubts": " ".join(r.doubts()) or None,
+    }
+
+
+def _joined(numbers: tuple[int, ...]) -> str | None:
+    return ", ".join(map(str, numbers)) or None
 
 
 def section_rows(d: ParsedSource) -> list[dict]:
@@ -90,6 +129,8 @@ def rendering_rows(d: ParsedSource) -> list[dict]:
             "attribution_raw": m.attribution_raw,
             "start_offset": m.start,
             "end_offset": m.end,
+            "number_label": m.label or None,
+            "language": d.language,
         }
         for m in d.parsed.measures
     ]
@@ -116,6 +157,7 @@ def mention_rows(d: ParsedSource) -> list[dict]:
                     "role": men.role,
                     "resolution": r.method,
                     "note": r.note or None,
+                    "role_basis": men.basis,
                 }
             )
     return rows
@@ -137,6 +179,7 @@ def measure_agency_rows(d: ParsedSource) -> list[dict]:
                         "role": men.role,
                         "position": men.position,
                         "raw_name": men.raw_name,
+                        "role_basis": men.basis,
                     }
                 )
     return rows
@@ -186,9 +229,24 @@ def measure_rows(d: ParsedSource) -> list[dict]:
                 "text_end_offset": m.text_end,
                 "attribution_start_offset": m.attribution_start,
                 "attribution_end_offset": m.attribution_end,
+                "number_label": m.label or None,
+                "number_as_written": m.number_written,
+                "role_basis": role_basis(mentions),
+                "open_list": m.open_list,
+                "open_list_ending": m.attribution.open_suffix or None if m.attribution else None,
             }
         )
     return rows
+
+
+def role_basis(mentions: list) -> str | None:
+    """Where a measure's roles come from: "explicit" when the attribution's words give
+    every role, else how the plain list's lead is known ("stated" / "inferred"); None
+    without attribution."""
+    bases = {x.basis for x in mentions}
+    if not bases:
+        return None
+    return "explicit" if bases == {"explicit"} else (bases - {"explicit"}).pop()
 
 
 def mentions_by_measure(d: ParsedSource) -> dict[int, list[dict]]:

@@ -1,12 +1,17 @@
-"""The reader: the manifest in data/raw/manifest.csv, and a document's bytes decoded
-into text (bytes → text; ipdash.corpus.document turns the text into a resolved plan).
-Decoding is robust (BOM, UTF-8, UTF-16 with or without BOM, cp1252, mojibake repair,
-control characters removed) and says what it did."""
+"""The reader: the manifest in data/raw/manifest.csv, and a document's bytes read into
+text (bytes → text; ipdash.corpus.document turns the text into a resolved plan). One
+reader for every input: `python -m ipdash parse`, `python -m ipdash add`, the Add a plan
+page and the build all read .txt, .md, .pdf and .docx files through `read_document` /
+`decode_document`. Decoding is robust (BOM, UTF-8, UTF-16 with or without BOM, cp1252,
+mojibake repair, control characters removed; PDF text layer, Word paragraphs and tables)
+and says what it did."""
 
 from __future__ import annotations
 
 import hashlib
+import io
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -41,6 +46,10 @@ _BINARY_CONTROL_SHARE = 0.05
 _DOC_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,40}$")
 # Plausible plan years (beyond them a year is a typo).
 YEARS = (1990, 2100)
+# A document's language in the manifest: a code (en, zh, zh-Hans, zh-Hant), optionally
+# followed by a note in parentheses ("en (machine translation)"). Chinese originals
+# prevail over English renderings of the same plan.
+LANGUAGE = re.compile(r"(?P<code>en|zh)(?:-Hans|-Hant)?(?:[ \t]*\([^()\n]*\))?")
 
 
 @dataclass(frozen=True)
@@ -60,6 +69,12 @@ class Source:
     expected_measures: int | None
     rendering_note: str
     line: int = 0
+
+    @property
+    def language_code(self) -> str:
+        """The language's code without script or note ("zh", "en"); "" if not given."""
+        found = LANGUAGE.fullmatch(self.language)
+        return found.group("code") if found else ""
 
     @property
     def reference_date(self) -> date:
@@ -106,6 +121,13 @@ def load_manifest(raw_dir: Path) -> list[Source]:
         for column in ("period_label", "title", "rendering"):
             if not r.get(column):
                 raise DataFileError(str(path), r.line, f"column '{column}' is empty")
+        if r.get("language") and not LANGUAGE.fullmatch(r.get("language")):
+            raise DataFileError(
+                str(path),
+                r.line,
+                "language must be en, zh, zh-Hans or zh-Hant, optionally followed by a note "
+                f"in parentheses ('en (machine translation)'), got {r.get('language')!r}",
+            )
         if not PERIOD_LABEL.fullmatch(r.get("period_label")):
             raise DataFileError(
                 str(path),
@@ -130,6 +152,14 @@ def load_manifest(raw_dir: Path) -> list[Source]:
                 line=r.line,
             )
         )
+    _check_plan_years(sources, path)
+    return sources
+
+
+def _check_plan_years(sources: list[Source], path: Path) -> None:
+    """Each plan year has one canonical rendering, the one whose measures are kept; the
+    other renderings agree with it on the plan's fields; and where a year has a Chinese
+    original, the Chinese text prevails: the canonical rendering is Chinese."""
     by_year: dict[int, list[Source]] = {}
     for s in sources:
         by_year.setdefault(s.plan_year, []).append(s)
@@ -151,7 +181,15 @@ def load_manifest(raw_dir: Path) -> list[Source]:
                         f"{column} differs from the canonical "
                         f"rendering of {year} (line {canonical[0].line})",
                     )
-    return sources
+        chinese = [s for s in group if s.language_code == "zh"]
+        if chinese and canonical[0].language_code != "zh":
+            raise DataFileError(
+                str(path),
+                chinese[0].line,
+                f"plan year {year} has a Chinese original ({chinese[0].file}): the Chinese text "
+                f"prevails, so mark it canonical=true and the rendering on line "
+                f"{canonical[0].line} canonical=false",
+            )
 
 
 @dataclass(frozen=True)
@@ -213,6 +251,40 @@ def _repair_mojibake(text: str) -> tuple[str, str | None]:
     pieces.append(text[cursor:])
     repaired = "".join(pieces)
     return repaired, "mojibake repaired" if repaired != text else None
+
+
+# PDF text layers often give a CJK radical's code point for a character drawn with the
+# radical's glyph ("⼀、" for "一、", "部⻔" for "部门"): Kangxi radicals (U+2F00-U+2FD5)
+# have the character as their compatibility form; the radicals supplement (U+2E80-U+2EF3)
+# mostly does not, so its radicals that stand for whole characters are listed (Unicode's
+# EquivalentUnifiedIdeograph.txt). One character for one: offsets are unchanged.
+_RADICAL_CHARACTERS = dict(
+    zip(
+        "⺟⺠⻄⻅⻆⻇⻉⻋⻑⻓⻔⻗⻘⻙⻚⻛⻜⻝⻡⻢⻣⻤⻥⻦⻧⻨⻩⻪⻬⻮⻰⻁⻱⻳",
+        "母民西见角角贝车長长门雨青韦页风飞食首马骨鬼鱼鸟卤麦黄黾齐齿龙虎龜龟",
+        strict=True,
+    )
+)
+_RADICALS = re.compile("[\u2e80-\u2eff\u2f00-\u2fdf]")
+# Latin typographic ligatures (ﬀ ﬁ ﬂ ﬃ ﬄ ﬅ ﬆ).
+_LIGATURES = re.compile("[\ufb00-\ufb06]")
+
+
+def _repair_radicals(text: str) -> tuple[str, str | None]:
+    """The text with CJK radicals that stand for characters replaced by the characters,
+    and the decoding step to record (None when there were none)."""
+    if text.isascii() or not _RADICALS.search(text):
+        return text, None
+
+    def character(match: re.Match[str]) -> str:
+        radical = match.group()
+        if radical in _RADICAL_CHARACTERS:
+            return _RADICAL_CHARACTERS[radical]
+        normal = unicodedata.normalize("NFKC", radical)
+        return normal if len(normal) == 1 else radical
+
+    repaired = _RADICALS.sub(character, text)
+    return repaired, "CJK radicals read as characters" if repaired != text else None
 
 
 def _guess_utf16(data: bytes) -> str | None:
@@ -281,6 +353,9 @@ def decode_bytes(data: bytes, source: str = "<bytes>") -> DecodedText:
     text, repair = _repair_mojibake(text)
     if repair:
         steps.append(repair)
+    text, radicals = _repair_radicals(text)
+    if radicals:
+        steps.append(radicals)
     cleaned = _CONTROL.sub("", text)
     if cleaned != text:
         steps.append("control characters removed")
@@ -303,4 +378,98 @@ def read_source(source: Source, raw_dir: Path) -> DecodedText:
         data = path.read_bytes()
     except OSError as exc:
         raise ParseError(str(path), f"cannot be read ({exc.strerror})") from exc
-    return decode_bytes(data, str(path))
+    return decode_document(data, str(path))
+
+
+# ---------------------------------------------------------------------------------------
+# Documents by file type
+
+# The file types a plan is read from -> the rendering recorded in the manifest.
+RENDERINGS = {".txt": "plain-text", ".md": "markdown", ".pdf": "pdf-text", ".docx": "docx-text"}
+# The largest file read (the same limit as server.maxUploadSize in .streamlit/config.toml,
+# megabytes there).
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+
+
+def read_document(name: str, data: bytes) -> DecodedText:
+    """A plan document's bytes as text, as every command and the Add a plan page read it.
+    Raises ParseError naming `name` and what was expected for a type other than .txt,
+    .md, .pdf or .docx, a file over the size limit, or one that holds no text."""
+    check_readable(name, data)
+    return decode_document(data, name)
+
+
+def check_readable(name: str, data: bytes) -> None:
+    """Refuse, with a ParseError naming `name`, a file type other than .txt, .md, .pdf
+    or .docx and a file over the size limit (what read_document checks first)."""
+    suffix = Path(name).suffix.lower()
+    if suffix not in RENDERINGS:
+        raise ParseError(
+            name, f"is a {suffix or 'file without extension'}: upload .txt, .md, .pdf or .docx"
+        )
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise ParseError(
+            name,
+            f"is {len(data) / 1024 / 1024:.1f} MB; the limit is {MAX_UPLOAD_BYTES // 1024 // 1024} "
+            "MB",
+        )
+
+
+def decode_document(data: bytes, source: str) -> DecodedText:
+    """A document's bytes as text by its file name: the text layer of a .pdf, the
+    paragraphs and tables of a .docx, any other file decoded as text (decode_bytes).
+    `decoding` says how; `sha256` is always that of the bytes given."""
+    suffix = Path(source).suffix.lower()
+    if suffix not in (".pdf", ".docx"):
+        return decode_bytes(data, source)
+    text = _pdf_text(data, source) if suffix == ".pdf" else _docx_text(data, source)
+    method = "pypdf text layer" if suffix == ".pdf" else "python-docx paragraphs and tables"
+    if suffix == ".pdf" and _LIGATURES.search(text):
+        # A PDF's text layer gives a typographic ligature's code point for "fi", "ffi":
+        # the letters are the text.
+        text = _LIGATURES.sub(lambda m: unicodedata.normalize("NFKC", m.group()), text)
+        method += " + ligatures split"
+    decoded = decode_bytes(text.encode("utf-8"), source)
+    return DecodedText(
+        decoded.text, f"{method} + {decoded.decoding}", hashlib.sha256(data).hexdigest()
+    )
+
+
+def _pdf_text(data: bytes, name: str) -> str:
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted:
+            raise ParseError(name, "the PDF is password-protected: upload an unprotected copy")
+        pages = [page.extract_text() or "" for page in reader.pages]
+    except ParseError:
+        raise
+    except (PdfReadError, ValueError, KeyError, TypeError, OSError, RecursionError) as exc:
+        raise ParseError(name, f"is not a readable PDF ({type(exc).__name__}: {exc})") from exc
+    text = "\n\n".join(pages)
+    if not text.strip():
+        raise ParseError(
+            name,
+            "the PDF has no text layer (a scan?): run it through OCR first or upload the text",
+        )
+    return text
+
+
+def _docx_text(data: bytes, name: str) -> str:
+    import zipfile
+
+    import docx
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise ParseError(name, f"is not a readable Word document ({exc})") from exc
+    except Exception as exc:  # python-docx raises its own types for broken packages
+        raise ParseError(name, f"is not a readable Word document ({exc})") from exc
+    lines = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        for row in table.rows:
+            lines.append(" ".join(cell.text for cell in row.cells))
+    return "\n".join(lines)

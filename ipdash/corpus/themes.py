@@ -28,11 +28,13 @@ from functools import lru_cache
 from pathlib import Path
 
 from ipdash import paths
+from ipdash.corpus import chinese
 from ipdash.datafiles import compile_regex, read_csv, read_yaml, require, unique_or_fail
 from ipdash.errors import DataFileError
 
 THEMES_FILE = "themes.yaml"
 RULES_FILE = "rules.yaml"
+RULES_ZH_FILE = "rules_zh.yaml"
 CROSSWALK_FILE = "section_crosswalk.csv"
 MANUAL_FILE = "manual_decisions.csv"
 
@@ -42,6 +44,8 @@ FIRST_SENTENCE_FACTOR = 1.25
 LATER_FACTOR = 1.0
 # A lead clause is at least this long before a comma may end it ("Revise the law, and").
 MIN_LEAD_CLAUSE_CHARS = 25
+# The same for a measure written in Chinese (characters: "加强商标审查，…").
+MIN_LEAD_CLAUSE_CHARS_ZH = 4
 # Bonus for a main-action phrase in the lead clause (R3: the first main action decides;
 # R4: a law's revision is legislation whatever the law is about).
 MAIN_ACTION_BONUS = 6.0
@@ -114,6 +118,7 @@ class Taxonomy:
     action_verbs: re.Pattern[str]  # " and <verb>" that opens a second action
     crosswalk: dict[tuple[int, str], CrosswalkEntry]
     manual: dict[str, ManualDecision]
+    rules_zh: tuple[Rule, ...] = ()  # for measures written in Chinese (rules_zh.yaml)
     # Derived once and kept: section_prior's answers by (heading path, plan year) (a plan
     # has many measures under few headings) and the rules' literal index (score_text).
     cache: dict = field(default_factory=dict, repr=False, compare=False)
@@ -271,6 +276,7 @@ def load_taxonomy(directory: Path = paths.TAXONOMY) -> Taxonomy:
         action_verbs=_load_action_verbs(directory / RULES_FILE),
         crosswalk=_load_crosswalk(directory / CROSSWALK_FILE, themes),
         manual=_load_manual(directory / MANUAL_FILE, themes),
+        rules_zh=_load_rules(directory / RULES_ZH_FILE, themes),
     )
 
 
@@ -484,8 +490,49 @@ def _matches_at(
             end = max(found.end(), i + 1)
 
 
+def _zones_zh(text: str) -> tuple[int, int]:
+    """End offsets of the lead clause (to the first ，；： after a few characters) and the
+    first sentence (to the first 。；) of a measure written in Chinese."""
+    sentence = re.search(r"[。；;]", text)
+    sentence_end = sentence.end() if sentence else len(text)
+    lead_end = sentence_end
+    for m in re.finditer(r"[，,；;：:]", text[:sentence_end]):
+        if m.start() >= MIN_LEAD_CLAUSE_CHARS_ZH:
+            lead_end = m.start()
+            break
+    return lead_end, sentence_end
+
+
+def _score_zh(text: str, taxonomy: Taxonomy) -> list[Match]:
+    """Every Chinese rule match, in simplified characters, quoted as written."""
+    form = chinese.simplified(text)  # as long as text: offsets are shared
+    lead_end, sentence_end = _zones_zh(form)
+    matches = []
+    for rule in taxonomy.rules_zh:
+        for found in rule.regex.finditer(form):
+            matches.append(_match(rule, text, found, lead_end, sentence_end))
+    return _without_overlaps(matches)
+
+
+def _match(rule: Rule, text: str, found: re.Match[str], lead_end: int, sentence_end: int) -> Match:
+    if found.start() < lead_end:
+        zone, factor = "lead clause", LEAD_CLAUSE_FACTOR
+    elif found.start() < sentence_end:
+        zone, factor = "first sentence", FIRST_SENTENCE_FACTOR
+    else:
+        zone, factor = "later", LATER_FACTOR
+    points = rule.weight * factor
+    if rule.main_action and zone == "lead clause":
+        points += MAIN_ACTION_BONUS
+    phrase = text[found.start() : found.end()]
+    return Match(rule.theme_id, rule.name, phrase, found.start(), zone, points)
+
+
 def score_text(text: str, taxonomy: Taxonomy) -> list[Match]:
-    """Every rule match in a text, weighted by where it stands."""
+    """Every rule match in a text, weighted by where it stands (a measure written in
+    Chinese: the Chinese rules)."""
+    if taxonomy.rules_zh and chinese.is_chinese(text):
+        return _score_zh(text, taxonomy)
     lead_end, sentence_end = _zones(text, taxonomy.action_verbs)
     matches = []
     # Rules with literal starts found in the text, and those starts: only these rules can
@@ -511,18 +558,7 @@ def score_text(text: str, taxonomy: Taxonomy) -> list[Match]:
         else:
             found_iter = _matches_at(rule.regex, text, folded, found_starts[position])
         for found in found_iter:
-            if found.start() < lead_end:
-                zone, factor = "lead clause", LEAD_CLAUSE_FACTOR
-            elif found.start() < sentence_end:
-                zone, factor = "first sentence", FIRST_SENTENCE_FACTOR
-            else:
-                zone, factor = "later", LATER_FACTOR
-            points = rule.weight * factor
-            if rule.main_action and zone == "lead clause":
-                points += MAIN_ACTION_BONUS
-            matches.append(
-                Match(rule.theme_id, rule.name, found.group(0), found.start(), zone, points)
-            )
+            matches.append(_match(rule, text, found, lead_end, sentence_end))
     return _without_overlaps(matches)
 
 
@@ -572,7 +608,10 @@ def _section_prior(
     for _, label in reversed(path):
         if label.startswith("(unlabelled"):
             continue
-        title = re.sub(r"^\S+[.、,]?\s*", "", label)
+        if chinese.has_han(label):  # "一、完善法律法规" / "（一）完善法律法规"
+            title = re.sub(r"^(?:[^\s、．.，,]{1,6}[、．.，,]|[(（][^)）]{1,6}[)）])\s*", "", label)
+        else:
+            title = re.sub(r"^\S+[.、,]?\s*", "", label)
         totals = _totals(score_text(title, taxonomy))
         if totals:
             best = max(totals.items(), key=lambda kv: (kv[1], -taxonomy.themes[kv[0]].precedence))
@@ -726,6 +765,17 @@ def agreement(gold: dict[str, str], predicted: dict[str, str]) -> Agreement:
         if pair[0] != pair[1]:
             disagreements.append((measure, *pair))
     return Agreement(len(common), len(common) - len(disagreements), confusion, disagreements)
+
+
+def classify_texts(rows: list[dict[str, str]], taxonomy: Taxonomy) -> dict[str, str]:
+    """The primary theme of measures given by their text (sample_id, text and an
+    optional section heading), by the rules alone: for samples outside the corpus, such
+    as the Chinese sample tests/data/zh_theme_sample.csv."""
+    out = {}
+    for r in rows:
+        path = [(1, r["section"])] if r.get("section") else []
+        out[r["sample_id"]] = classify(r["text"], path, 0, taxonomy).primary
+    return out
 
 
 def confusion_markdown(result: Agreement, theme_ids: list[str]) -> str:

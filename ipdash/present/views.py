@@ -51,9 +51,14 @@ _figures: Memo[dict] = Memo(FIGURE_CACHE_SIZE)
 def data_key(q: Query) -> str | None:
     """The data a query runner reads, if it says so: a runner bound to an object with a
     `db` string (the app's Context.query: the database generation's file, a new one for
-    every build) is cached under it; any other runner (a plain connection) is not."""
-    key = getattr(getattr(q, "__self__", None), "db", None)
-    return key if isinstance(key, str) else None
+    every build) is cached under it, with the names switch when it names the bodies in
+    another language than English; any other runner (a plain connection) is not."""
+    owner = getattr(q, "__self__", None)
+    key = getattr(owner, "db", None)
+    if not isinstance(key, str):
+        return None
+    names = getattr(owner, "names", "en")
+    return key if names == "en" else f"{key} names={names}"
 
 
 def _frozen(value: object) -> object:

@@ -180,7 +180,9 @@ PLAN_TABLES = (
     "attribution_mentions",
     "measure_agencies",
     "rendering_disagreements",
+    "translation_disagreements",
     "parse_warnings",
+    "parse_decisions",
     "measure_themes",
     "manual_theme_decisions",
 )

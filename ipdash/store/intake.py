@@ -34,30 +34,31 @@ import polars as pl
 
 from ipdash.corpus import rows
 from ipdash.corpus.agencies import Registry, load_registry
+from ipdash.corpus.chinese import is_chinese
 from ipdash.corpus.document import ParsedSource, parse_source, parse_text
 from ipdash.corpus.parse import GuessedMetadata, ParsedDocument, guess_metadata
 from ipdash.corpus.patterns import Patterns, load_patterns
 from ipdash.corpus.sources import (
     MANIFEST,
     PERIOD_LABEL,
+    RENDERINGS,
     DecodedText,
     Source,
-    decode_bytes,
     load_manifest,
+    read_document,
     read_source,
 )
+from ipdash.corpus.sources import (
+    MAX_UPLOAD_BYTES as MAX_UPLOAD_BYTES,  # re-exported: the page states the limit
+)
 from ipdash.corpus.themes import load_taxonomy
-from ipdash.errors import IpdashError, ParseError
+from ipdash.errors import IpdashError
 from ipdash.fileio import exclusive_lock, write_atomic
 from ipdash.store import queries
 from ipdash.store.build import BuildResult, build_database
 from ipdash.store.db import connect_read_only, current_db_path
 from ipdash.store.tables import build_tables, theme_tables
 
-# The same limit as server.maxUploadSize in .streamlit/config.toml (megabytes there).
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024
-# File type -> the rendering recorded in the manifest.
-RENDERINGS = {".txt": "plain-text", ".md": "markdown", ".pdf": "pdf-text", ".docx": "docx-text"}
 MODES = ("new", "rendering", "replace")
 # Where uploaded PDF and Word originals are kept, beside the text the build reads.
 ORIGINALS = "originals"
@@ -91,6 +92,11 @@ class Extracted:
     def rendering(self) -> str:
         return RENDERINGS[self.suffix]
 
+    @property
+    def language(self) -> str:
+        """The text's language for the manifest: "zh" for a Chinese original, else "en"."""
+        return "zh" if is_chinese(self.decoded.text) else "en"
+
     def document(self, patterns: Patterns, registry: Registry) -> ParsedDocument:
         """The text parsed into measures, once per upload: guessing its metadata and
         previewing it with any metadata read the same parse (only the resolution of
@@ -107,76 +113,13 @@ def _safe_name(name: str) -> str:
     return re.sub(r"[\x00-\x1f\x7f]", "", base)[:120] or "upload"
 
 
-def _pdf_text(data: bytes, name: str) -> str:
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
-
-    try:
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted:
-            raise ParseError(name, "the PDF is password-protected: upload an unprotected copy")
-        pages = [page.extract_text() or "" for page in reader.pages]
-    except ParseError:
-        raise
-    except (PdfReadError, ValueError, KeyError, TypeError, OSError, RecursionError) as exc:
-        raise ParseError(name, f"is not a readable PDF ({type(exc).__name__}: {exc})") from exc
-    text = "\n\n".join(pages)
-    if not text.strip():
-        raise ParseError(
-            name,
-            "the PDF has no text layer (a scan?): run it through OCR first or upload the text",
-        )
-    return text
-
-
-def _docx_text(data: bytes, name: str) -> str:
-    import zipfile
-
-    import docx
-
-    try:
-        document = docx.Document(io.BytesIO(data))
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise ParseError(name, f"is not a readable Word document ({exc})") from exc
-    except Exception as exc:  # python-docx raises its own types for broken packages
-        raise ParseError(name, f"is not a readable Word document ({exc})") from exc
-    lines = [p.text for p in document.paragraphs]
-    for table in document.tables:
-        for row in table.rows:
-            lines.append(" ".join(cell.text for cell in row.cells))
-    return "\n".join(lines)
-
-
 def extract_text(name: str, data: bytes) -> Extracted:
-    """The text of an uploaded document. Raises ParseError (with the file name and what
+    """The text of an uploaded document, read as `python -m ipdash parse` reads a file
+    (ipdash.corpus.sources.read_document). Raises ParseError (with the file name and what
     was expected) for an unsupported type, a file too large, or one that is not text."""
     name = _safe_name(name)
-    suffix = Path(name).suffix.lower()
-    if suffix not in RENDERINGS:
-        raise ParseError(
-            name, f"is a {suffix or 'file without extension'}: upload .txt, .md, .pdf or .docx"
-        )
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise ParseError(
-            name,
-            f"is {len(data) / 1024 / 1024:.1f} MB; the limit is {MAX_UPLOAD_BYTES // 1024 // 1024} "
-            "MB",
-        )
-    if suffix in (".txt", ".md"):
-        return Extracted(name, suffix, data, decode_bytes(data, name))
-    text = _pdf_text(data, name) if suffix == ".pdf" else _docx_text(data, name)
-    decoded = decode_bytes(text.encode("utf-8"), name)
-    method = "pypdf text layer" if suffix == ".pdf" else "python-docx paragraphs and tables"
-    return Extracted(
-        name,
-        suffix,
-        data,
-        DecodedText(
-            decoded.text,
-            f"{method} + {decoded.decoding}",
-            hashlib.sha256(data).hexdigest(),
-        ),
-    )
+    decoded = read_document(name, data)
+    return Extracted(name, Path(name).suffix.lower(), data, decoded)
 
 
 # ---------------------------------------------------------------------------------------
@@ -345,7 +288,7 @@ def _source_for(
         title=metadata.title,
         issuing_body=metadata.issuing_body,
         issue_date=metadata.issue_date,
-        language="en",
+        language=extracted.language,
         rendering=extracted.rendering,
         canonical=canonical,
         expected_measures=None,
@@ -473,6 +416,29 @@ def manifest_without_year(text: str, plan_year: int) -> str:
     """The manifest text without the rows of one plan year; every other line is kept
     exactly as written (so the change reviews as a clean diff)."""
     return _split_manifest(text, plan_year)[0]
+
+
+def manifest_not_canonical(text: str, plan_year: int) -> str:
+    """The manifest text with the rows of one plan year marked canonical=false (a
+    Chinese original added to the year takes their place); every other line is kept
+    exactly as written."""
+    lines = text.splitlines(keepends=True)
+    reader = csv.reader(io.StringIO(text))
+    header = next(reader)
+    year_column, canonical_column = header.index("plan_year"), header.index("canonical")
+    replaced: dict[int, str] = {}  # first physical line of a record -> its new text
+    drop: set[int] = set()
+    start = reader.line_num
+    for record in reader:
+        end = reader.line_num
+        if len(record) > canonical_column and record[year_column].strip() == str(plan_year):
+            record[canonical_column] = "false"
+            out = io.StringIO()
+            csv.writer(out, lineterminator="\n").writerow(record)
+            replaced[start] = out.getvalue()
+            drop.update(range(start + 1, end))
+        start = end
+    return "".join(replaced.get(i, line) for i, line in enumerate(lines) if i not in drop)
 
 
 def _new_file_name(raw_dir: Path, sources: list[Source], digest: str) -> str:
@@ -612,18 +578,30 @@ def add_plan(
         sources = load_manifest(raw_dir)
         same_year = [s for s in sources if s.plan_year == metadata.plan_year]
         metadata = _plan_metadata_for(mode, metadata, same_year)
+        # A Chinese original added to a plan rendered in English prevails: it becomes the
+        # canonical rendering (docs/schema.md, "Two languages").
+        canonical = next((s for s in same_year if s.canonical), None)
+        prevails = (
+            mode == "rendering"
+            and canonical is not None
+            and extracted.language == "zh" != canonical.language_code
+        )
         kept = [s for s in sources if mode != "replace" or s.plan_year != metadata.plan_year]
+        if prevails:
+            kept = [replace(s, canonical=s.plan_year != metadata.plan_year) for s in kept]
         text_bytes = extracted.decoded.text.encode("utf-8")
         file = _new_file_name(raw_dir, sources, hashlib.sha256(text_bytes).hexdigest())
         doc_id = _new_doc_id(kept, metadata.plan_year, extracted.rendering, mode != "rendering")
-        new_source = _source_for(extracted, metadata, file, doc_id, canonical=mode != "rendering")
-        if mode == "rendering":
-            canonical = next(s for s in same_year if s.canonical)
+        new_source = _source_for(
+            extracted, metadata, file, doc_id, canonical=mode != "rendering" or prevails
+        )
+        if mode == "rendering" and canonical is not None:
             new_source = replace(new_source, expected_measures=canonical.expected_measures)
         _dry_run(kept, (new_source, extracted.decoded), raw_dir)
         try:
             with raw_transaction(raw_dir) as changes:
-                _write_plan(changes, extracted, new_source, same_year if mode == "replace" else [])
+                replaced = same_year if mode == "replace" else []
+                _write_plan(changes, extracted, new_source, replaced, prevails)
                 result = build_database(raw_dir=raw_dir, db_dir=db_dir)
         except Exception as exc:
             raise AddPlanError(
@@ -635,10 +613,15 @@ def add_plan(
 
 
 def _write_plan(
-    changes: RawChanges, extracted: Extracted, new_source: Source, replaced: list[Source]
+    changes: RawChanges,
+    extracted: Extracted,
+    new_source: Source,
+    replaced: list[Source],
+    prevails: bool = False,
 ) -> None:
     """The new document (and its PDF or Word original), the manifest with its row, and
-    the documents it replaces moved to data/raw/replaced/<year>-<time>/."""
+    the documents it replaces moved to data/raw/replaced/<year>-<time>/; where the new
+    document `prevails` (a Chinese original), the year's other rows become canonical=false."""
     raw_dir = changes.raw_dir
     changes.write(raw_dir / new_source.file, extracted.decoded.text.encode("utf-8"))
     if extracted.suffix in (".pdf", ".docx"):
@@ -647,6 +630,8 @@ def _write_plan(
     base = changes.old_manifest.decode("utf-8")
     if replaced:
         base = manifest_without_year(base, new_source.plan_year)
+    if prevails:
+        base = manifest_not_canonical(base, new_source.plan_year)
     if not base.endswith("\n"):
         base += "\n"
     changes.write_manifest(base + _manifest_row(new_source))
@@ -670,6 +655,9 @@ def format_preview(p: Preview, max_rows: int = 400, advice: Advice | None = None
         f"levels: {', '.join(p.parsed.parsed.level_names) or 'none'}",
         "",
         *(format_advice(advice) if advice else []),
+        "what the parser decided:",
+        *(f"  {line}" for line in p.parsed.report().lines()),
+        "",
         "sections:",
     ]
     lines += [f"  {r['measures']:>4}  {r['section']}" for r in p.sections().iter_rows(named=True)]

@@ -1197,3 +1197,89 @@ def lineage_plan_pairs(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
         ORDER BY plan_year, earlier_plan_year
         """,
     )
+
+
+# ---------------------------------------------------------------------------------------
+# Languages and what the parser decided (issue 13)
+
+
+def measure_texts(con: duckdb.DuckDBPyConnection, measure_id: str) -> pl.DataFrame:
+    """A measure as every document renders it, the prevailing text first (the canonical
+    rendering: the Chinese original where there is one), with its language, number as
+    written, attribution and the bodies that rendering names (English and Chinese short
+    names): for showing a Chinese original and an English rendering side by side."""
+    return _frame(
+        con,
+        """
+        WITH named AS (
+            SELECT am.doc_id,
+                   string_agg(a.short_name || ' (' || am.role || ')', '; ' ORDER BY am.position)
+                       AS bodies,
+                   string_agg(coalesce(a.short_name_zh, a.short_name) || '（'
+                       || CASE am.role WHEN 'lead' THEN '牵头' WHEN 'participant' THEN '参与'
+                          ELSE '按职责分工' END || '）', '、' ORDER BY am.position) AS bodies_zh
+            FROM attribution_mentions AS am JOIN agencies AS a USING (agency_id)
+            WHERE am.measure_id = $id AND am.mention_kind = 'agency'
+            GROUP BY am.doc_id
+        )
+        SELECT r.doc_id, r.language, d.is_canonical AS prevails, r.number_label, r.status,
+               r.text, r.attribution_raw, n.bodies, n.bodies_zh, d.rendering, d.source_file
+        FROM measure_renderings AS r
+        JOIN documents AS d USING (doc_id)
+        LEFT JOIN named AS n USING (doc_id)
+        WHERE r.measure_id = $id
+        ORDER BY d.is_canonical DESC, r.language = 'zh' DESC, r.doc_id
+        """,
+        {"id": measure_id},
+    )
+
+
+def translation_disagreements(
+    con: duckdb.DuckDBPyConnection, plan_year: int | None = None
+) -> pl.DataFrame:
+    """Where a rendering in another language disagrees with the text that prevails
+    (different bodies or roles, a measure missing in one, different counts), all plans
+    or one."""
+    return _frame(
+        con,
+        """
+        SELECT * FROM translation_disagreements
+        WHERE $year IS NULL OR plan_year = $year
+        ORDER BY plan_year, measure_no NULLS FIRST, aspect
+        """,
+        {"year": plan_year},
+    )
+
+
+def parse_decisions(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """What the parser decided about every document and what it doubts, with the
+    document's rendering and whether it is the canonical one."""
+    return _frame(
+        con,
+        """
+        SELECT p.*, d.rendering, d.is_canonical, d.language_code
+        FROM parse_decisions AS p JOIN documents AS d USING (doc_id)
+        ORDER BY p.plan_year, d.is_canonical DESC, p.doc_id
+        """,
+    )
+
+
+def agency_names(con: duckdb.DuckDBPyConnection, language: str) -> pl.DataFrame:
+    """Every body's label in one language ("en": short_name, "zh": the Chinese short form
+    the plans write), with its current successor's: for the English / 中文 names switch
+    of charts, tables and exports."""
+    return _frame(
+        con,
+        """
+        SELECT a.agency_id,
+               CASE WHEN $lang = 'zh' THEN coalesce(a.short_name_zh, a.short_name)
+                    ELSE a.short_name END AS label,
+               CASE WHEN $lang = 'zh' THEN coalesce(a.name_zh, a.name) ELSE a.name END AS name,
+               s.successor_id,
+               CASE WHEN $lang = 'zh' THEN coalesce(s.successor_short_name_zh,
+                    s.successor_short_name) ELSE s.successor_short_name END AS successor_label
+        FROM agencies AS a JOIN agency_successors AS s USING (agency_id)
+        ORDER BY a.agency_id
+        """,
+        {"lang": language},
+    )

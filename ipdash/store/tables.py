@@ -5,6 +5,7 @@ to Polars frames in the schema's column order (ipdash/store/sql/schema.sql)."""
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable
 
 import polars as pl
 
@@ -33,6 +34,10 @@ def _frame(rows_: list[dict]) -> pl.DataFrame:
 
 def documents(docs: list[ParsedSource]) -> pl.DataFrame:
     return _frame([rows.document_row(d) for d in docs])
+
+
+def parse_decisions(docs: list[ParsedSource]) -> pl.DataFrame:
+    return _frame([rows.decision_row(d) for d in docs])
 
 
 def sections(docs: list[ParsedSource]) -> pl.DataFrame:
@@ -117,13 +122,27 @@ def plans(docs: list[ParsedSource]) -> pl.DataFrame:
 
 
 def rendering_disagreements(docs: list[ParsedSource]) -> pl.DataFrame:
-    """Where another rendering of a plan differs from its canonical one."""
+    """Where another rendering of a plan in the same language differs from its canonical
+    one (a rendering in the other language: translation_disagreements)."""
     canonical = canonical_by_year(docs)
     out = []
     for year, group in _by_year(docs).items():
         for other in group:
-            if other is not canonical[year]:
+            if other is not canonical[year] and other.language == canonical[year].language:
                 out.extend(compare_renderings(canonical[year], other))
+    return _frame(out)
+
+
+def translation_disagreements(docs: list[ParsedSource]) -> pl.DataFrame:
+    """Where a rendering in another language (an English rendering of a Chinese original)
+    disagrees with the text that prevails, the canonical one: measures aligned by number
+    and confirmed by the bodies they name."""
+    canonical = canonical_by_year(docs)
+    out = []
+    for year, group in _by_year(docs).items():
+        for other in group:
+            if other is not canonical[year] and other.language != canonical[year].language:
+                out.extend(compare_translations(canonical[year], other))
     return _frame(out)
 
 
@@ -152,6 +171,7 @@ def agencies(registry: Registry) -> pl.DataFrame:
                 "successor_id": a.successor_id,
                 "reform": a.reform or None,
                 "note": a.note or None,
+                "short_name_zh": a.short_name_zh or None,
             }
             for a in registry.agencies.values()
         ]
@@ -183,6 +203,8 @@ def agency_aliases(registry: Registry) -> pl.DataFrame:
                 "agency_id": a.agency_id,
                 "source": a.source,
                 "note": a.note or None,
+                "valid_from": a.valid_from,
+                "valid_to": a.valid_to,
             }
             for a in registry.aliases
         ]
@@ -219,6 +241,8 @@ def build_tables(docs: list[ParsedSource], registry: Registry) -> dict[str, pl.D
         "measure_agencies": measure_agencies(docs),
         "rendering_disagreements": rendering_disagreements(docs),
         "parse_warnings": parse_warnings(docs),
+        "parse_decisions": parse_decisions(docs),
+        "translation_disagreements": translation_disagreements(docs),
     }
 
 
@@ -291,6 +315,80 @@ def compare_renderings(canonical: ParsedSource, other: ParsedSource) -> list[dic
         elif ma != mb:
             rows.append(row(number, "roles", f"{ma} vs {mb}"))
     return rows
+
+
+def _bodies(d: ParsedSource, number: int) -> dict[str, str]:
+    """The registered bodies and groups a measure names (as on the document's date), with
+    their roles."""
+    out: dict[str, str] = {}
+    for x in d.mentions.get(number, []):
+        key = x.resolution.agency_id or x.resolution.group_id
+        if key and key not in out:
+            out[key] = x.role
+    return out
+
+
+def compare_translations(prevailing: ParsedSource, other: ParsedSource) -> list[dict]:
+    """Differences between a plan's prevailing text and a rendering in another language.
+    Measures are aligned by number; the bodies they name confirm the alignment (the texts
+    are not compared word by word). Aspects: count (the two number their measures
+    differently), missing, status, agencies (different bodies; a neighbour of the other
+    rendering naming the same ones is pointed out) and roles."""
+    year = prevailing.source.plan_year
+    mine = {m.number: m for m in prevailing.parsed.measures}
+    theirs = {m.number: m for m in other.parsed.measures}
+
+    def row(number: int | None, aspect: str, detail: str) -> dict:
+        return {
+            "plan_year": year,
+            "measure_no": number,
+            "measure_id": measure_id(year, number) if number is not None else None,
+            "doc_id": prevailing.source.doc_id,
+            "other_doc_id": other.source.doc_id,
+            "aspect": aspect,
+            "detail": detail,
+        }
+
+    rows = []
+    if len(mine) != len(theirs):
+        rows.append(
+            row(
+                None,
+                "count",
+                f"{prevailing.source.doc_id} ({prevailing.language}) has {len(mine)} measures, "
+                f"{other.source.doc_id} ({other.language}) {len(theirs)}",
+            )
+        )
+    for number in sorted(set(mine) | set(theirs)):
+        a, b = mine.get(number), theirs.get(number)
+        if a is None or b is None:
+            where = other.source.doc_id if a is not None else prevailing.source.doc_id
+            rows.append(row(number, "missing", f"measure {number} is missing from {where}"))
+        elif a.status != b.status:
+            rows.append(row(number, "status", f"{a.status} vs {b.status}"))
+        else:
+            rows.extend(_body_differences(prevailing, other, number, row))
+    return rows
+
+
+def _body_differences(
+    prevailing: ParsedSource, other: ParsedSource, number: int, row: Callable[..., dict]
+) -> list[dict]:
+    ours, theirs = _bodies(prevailing, number), _bodies(other, number)
+    if set(ours) != set(theirs):
+        detail = f"{', '.join(ours) or 'none'} vs {', '.join(theirs) or 'none'}"
+        for near in (number - 1, number + 1):
+            if ours and set(_bodies(other, near)) == set(ours):
+                detail += (
+                    f"; {other.source.doc_id} names these bodies at measure {near}: "
+                    "a measure missing or added before it?"
+                )
+                break
+        return [row(number, "agencies", detail)]
+    if ours != theirs:
+        shown = "; ".join(f"{k} {ours[k]} vs {theirs[k]}" for k in ours if ours[k] != theirs[k])
+        return [row(number, "roles", shown)]
+    return []
 
 
 # ---------------------------------------------------------------------------------------
@@ -379,8 +477,10 @@ def theme_tables(
             "pattern": r.pattern,
             "weight": r.weight,
             "main_action": r.main_action,
+            "language": language,
         }
-        for r in taxonomy.rules
+        for language, rule_set in (("en", taxonomy.rules), ("zh", taxonomy.rules_zh))
+        for r in rule_set
     ]
     crosswalk = [
         {

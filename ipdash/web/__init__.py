@@ -37,6 +37,7 @@ from ipdash.web.plans import (
     ready_made_plans,
     remove_plan,
     show_advice,
+    show_decisions,
 )
 from ipdash.web.presenting import show_view
 from ipdash.web.share import cite_this_view, download_all_data
@@ -105,6 +106,7 @@ __all__ = [
     "setup",
     "shared_filter_params",
     "show_advice",
+    "show_decisions",
     "show_measure",
     "show_text",
     "show_view",

@@ -13,6 +13,7 @@ from typing import Any
 import duckdb
 import streamlit as st
 
+from ipdash.present.names import Names, load_names, relabel
 from ipdash.settings import Settings
 from ipdash.settings import current as current_settings
 from ipdash.store import queries
@@ -80,9 +81,15 @@ def _cached_query(db: str, name: str, args: tuple, _query: Callable[..., Any]) -
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def _cached_view(db: str, name: str, args: tuple, _view: Callable[..., Any]) -> Any:
-    # A computation over queries (a layout, network metrics), cached like a query.
-    return _view(Context(db).query, *args)
+def _cached_view(db: str, names: str, name: str, args: tuple, _view: Callable[..., Any]) -> Any:
+    # A computation over queries (a layout, network metrics), cached like a query, its
+    # bodies named in the chosen language.
+    return _view(Context(db, names=names).query, *args)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _names(db: str, language: str) -> Names:
+    return load_names(Context(db).query, language)
 
 
 @dataclass(frozen=True)
@@ -92,6 +99,9 @@ class Context:
 
     db: str
     settings: Settings = field(default_factory=current_settings)
+    # The names switch: bodies named in English ("en") or Chinese ("zh") in every frame
+    # a query returns, so in charts, tables and downloads (ipdash.present.names).
+    names: str = "en"
     # What one run of the page reads once however many charts ask (see saved_stories).
     _run_memo: dict = field(default_factory=dict, compare=False, repr=False)
 
@@ -114,7 +124,12 @@ class Context:
         database generation and arguments: `ctx.query(queries.plans)`."""
         if getattr(query, "__module__", None) != queries.__name__:
             raise TypeError(f"{query!r} is not a query of {queries.__name__}")
-        return _cached_query(self.db, query.__name__, tuple(args), query)
+        result = _cached_query(self.db, query.__name__, tuple(args), query)
+        return result if query is queries.agency_names else self.named(result)
+
+    def named(self, frame: Any) -> Any:
+        """A query's frame with its bodies named as the names switch says."""
+        return frame if self.names == "en" else relabel(frame, _names(self.db, self.names))
 
     def view(self, view: Callable[..., Any], *args: object) -> Any:
         """Run a function of ipdash.present.views that takes the query runner first,
@@ -124,7 +139,7 @@ class Context:
 
         if getattr(view, "__module__", None) != views.__name__:
             raise TypeError(f"{view!r} is not a function of {views.__name__}")
-        return _cached_view(self.db, view.__name__, tuple(args), view)
+        return _cached_view(self.db, self.names, view.__name__, tuple(args), view)
 
     @property
     def info(self) -> dict:

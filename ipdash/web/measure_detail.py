@@ -31,7 +31,8 @@ def show_measure(ctx: Context, d: dict, search: str) -> None:
     """The measure `d` (a row of queries.measure_detail) in full."""
     st.html(ANCHOR.format(measure=html.escape(d["measure_id"])))
     st.subheader(f"Measure {d['measure_no']} of the {d['period_label']} plan ({d['measure_id']})")
-    st.html(f"<div class='ipd-text'>{provenance.highlight(d['text'] or '', search)}</div>")
+    if not _both_languages(ctx, d, search):
+        st.html(f"<div class='ipd-text'>{provenance.highlight(d['text'] or '', search)}</div>")
     _bodies(ctx, d)
     st.markdown(f"**Source.** {_md(provenance.citation(d))}")
     _in_document(ctx, d)
@@ -46,6 +47,37 @@ def show_measure(ctx: Context, d: dict, search: str) -> None:
                 st.markdown(f"**{_md(form)}** ({role})")
                 st.html(f"<div class='ipd-text ipd-small'>{html.escape(r['text'] or '')}</div>")
     _technical(ctx, d)
+
+
+LANGUAGE_NAMES = {"zh": "Chinese", "en": "English"}
+
+
+def _both_languages(ctx: Context, d: dict, search: str) -> bool:
+    """Where the plan has a Chinese original and a rendering in another language: both
+    texts side by side, the one that prevails first. False when there is one language."""
+    texts = ctx.query(queries.measure_texts, d["measure_id"])
+    if texts.height < 2 or texts["language"].n_unique() < 2:
+        return False
+    prevailing = texts.row(0, named=True)
+    other = next(r for r in texts.iter_rows(named=True) if r["language"] != prevailing["language"])
+    left, right = st.columns(2)
+    for column, r in ((left, prevailing), (right, other)):
+        language = LANGUAGE_NAMES.get(r["language"], r["language"])
+        role = "the text that prevails" if r["prevails"] else "a rendering"
+        column.markdown(f"**{_md(language)}** ({role}, numbered {_md(r['number_label'] or '')})")
+        column.html(
+            f"<div class='ipd-text' lang='{html.escape(r['language'])}'>"
+            f"{provenance.highlight(r['text'] or '', search)}</div>"
+        )
+        if r["attribution_raw"]:
+            column.caption(_md(r["attribution_raw"]))
+    st.caption(
+        f"The {LANGUAGE_NAMES.get(prevailing['language'], prevailing['language'])} text "
+        "prevails: the measure's bodies, roles and theme are read from it; the "
+        f"{LANGUAGE_NAMES.get(other['language'], other['language'])} text is a rendering "
+        "(where the two disagree, Data quality lists it)."
+    )
+    return True
 
 
 def _md(text: str) -> str:

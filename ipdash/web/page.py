@@ -32,6 +32,7 @@ from ipdash.web.sidebar import clear_filters, navigation, page_of
 from ipdash.web.url_state import (
     CURRENT_PAGE,
     load_url_state,
+    names_choice,
 )
 
 ASSETS = Path(__file__).resolve().parent / "assets"
@@ -55,7 +56,7 @@ def setup(title: str) -> Context:
     st.session_state[CURRENT_PAGE] = page_of(title)
     navigation()
     settings = current_settings()
-    ctx = Context(db=str(ensure_database(settings)), settings=settings)
+    ctx = Context(db=str(ensure_database(settings)), settings=settings, names=names_choice())
     cited_version_note(ctx)
     return ctx
 

@@ -46,6 +46,23 @@ def show_advice(advice: intake.Advice, changes_heading: str) -> None:
         )
 
 
+def show_decisions(preview: intake.Preview) -> None:
+    """What the parser decided about an upload (structure, numbering, numbers running on
+    or restarting, the role note and so whether leads are stated or inferred, the count)
+    and, as warnings, what it doubts (inferred leads, open lists, measures without bodies,
+    unresolved names, a count far from the one the text states)."""
+    report = preview.parsed.report()
+    st.markdown(
+        "**What the parser decided**\n"
+        + "\n".join(f"- {md_escape(line)}" for line in report.lines())
+    )
+    doubts = report.doubts()
+    for doubt in doubts:
+        st.warning(md_escape(doubt), icon=":material/help:")
+    if not doubts:
+        st.caption("Nothing doubtful: every decision is stated by the text.")
+
+
 def _remove(ctx: Context, plan_year: int, label: str) -> None:
     """The Remove button's callback: report the outcome on the next run."""
     st.session_state["remove_sure"] = False

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ipdash.present.names import LANGUAGES
 from ipdash.store import queries
 from ipdash.store.filters import (
     ROLE_LABELS,
@@ -12,7 +13,7 @@ from ipdash.store.filters import (
     clean_query,
 )
 from ipdash.web.context import Context
-from ipdash.web.url_state import page_link_params
+from ipdash.web.url_state import NAMES, page_link_params
 from ipdash.web.widgets import multiselect, segmented, text, toggle
 
 # The pages in the order and with the names users see (the file names order them too),
@@ -50,6 +51,16 @@ def navigation() -> None:
     page's own choices as they were left."""
     for path, label, icon, own in PAGES:
         st.sidebar.page_link(path, label=label, icon=icon, query_params=page_link_params(path, own))
+    segmented(
+        st.sidebar,
+        "Names of bodies",
+        list(LANGUAGES),
+        NAMES,
+        "en",
+        format_func=LANGUAGES.get,
+        help="Bodies in charts, tables and downloads by their English short names (CNIPA) "
+        "or the Chinese short forms the plans write (国家知识产权局).",
+    )
     st.sidebar.divider()
 
 

@@ -105,7 +105,7 @@ def all_measures(
     if total <= shown.height:
         return export.readable_measures(ctx.query(queries.measure_export, f))
     con = ctx.connection
-    return lambda: export.readable_measures(queries.measure_export(con, f))
+    return lambda: export.readable_measures(ctx.named(queries.measure_export(con, f)))
 
 
 MEASURE_COLUMNS = {

@@ -46,8 +46,24 @@ URL_PARAMS: dict[str, str] = {
     # The data version a permalink was cited with ("Cite this view"): read to say when
     # the data has changed since, never written back.
     "data_version": "str",
+    "names": "str",
 }
 FILTER_PARAMS = ("year", "theme", "agency", "role", "successor", "q")
+# The names switch (English / 中文): carried by every link and address like the filters.
+NAMES = "names"
+
+
+def names_choice() -> str:
+    """The names switch as the widget holds it: "zh" (中文) or "en" (English)."""
+    return "zh" if st.session_state.get(NAMES) == "zh" else "en"
+
+
+def _with_names(params: dict[str, str]) -> dict[str, str]:
+    if names_choice() == "zh":
+        params[NAMES] = "zh"
+    return params
+
+
 _WRITTEN = "_url_written"
 # Longest text value taken from a URL.
 MAX_URL_VALUE_CHARS = 200
@@ -110,14 +126,16 @@ def write_url(f: MeasureFilter | None = None, **view: object) -> dict[str, str]:
     """Write the filters and the page's own choices into the address, so the address
     always reproduces what is on screen; returns the parameters. The page's own choices
     are remembered for the links back to it (see page_link_params)."""
-    params = view_params(f, **view)
+    params = _with_names(view_params(f, **view))
     if params != _url_now():
         st.query_params.from_dict(params)
     st.session_state[_WRITTEN] = params
     page = st.session_state.get(CURRENT_PAGE)
     if page:
         remembered = st.session_state.setdefault(_PAGE_PARAMS, {})
-        remembered[page] = {k: v for k, v in params.items() if k not in FILTER_PARAMS}
+        remembered[page] = {
+            k: v for k, v in params.items() if k not in FILTER_PARAMS and k != NAMES
+        }
     return params
 
 
@@ -144,7 +162,7 @@ def shared_filter_params() -> dict[str, str]:
     the state of one change earlier)."""
     raw = {key: [_as_param(st.session_state.get(key))] for key in FILTER_PARAMS}
     f = from_params(raw)
-    return to_params(f if f.agencies else f.with_(role="any"))
+    return _with_names(dict(to_params(f if f.agencies else f.with_(role="any"))))
 
 
 def page_link_params(page: str, own_keys: tuple[str, ...]) -> dict[str, str]:

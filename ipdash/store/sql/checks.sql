@@ -50,13 +50,16 @@ LEFT JOIN agency_kinds AS k ON k.kind = a.kind
 WHERE k.kind IS NULL;
 
 -- check: one_lead | error | a measure has at most one lead, and lead-first lists have exactly one
+-- (An attribution that names its leads in words, "X、Y牵头，Z参与", role_convention
+-- 'explicit', may have several leads and must have at least one.)
 SELECT m.measure_id, m.measure_id || ': ' || count(*) FILTER (WHERE am.role = 'lead')
     || ' leads in a ' || m.role_convention || ' list' AS detail
 FROM measures AS m
 JOIN attribution_mentions AS am ON am.measure_id = m.measure_id AND am.doc_id = m.doc_id
 GROUP BY m.measure_id, m.role_convention
-HAVING count(*) FILTER (WHERE am.role = 'lead') > 1
-    OR (m.role_convention = 'lead_first' AND count(*) FILTER (WHERE am.role = 'lead') <> 1);
+HAVING (m.role_convention <> 'explicit' AND count(*) FILTER (WHERE am.role = 'lead') > 1)
+    OR (m.role_convention = 'lead_first' AND count(*) FILTER (WHERE am.role = 'lead') <> 1)
+    OR (m.role_convention = 'explicit' AND count(*) FILTER (WHERE am.role = 'lead') = 0);
 
 -- check: joint_has_no_lead | error | a list the text marks as shared ("division of responsibilities") names no lead
 SELECT m.measure_id, m.measure_id || ': joint list with a lead' AS detail
@@ -88,11 +91,25 @@ SELECT measure_id, measure_id || ' (' || doc_id || ' vs ' || other_doc_id || '):
 FROM rendering_disagreements
 WHERE aspect = 'text';
 
+-- check: translations_agree | warning | a rendering in another language numbers the same measures and names the same bodies in the same roles as the text that prevails
+SELECT coalesce(measure_id, doc_id), coalesce(measure_id, CAST(plan_year AS VARCHAR)) || ' (' || doc_id || ' vs ' || other_doc_id || ', ' || aspect || '): ' || detail AS detail
+FROM translation_disagreements;
+
 -- check: measures_without_agencies | warning | in plans that name bodies, every present measure names at least one
 SELECT m.measure_id, m.measure_id || ' names no responsible body' AS detail
 FROM measures AS m
 JOIN plans AS p ON p.plan_year = m.plan_year
 WHERE p.names_agencies AND m.status = 'present' AND m.n_agencies + m.n_generic_groups = 0;
+
+-- check: stated_counts | warning | where a document states how many measures it has, the parser finds about as many
+SELECT doc_id, doc_id || ': ' || n_measures || ' measures found, the text states ' || stated_count AS detail
+FROM parse_decisions
+WHERE count_far;
+
+-- check: open_lists | info | attributions that leave their list open ("… and other departments", 等部门)
+SELECT doc_id, doc_id || ': measures ' || open_list_measures AS detail
+FROM parse_decisions
+WHERE n_open_lists > 0;
 
 -- check: parse_warnings | warning | the parser met nothing it could not place
 SELECT doc_id, doc_id || coalesce(' line ' || line, '') || ': ' || message AS detail

@@ -5,10 +5,12 @@
 -- Every link between a measure and a body, once as named at the time and once mapped
 -- to today's successor, so one query serves both views (agency_view = named | current).
 CREATE TABLE measure_agency_links AS
-SELECT ma.measure_id, m.plan_year, ma.agency_id, ma.role, ma.position, 'named' AS agency_view
+SELECT ma.measure_id, m.plan_year, ma.agency_id, ma.role, ma.position, 'named' AS agency_view,
+       ma.role_basis
 FROM measure_agencies AS ma JOIN measures AS m USING (measure_id)
 UNION ALL
-SELECT mc.measure_id, m.plan_year, mc.agency_id, mc.role, mc.position, 'current' AS agency_view
+SELECT mc.measure_id, m.plan_year, mc.agency_id, mc.role, mc.position, 'current' AS agency_view,
+       mc.role_basis
 FROM measure_agencies_current AS mc JOIN measures AS m USING (measure_id)
 ORDER BY agency_view, plan_year, measure_id, position;
 
@@ -44,7 +46,8 @@ SELECT
     -- What the text search looks in, lowered once here rather than on every search (three
     -- times faster at 100,000 measures). chr(31) cannot occur in a decoded document or a
     -- cleaned search, so no match spans the two parts.
-    lower(m.text || chr(31) || coalesce(m.attribution_raw, '')) AS search_text
+    lower(m.text || chr(31) || coalesce(m.attribution_raw, '')) AS search_text,
+    m.role_basis, m.open_list, m.number_label
 FROM measures AS m
 LEFT JOIN measure_themes AS t ON t.measure_id = m.measure_id AND t.rank = 1
 LEFT JOIN named AS n ON n.measure_id = m.measure_id

@@ -47,7 +47,36 @@ CREATE TABLE documents (
     n_measures_found  INTEGER NOT NULL,
     n_warnings        INTEGER NOT NULL,
     role_note         VARCHAR,
-    preamble          VARCHAR
+    preamble          VARCHAR,
+    language_code     VARCHAR NOT NULL CHECK (language_code IN ('en', 'zh'))  -- manifest code, else the text's
+);
+
+-- What the parser decided about each document and what it doubts (DocumentReport).
+CREATE TABLE parse_decisions (
+    doc_id                 VARCHAR PRIMARY KEY,
+    plan_year              INTEGER NOT NULL,
+    language               VARCHAR NOT NULL,   -- of the text: zh or en
+    numbering              VARCHAR NOT NULL,   -- family of numbers carrying the measures
+    numbering_style        VARCHAR NOT NULL,   -- "1." "1、" "（1）" "(1)" "1)"
+    numbers_run_on         BOOLEAN NOT NULL,
+    measure_level          VARCHAR NOT NULL,
+    heading_styles         VARCHAR,
+    families_tried         VARCHAR NOT NULL,
+    role_note_found        BOOLEAN NOT NULL,
+    lead_basis             VARCHAR NOT NULL CHECK (lead_basis IN ('stated', 'inferred')),
+    n_measures             INTEGER NOT NULL,
+    stated_count           INTEGER,
+    count_far              BOOLEAN NOT NULL,
+    n_open_lists           INTEGER NOT NULL,
+    open_list_measures     VARCHAR,
+    n_unattributed         INTEGER NOT NULL,
+    unattributed_measures  VARCHAR,
+    n_unresolved           INTEGER NOT NULL,
+    unresolved_names       VARCHAR,
+    name_notes             VARCHAR,
+    summary                VARCHAR NOT NULL,
+    n_inferred_leads       INTEGER NOT NULL,   -- leads of plain lists of several, no role note
+    doubts                 VARCHAR             -- what a reader should check, in sentences
 );
 
 CREATE TABLE sections (
@@ -80,7 +109,7 @@ CREATE TABLE measures (
     text                      VARCHAR NOT NULL,
     attribution_raw           VARCHAR,
     attribution_phrasing      VARCHAR,
-    role_convention           VARCHAR CHECK (role_convention IN ('lead_first', 'joint')),
+    role_convention           VARCHAR CHECK (role_convention IN ('lead_first', 'joint', 'explicit')),
     n_agencies                INTEGER NOT NULL,
     n_generic_groups          INTEGER NOT NULL,
     n_unresolved              INTEGER NOT NULL,
@@ -92,6 +121,11 @@ CREATE TABLE measures (
     text_end_offset           INTEGER NOT NULL,
     attribution_start_offset  INTEGER,
     attribution_end_offset    INTEGER,
+    number_label              VARCHAR,            -- the number as written: "12." "（3）" "(3)"
+    number_as_written         INTEGER,            -- differs from measure_no where numbers restart
+    role_basis                VARCHAR CHECK (role_basis IN ('explicit', 'stated', 'inferred')),
+    open_list                 BOOLEAN NOT NULL,   -- the list ends in "and other departments" / 等部门
+    open_list_ending          VARCHAR,
     UNIQUE (plan_year, measure_no)
 );
 
@@ -104,6 +138,8 @@ CREATE TABLE measure_renderings (
     attribution_raw  VARCHAR,
     start_offset     INTEGER NOT NULL,
     end_offset       INTEGER NOT NULL,
+    number_label     VARCHAR,
+    language         VARCHAR NOT NULL,
     PRIMARY KEY (measure_id, doc_id)
 );
 
@@ -126,15 +162,18 @@ CREATE TABLE agencies (
     valid_to      DATE,
     successor_id  VARCHAR,
     reform        VARCHAR,
-    note          VARCHAR
+    note          VARCHAR,
+    short_name_zh VARCHAR               -- the short form the Chinese plans write (中文 labels)
 );
 
 CREATE TABLE agency_aliases (
     alias             VARCHAR NOT NULL,
     alias_normalized  VARCHAR NOT NULL,
     agency_id         VARCHAR NOT NULL,
-    source            VARCHAR NOT NULL CHECK (source IN ('name', 'short_name', 'name_zh', 'alias')),
-    note              VARCHAR
+    source            VARCHAR NOT NULL CHECK (source IN ('name', 'short_name', 'name_zh', 'short_name_zh', 'alias')),
+    note              VARCHAR,
+    valid_from        DATE,               -- when the plans use this form (era variants)
+    valid_to          DATE
 );
 
 CREATE TABLE generic_groups (
@@ -155,6 +194,7 @@ CREATE TABLE attribution_mentions (
     role          VARCHAR NOT NULL CHECK (role IN ('lead', 'participant', 'joint')),
     resolution    VARCHAR NOT NULL,
     note          VARCHAR,
+    role_basis    VARCHAR NOT NULL CHECK (role_basis IN ('explicit', 'stated', 'inferred')),
     PRIMARY KEY (measure_id, doc_id, position)
 );
 
@@ -164,6 +204,7 @@ CREATE TABLE measure_agencies (
     role        VARCHAR NOT NULL CHECK (role IN ('lead', 'participant', 'joint')),
     position    INTEGER NOT NULL,
     raw_name    VARCHAR NOT NULL,
+    role_basis  VARCHAR NOT NULL CHECK (role_basis IN ('explicit', 'stated', 'inferred')),
     PRIMARY KEY (measure_id, agency_id)
 );
 
@@ -175,6 +216,18 @@ CREATE TABLE rendering_disagreements (
     other_doc_id VARCHAR NOT NULL,
     aspect      VARCHAR NOT NULL CHECK (aspect IN ('text', 'agencies', 'roles', 'status', 'missing')),
     detail      VARCHAR NOT NULL
+);
+
+-- Where a rendering in another language (an English rendering of a Chinese original)
+-- disagrees with the prevailing, canonical text.
+CREATE TABLE translation_disagreements (
+    plan_year     INTEGER NOT NULL,
+    measure_no    INTEGER,            -- NULL for the plan-level count
+    measure_id    VARCHAR,
+    doc_id        VARCHAR NOT NULL,   -- the prevailing (canonical) document
+    other_doc_id  VARCHAR NOT NULL,
+    aspect        VARCHAR NOT NULL CHECK (aspect IN ('count', 'missing', 'status', 'agencies', 'roles')),
+    detail        VARCHAR NOT NULL
 );
 
 CREATE TABLE parse_warnings (
@@ -206,7 +259,8 @@ CREATE TABLE theme_rules (
     pattern      VARCHAR NOT NULL,
     weight       DOUBLE NOT NULL,
     main_action  BOOLEAN NOT NULL,
-    PRIMARY KEY (theme_id, name)
+    language     VARCHAR NOT NULL CHECK (language IN ('en', 'zh')),  -- of the measures it reads
+    PRIMARY KEY (theme_id, name, language)
 );
 
 CREATE TABLE section_crosswalk (

@@ -20,7 +20,8 @@ SELECT
     s.short_name AS successor_short_name,
     s.kind AS successor_kind,
     w.steps,
-    w.lineage
+    w.lineage,
+    s.short_name_zh AS successor_short_name_zh
 FROM walk AS w
 JOIN agencies AS s ON s.agency_id = w.current_id
 WHERE s.successor_id IS NULL;
@@ -36,7 +37,8 @@ SELECT
         WHEN 1 THEN 'lead' WHEN 2 THEN 'joint' ELSE 'participant' END AS role,
     min(ma.position) AS position,
     string_agg(ma.raw_name, '; ' ORDER BY ma.position) AS raw_name,
-    string_agg(ma.agency_id, '; ' ORDER BY ma.position) AS named_agency_ids
+    string_agg(ma.agency_id, '; ' ORDER BY ma.position) AS named_agency_ids,
+    arg_min(ma.role_basis, (CASE ma.role WHEN 'lead' THEN 1 WHEN 'joint' THEN 2 ELSE 3 END, ma.position)) AS role_basis
 FROM measure_agencies AS ma
 JOIN agency_successors AS s ON s.agency_id = ma.agency_id
 GROUP BY ma.measure_id, s.successor_id;
