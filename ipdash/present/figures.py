@@ -873,48 +873,80 @@ LINEAGE_NOTE = (
 def lineage_changes(
     counts: pl.DataFrame, label_a: str, label_b: str, subtitle: str = ""
 ) -> go.Figure:
-    """Per theme: the measures of plan B carried over from plan A, new in B, and the
-    measures of A dropped, as side-by-side horizontal bars (themes in codebook order)."""
-    title = f"What changed from {label_a} to {label_b}: carried over, new, dropped"
+    """Per theme, one row: right of zero the measures of plan B, carried over from plan A
+    and new in B (stacked: together, B's measures of the theme); left of zero the
+    measures of A that nothing in B continues (dropped). Themes with most of B's
+    measures on top."""
+    title = f"What changed from {label_a} to {label_b}"
     if (
         counts.height == 0
         or (counts["n_new"] + counts["n_carried"] + counts["n_dropped"]).sum() == 0
     ):
         return empty_figure(title, "No measures match: clear a filter.", subtitle)
-    rows = counts.sort("precedence", descending=True)
+    rows = counts.with_columns((pl.col("n_carried") + pl.col("n_new")).alias("_in_b")).sort(
+        ["_in_b", "precedence"], descending=[False, True]
+    )
     themes = rows["label"].to_list()
     fig = go.Figure()
     series = (
-        ("dropped", "n_dropped", f"dropped (in {label_a}, not continued)"),
-        ("new", "n_new", f"new in {label_b}"),
-        ("carried over", "n_carried", f"carried over into {label_b}"),
+        ("carried over", "n_carried", f"carried over into {label_b}", 1),
+        ("new", "n_new", f"new in {label_b}", 1),
+        ("dropped", "n_dropped", f"dropped: in {label_a}, not continued", -1),
     )
-    for change, column, name in series:
+    for change, column, name, side in series:
         values = rows[column].to_list()
         fig.add_trace(
             go.Bar(
                 y=themes,
-                x=values,
+                x=[side * v for v in values],
                 orientation="h",
                 name=name,
-                marker={"color": CHANGE_COLOURS[change]},
+                marker={"color": CHANGE_COLOURS[change], "line": {"color": "white", "width": 1}},
                 text=[str(v) if v else "" for v in values],
-                textposition="outside",
+                textposition="inside",
+                insidetextanchor="middle",
+                textangle=0,
+                textfont={"color": "white" if change != "dropped" else INK},
                 hovertext=[
-                    f"<b>{t}</b><br>{name}: {v}" for t, v in zip(themes, values, strict=True)
+                    f"<b>{t}</b><br>{name}: {_measures(v)}"
+                    for t, v in zip(themes, values, strict=True)
                 ],
                 hoverinfo="text",
                 customdata=[[tid, change] for tid in rows["theme_id"].to_list()],
             )
         )
-    totals = {c: int(counts[col].sum()) for c, col, _ in series}
-    fig.update_layout(barmode="group", bargap=0.25, legend={"traceorder": "reversed"})
-    fig.update_xaxes(title_text="measures")
+    _two_sided_axis(fig, int(rows["n_dropped"].max()), int(rows["_in_b"].max()))
+    fig.update_layout(barmode="relative", bargap=0.3, uniformtext={"minsize": 11, "mode": "hide"})
+    totals = {c: int(counts[col].sum()) for c, col, _, _ in series}
     note = (
         f"In all: {totals['carried over']} carried over, {totals['new']} new, "
-        f"{totals['dropped']} dropped. " + LINEAGE_NOTE
+        f"{totals['dropped']} dropped. Right of the line: the measures of {label_b}; left: "
+        f"the measures of {label_a} nothing continues. " + LINEAGE_NOTE
     )
-    return style(fig, title, subtitle, note, height=620)
+    return style(fig, title, subtitle, note, height=620, legend="top")
+
+
+def _nice_step(largest: int) -> int:
+    """A tick step of 1, 2 or 5 times a power of ten giving about four ticks up to
+    `largest`."""
+    step = 1
+    while largest / step > 5:
+        step = step * 5 // 2 if str(step).startswith("2") else step * 2
+    return step
+
+
+def _two_sided_axis(fig: go.Figure, left: int, right: int) -> None:
+    """An x axis counting measures both ways from zero (ticks without a minus sign)."""
+    step = _nice_step(max(left, right, 1))
+    ticks = list(range(-((left + step - 1) // step) * step, right + step, step))
+    fig.update_xaxes(
+        title_text="measures",
+        tickvals=ticks,
+        ticktext=[str(abs(t)) for t in ticks],
+        zeroline=True,
+        zerolinecolor=INK,
+        zerolinewidth=1.5,
+    )
 
 
 def lineage_flows(flows: pl.DataFrame, label_a: str, label_b: str, subtitle: str = "") -> go.Figure:
@@ -951,7 +983,11 @@ def lineage_flows(flows: pl.DataFrame, label_a: str, label_b: str, subtitle: str
     for src, dst, value in zip(sources, targets, values, strict=True):
         size[src] += value
         size[dst] += value
-    ys = _stacked_centres(size[: len(left_nodes)]) + _stacked_centres(size[len(left_nodes) :])
+    # Nodes at least a label's height apart (about 18 px of the ~560 px plot), so that
+    # the labels of small themes never overlap.
+    ys = _stacked_centres(size[: len(left_nodes)], SANKEY_GAP) + _stacked_centres(
+        size[len(left_nodes) :], SANKEY_GAP
+    )
     fig = go.Figure(
         go.Sankey(
             arrangement="fixed",
@@ -980,7 +1016,10 @@ def lineage_flows(flows: pl.DataFrame, label_a: str, label_b: str, subtitle: str
         f"right: the measures of {label_b} by theme, and (bottom) those of {label_a} no later "
         "measure continues. A band's width is a number of measures. " + LINEAGE_NOTE
     )
-    return style(fig, title, subtitle, note, height=680)
+    return style(fig, title, subtitle, note, height=760)
+
+
+SANKEY_GAP = 0.034
 
 
 def _stacked_centres(sizes: list[int], gap: float = 0.02) -> list[float]:
