@@ -351,7 +351,7 @@ async def ws_session(
                             break
                 target = csv_url if csv_url.startswith("http") else url + "/" + csv_url.lstrip("/")
                 data = await asyncio.to_thread(_fetch, target, cookie)
-                if not _is_measures_zip(data):
+                if not _is_measures_download(data):
                     raise RuntimeError(f"the download is not the measures CSV: {data[:40]!r}")
                 Path(download_dir, f"s{n}.zip").write_bytes(data)
                 results.downloads.append(time.perf_counter() - started)
@@ -359,8 +359,11 @@ async def ws_session(
         results.errors.append(f"session {n}: {type(exc).__name__}: {str(exc)[:200]}")
 
 
-def _is_measures_zip(data: bytes) -> bool:
-    """A "Download CSV" of the Measures page: a zip whose first file is the measures CSV."""
+def _is_measures_download(data: bytes) -> bool:
+    """A "Download CSV" of the measures: ipdash's zip whose first file is the measures CSV
+    (readable headers), or the floor app's plain CSV (its database columns)."""
+    if data.startswith(b"\xef\xbb\xbfplan_year,measure_no,measure_id"):
+        return True
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             first = archive.read(archive.namelist()[0])

@@ -157,10 +157,9 @@ def footer(
     )
     if cite is None and not all_data:
         return
-    left, right, _ = st.columns([1, 1, 3])
-    if cite is not None:
-        with left:
+    # Side by side at their own width (columns cut the labels on a tablet).
+    with st.container(horizontal=True):
+        if cite is not None:
             cite_this_view(ctx, cite, f)
-    if all_data:
-        with right if cite is not None else left:
+        if all_data:
             download_all_data(ctx)

@@ -35,7 +35,7 @@ def download_all_data(ctx: Context, key: str = "all_data") -> None:
         help="Every table of the database as CSV and as Parquet, with the data dictionary "
         f"(every column's type and meaning), the documentation and the data version {version}.",
         on_click="ignore",
-        use_container_width=True,
+        width="content",
     )
 
 

@@ -55,8 +55,9 @@ def downloads(
         )
         return export.to_xlsx_bytes(data, about, column_notes=column_notes)
 
-    left, right, whole, _ = st.columns([1, 1, 1.2, 1.8])
-    left.download_button(
+    # Side by side at their own width (columns cut the labels on a tablet).
+    row = st.container(horizontal=True)
+    row.download_button(
         "Download CSV (zip)",
         csv if callable(frame) else csv(),
         icon=":material/download:",
@@ -65,22 +66,20 @@ def downloads(
         key=f"{key}_csv",
         help="The table as CSV, with its data dictionary (what every column means) and a "
         "README (what it is, the filters, the data version, the source) in one zip.",
-        use_container_width=True,
         on_click="ignore",
     )
-    right.download_button(
+    row.download_button(
         "Download Excel",
         xlsx if callable(frame) else xlsx(),
         icon=":material/table_view:",
         file_name=f"{stem}.xlsx",
         key=f"{key}_xlsx",
         help="The table, an about sheet (what, filters, data version) and a dictionary sheet.",
-        use_container_width=True,
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         on_click="ignore",
     )
     if all_data:
-        with whole:
+        with row:
             download_all_data(ctx)
 
 
