@@ -94,28 +94,19 @@ with web.guard():
 
     st.subheader("Explore")
     links = st.columns(3)
-    links[0].page_link(
-        "pages/1_Measures.py",
-        label="Measures",
-        icon=":material/list_alt:",
-        help="Filter and read the measures; download what you filtered",
+    web.page_link(
+        links[0], "Measures", help="Filter and read the measures; download what you filtered"
     )
     links[0].caption("Every measure with its bodies, roles, theme and source; CSV and Excel.")
-    links[1].page_link("pages/2_Agency_network.py", label="Agency network", icon=":material/hub:")
+    web.page_link(links[1], "Agency network")
     links[1].caption("Who shares measures with whom; who leads whom; 2012 vs 2022 side by side.")
-    links[2].page_link(
-        "pages/3_Theme_shifts.py", label="Theme shifts", icon=":material/trending_up:"
-    )
+    web.page_link(links[2], "Theme shifts")
     links[2].caption("How priorities moved between plans, theme by theme.")
-    links[0].page_link(
-        "pages/4_Agency_profile.py", label="Agency profile", icon=":material/account_balance:"
-    )
+    web.page_link(links[0], "Agency profile")
     links[0].caption("One body: its measures, themes, partners and lineage across reforms.")
-    links[1].page_link(
-        "pages/5_Data_quality.py", label="Data quality", icon=":material/fact_check:"
-    )
+    web.page_link(links[1], "Data quality")
     links[1].caption("Sources, counts, omissions, rendering differences, theme confidence.")
-    links[2].page_link("pages/6_Stories.py", label="Stories", icon=":material/slideshow:")
+    web.page_link(links[2], "Stories")
     links[2].caption("Present a sequence of views in a workshop; download it as a deck.")
 
     with st.expander("How to read this", expanded=False):

@@ -39,29 +39,37 @@ with web.guard():
         st.stop()
 
     st.subheader("Between two plans")
-    c1, c2, _ = st.columns([1, 1, 2])
     options = [str(y) for y in years]
-    year_a = web.selectbox(
-        c1, "From", options, "from", options[0], format_func=lambda y: plan_labels[int(y)]
-    )
-    year_b = web.selectbox(
-        c2, "To", options, "to", options[-1], format_func=lambda y: plan_labels[int(y)]
-    )
-    change = ctx.query(queries.theme_change, int(year_a), int(year_b), f)
-    dumbbell_params = web.view_params(f, **{"from": year_a, "to": year_b})
-    web.plot(
-        ctx,
-        views.theme_dumbbell(ctx.query, dumbbell_params),
-        key="dumbbell",
-        on_select=lambda: _remember_click("dumbbell"),
-        chart="theme_dumbbell",
-        params=dumbbell_params,
-    )
-    moves = notes.largest_moves(change)
-    if moves:
-        st.markdown(
-            f"Largest moves from {plan_labels[int(year_a)]} to {plan_labels[int(year_b)]}: {moves}."
+    if len(years) < 2:
+        st.info(
+            f"Comparing needs two plans: the plan filter keeps only {plan_labels[years[0]]}. "
+            "Add another plan in the sidebar, or clear the filter."
         )
+        year_a = year_b = str(years[0])
+    else:
+        c1, c2, _ = st.columns([1, 1, 2])
+        year_a = web.selectbox(
+            c1, "From", options, "from", options[0], format_func=lambda y: plan_labels[int(y)]
+        )
+        year_b = web.selectbox(
+            c2, "To", options, "to", options[-1], format_func=lambda y: plan_labels[int(y)]
+        )
+        change = ctx.query(queries.theme_change, int(year_a), int(year_b), f)
+        dumbbell_params = web.view_params(f, **{"from": year_a, "to": year_b})
+        web.plot(
+            ctx,
+            views.theme_dumbbell(ctx.query, dumbbell_params),
+            key="dumbbell",
+            on_select=lambda: _remember_click("dumbbell"),
+            chart="theme_dumbbell",
+            params=dumbbell_params,
+        )
+        moves = notes.largest_moves(change)
+        if moves:
+            st.markdown(
+                f"Largest moves from {plan_labels[int(year_a)]} to "
+                f"{plan_labels[int(year_b)]}: {moves}."
+            )
 
     st.subheader("Across all plans")
     highlight = web.multiselect(
@@ -141,10 +149,10 @@ with web.guard():
         ).select(
             "plan", "rank", "short_name", "name", "n_led", "n_theme", "% of the theme's measures"
         )
-        st.dataframe(table, hide_index=True, width="stretch")
+        st.dataframe(table, hide_index=True, width="stretch", column_config=web.THEME_LEAD_COLUMNS)
         st.caption(
-            "n_theme = the plan's measures of this theme that match the filters; a measure "
-            "whose bodies share the task jointly has no lead."
+            "Measures of the theme: the plan's measures of this theme that match the filters; "
+            "a measure whose bodies share the task jointly has no lead."
         )
         web.downloads(
             ctx,

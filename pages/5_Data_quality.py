@@ -31,10 +31,10 @@ with web.guard():
         st.error(f"{failed} check(s) failed: see below.")
     else:
         st.success("All checks pass.")
-    st.dataframe(results, hide_index=True, width="stretch")
+    web.show_table(results)
 
     st.subheader("Sources and their renderings")
-    st.dataframe(ctx.query(queries.documents), hide_index=True, width="stretch")
+    web.show_table(ctx.query(queries.documents))
 
     st.subheader("Measures per plan against the official count")
     overview = (
@@ -51,18 +51,16 @@ with web.guard():
             (pl.col("rows in the database") == pl.col("numbered in the plan")).alias("complete")
         )
     )
-    st.dataframe(overview, hide_index=True, width="stretch")
+    web.show_table(overview)
 
     st.subheader("Omitted and unattributed measures")
     issues = ctx.query(queries.omitted_and_unattributed)
-    st.dataframe(
+    web.show_table(
         issues.group_by("issue").agg(
             pl.len().alias("measures"),
             pl.col("measure_id").first().alias("first"),
             pl.col("measure_id").last().alias("last"),
         ),
-        hide_index=True,
-        width="stretch",
     )
 
     st.subheader("Names that resolved to no registered body")
@@ -73,21 +71,19 @@ with web.guard():
             "or a generic group."
         )
     else:
-        st.dataframe(unresolved, hide_index=True, width="stretch")
+        web.show_table(unresolved)
     with st.expander("Names followed through a restructuring"):
         st.caption(
             "Where a plan uses a body's old name after it was renamed or merged, the name is "
             "resolved to the body that existed on the plan's date."
         )
-        st.dataframe(ctx.query(queries.lineage_resolutions), hide_index=True, width="stretch")
+        web.show_table(ctx.query(queries.lineage_resolutions))
 
     st.subheader("Where renderings of one plan disagree")
-    st.dataframe(
+    web.show_table(
         ctx.query(queries.rendering_disagreements).select(
             "measure_id", "doc_id", "other_doc_id", "aspect", "detail"
         ),
-        hide_index=True,
-        width="stretch",
     )
     st.subheader("Where a translation disagrees with the text that prevails")
     decisions = ctx.query(queries.parse_decisions)
@@ -104,7 +100,7 @@ with web.guard():
             "prevails; the rendering is aligned by measure number and confirmed by the bodies "
             "it names. Different bodies or roles, a measure missing in one, different counts:"
         )
-        st.dataframe(translations, hide_index=True, width="stretch")
+        web.show_table(translations)
     elif both:
         st.success(
             f"None: in the {both} plan{'s' if both > 1 else ''} with texts in two languages, "
@@ -120,7 +116,7 @@ with web.guard():
         "whether a role note states that the first-listed body leads (else leads are "
         "inferred), and what a reader should check."
     )
-    st.dataframe(
+    web.show_table(
         decisions.select(
             pl.col("doc_id").alias("document"),
             pl.col("language"),
@@ -137,19 +133,17 @@ with web.guard():
             .otherwise(pl.lit("inferred (no role note)"))
             .alias("leads"),
             pl.col("n_measures").alias("measures found"),
-            pl.col("stated_count").alias("count stated"),
+            pl.col("stated_count").fill_null("not stated").alias("count stated"),
             pl.col("open_list_measures").alias("open lists"),
             pl.col("unattributed_measures").alias("without bodies"),
             pl.col("unresolved_names").alias("unresolved names"),
             pl.col("doubts").fill_null("none"),
         ),
-        hide_index=True,
-        width="stretch",
         column_config={"doubts": st.column_config.TextColumn(width="large")},
     )
     warnings = ctx.query(queries.parse_warnings)
     with st.expander(f"Parser notes ({warnings.height})"):
-        st.dataframe(warnings, hide_index=True, width="stretch")
+        web.show_table(warnings)
 
     st.subheader("How sure the themes are")
     web.plot(
@@ -166,9 +160,9 @@ with web.guard():
         f"(at most 5% are allowed; every other theme comes from the rules)."
     )
     if manual.height:
-        st.dataframe(manual, hide_index=True, width="stretch")
+        web.show_table(manual)
     with st.expander("The least certain themes"):
-        st.dataframe(ctx.query(queries.low_confidence_themes, 50), hide_index=True, width="stretch")
+        web.show_table(ctx.query(queries.low_confidence_themes, 50))
     st.caption(
         "The rules are validated against blind hand labels of a 120-measure sample; the "
         "agreement, its confusion matrix and the disagreements are in docs/themes.md and "

@@ -160,7 +160,7 @@ def show_view_row(
                 chart.page,
                 label="Open",
                 icon=":material/open_in_new:",
-                query_params=view.params,
+                query_params=web.with_names(dict(view.params)),
                 help="Open this view on its page, with its filters",
             )
             row[1].button(

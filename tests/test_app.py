@@ -708,8 +708,8 @@ def test_data_quality_lists_translation_disagreements_and_decisions(two_language
     found = subheaders.index("Where a translation disagrees with the text that prevails")
     assert subheaders[found + 1] == "What the parser decided, per document"
     frames = [d.value for d in at.dataframe]
-    translations = next(f for f in frames if "aspect" in f.columns and "plan_year" in f.columns)
-    assert translations[["measure_id", "aspect", "detail"]].values.tolist() == [
+    translations = next(f for f in frames if "aspect" in f.columns and "plan" in f.columns)
+    assert translations[["measure", "aspect", "detail"]].values.tolist() == [
         ["2012-007", "agencies", "moh, sfda, sipo vs moh, sipo"],
         ["2012-010", "roles", "nbs lead vs participant; sipo participant vs lead"],
     ]
@@ -765,3 +765,13 @@ def test_the_names_switch_names_bodies_in_chinese_and_stays_in_the_address():
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_loads_with_chinese_names(page):
     no_failures(run(page, {"names": "zh"}))
+
+
+def test_theme_shifts_with_one_plan_asks_for_a_second_instead_of_comparing_it_with_itself():
+    at = run("pages/3_Theme_shifts.py", params={"year": "2020"})
+    no_failures(at)
+    assert at.info[0].value == (
+        "Comparing needs two plans: the plan filter keeps only 2020. Add another plan in "
+        "the sidebar, or clear the filter."
+    )
+    assert "From" not in [s.label for s in at.selectbox]

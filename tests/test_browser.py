@@ -134,6 +134,12 @@ def test_the_names_switch_travels_with_the_links(page, server):
     expect(page).to_have_url(re.compile(r".*/Agency_profile\?.*names=zh"))
     expect(page.locator("h2").first).to_contain_text("(知识产权局)")
     _no_error_shown(page)
+    # The Overview's links in the page (not only the sidebar's) keep the switch too.
+    page.locator('[data-testid="stSidebar"]').get_by_text("Overview").click()
+    expect(page).to_have_url(re.compile(r".*/\?.*names=zh"))
+    main = page.locator('[data-testid="stMainBlockContainer"]')
+    main.get_by_role("link", name="Agency network").click()
+    expect(page).to_have_url(re.compile(r".*/Agency_network\?.*names=zh"))
 
 
 def test_csv_download_is_exactly_the_cli_export(page, server, tmp_path):

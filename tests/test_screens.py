@@ -166,3 +166,29 @@ def test_a_tablet_gives_the_content_its_width(sized, server):  # noqa: F811
     assert chart.w >= 700, chart
     assert in_viewport(page, chart), chart
     page.screenshot(path=str(ARTIFACTS / "Agency_network-820x1180.png"))
+
+
+def test_a_click_on_a_body_brings_its_view_into_a_projectors_window(sized, server):  # noqa: F811
+    from playwright.sync_api import expect
+
+    page = sized(*PROJECTOR)
+    page.goto(f"{server}/Agency_network?year=2022")
+    chart = page.locator(".js-plotly-plot").first
+    expect(chart).to_be_visible(timeout=60_000)
+    draw_every_chart(page)
+    chart.scroll_into_view_if_needed()
+    point = chart.evaluate("""gd => {
+        const layout = gd._fullLayout;
+        const trace = gd._fullData.find(t => Array.isArray(t.text) && t.text.includes('CNIPA'));
+        const i = trace.text.indexOf('CNIPA');
+        return [layout.xaxis._offset + layout.xaxis.l2p(trace.x[i]),
+                layout.yaxis._offset + layout.yaxis.l2p(trace.y[i])];
+    }""")
+    box = chart.bounding_box()
+    page.mouse.click(box["x"] + point[0], box["y"] + point[1])
+    heading = page.get_by_role("heading", name="CNIPA and the bodies it works with")
+    expect(heading).to_be_visible(timeout=30_000)
+    page.wait_for_timeout(1500)  # the smooth scroll
+    top = heading.bounding_box()
+    assert top is not None
+    assert 0 <= top["y"] < PROJECTOR[1] - 100, top

@@ -61,3 +61,21 @@ def test_pages_call_query_functions_not_names():
         ctx.query("plans")
     with pytest.raises(TypeError, match=r"is not a query of ipdash\.store\.queries"):
         ctx.query(len, "x")
+
+
+def test_empty_lead_and_body_cells_are_said_in_words():
+    import polars as pl
+
+    from ipdash.web.tables import readable_gaps
+
+    rows = pl.DataFrame(
+        {
+            "lead_agency": ["CNIPA", None, None],
+            "agencies": ["CNIPA (lead)", "SPC (joint); MOJ (joint)", None],
+        }
+    )
+    assert readable_gaps(rows).rows() == [
+        ("CNIPA", "CNIPA (lead)"),
+        ("none: joint", "SPC (joint); MOJ (joint)"),
+        ("not named", "not named in the plan"),
+    ]

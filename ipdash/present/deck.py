@@ -110,7 +110,8 @@ def _view_slide(
     if not plans.drawable:  # a plan it compares is no longer in the data: say so
         _text(slide, MARGIN, Inches(3.0), TEXT_WIDTH, Inches(1.2), plans.note, 20, MUTED)
     else:
-        figure = views.build(view.chart, q, view.params)
+        # A slide is wide: small multiples side by side (views.top_leads' per_row).
+        figure = views.build(view.chart, q, {**view.params, "per_row": "4"})
         picture = images.slide_image(figure, footer, CHART_BOX, browser)
         slide.shapes.add_picture(
             io.BytesIO(picture),

@@ -602,10 +602,11 @@ def top_leads(
     kinds: pl.DataFrame,
     subtitle: str = "",
     without_bodies: Sequence[str] = (),
+    per_row: int = PANELS_PER_ROW,
 ) -> go.Figure:
-    """Per plan, the bodies leading most measures: one panel per plan (at most two to a
-    row), bars coloured by agency kind and labelled with the count and the share of the
-    plan's measures. `without_bodies`: labels of plans that name no bodies (the note)."""
+    """Per plan, the bodies leading most measures: one panel per plan (at most `per_row`
+    to a row), bars coloured by agency kind and labelled with the count and the share of
+    the plan's measures. `without_bodies`: labels of plans that name no bodies (the note)."""
     from plotly.subplots import make_subplots
 
     title = "Who leads most: measures led per body, top five in each plan"
@@ -613,9 +614,11 @@ def top_leads(
         return empty_figure(title, "No plan names responsible bodies for these filters.", subtitle)
     years = sorted(set(top["plan_year"].to_list()))
     colours = dict(zip(kinds["kind"], kinds["colour"], strict=True))
-    labels = dict(zip(kinds["kind"], kinds["label"], strict=True))
+    # The legend's short kind names keep it to one line.
+    label_column = "short_label" if "short_label" in kinds.columns else "label"
+    labels = dict(zip(kinds["kind"], kinds[label_column], strict=True))
     periods = dict(zip(top["plan_year"], top["period_label"], strict=True))
-    rows, cols = panel_grid(len(years))
+    rows, cols = panel_grid(len(years), per_row)
     fig = make_subplots(
         rows=rows,
         cols=cols,
@@ -624,7 +627,8 @@ def top_leads(
         vertical_spacing=min(0.3, 0.55 / rows),
     )
     shown_kinds: set[str] = set()
-    headroom = top["n_led"].max() * 1.7  # room right of the longest bar for its label
+    # Room right of the longest bar for its label (narrower panels need more of theirs).
+    headroom = top["n_led"].max() * (1.7 if cols <= 2 else 2.1)
     for index, year in enumerate(years):
         row, col = divmod(index, cols)
         plan = top.filter(pl.col("plan_year") == year).sort("rank", descending=True)
@@ -655,6 +659,7 @@ def top_leads(
             )
             shown_kinds.add(kind)
         fig.update_xaxes(range=[0, headroom], row=row + 1, col=col + 1, showticklabels=False)
+    fig.update_yaxes(dtick=1)  # every body's name, never every other one
     note = (
         "Measures each body leads, and their share of the plan's measures (the first-listed "
         "body leads; measures whose bodies share the task jointly have no lead)."

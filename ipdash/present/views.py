@@ -178,7 +178,9 @@ def top_leads(q: Query, params: Params) -> go.Figure:
     if len(years) > MAX_PLAN_PANELS:
         top = top.filter(pl.col("plan_year").is_in(years[-MAX_PLAN_PANELS:]))
         note += f" · the {MAX_PLAN_PANELS} most recent of {len(years)} plans naming bodies"
-    return figures.top_leads(top, q(queries.agency_kinds), note, without_bodies)
+    wanted = str(params.get("per_row") or "")
+    per_row = int(wanted) if wanted.isdigit() and 0 < int(wanted) <= 6 else figures.PANELS_PER_ROW
+    return figures.top_leads(top, q(queries.agency_kinds), note, without_bodies, per_row)
 
 
 def _dumbbell_scope(q: Query, params: Params) -> MeasureFilter:

@@ -41,15 +41,18 @@ from ipdash.web.plans import (
 )
 from ipdash.web.presenting import show_view
 from ipdash.web.share import cite_this_view, download_all_data
-from ipdash.web.sidebar import PAGES, clear_filters, filter_sidebar, navigation
+from ipdash.web.sidebar import PAGES, clear_filters, filter_sidebar, navigation, page_link
 from ipdash.web.tables import (
     MEASURE_COLUMNS,
     TABLE_ROWS,
+    THEME_LEAD_COLUMNS,
     all_measures,
     downloads,
     measure_list,
     measure_rows,
     measure_table,
+    readable_table,
+    show_table,
     with_matches,
 )
 from ipdash.web.url_state import (
@@ -58,6 +61,7 @@ from ipdash.web.url_state import (
     load_url_state,
     shared_filter_params,
     view_params,
+    with_names,
     write_url,
 )
 from ipdash.web.widgets import multiselect, segmented, selectbox, slider, text, toggle
@@ -69,6 +73,7 @@ __all__ = [
     "PAGES",
     "STORY_KEY",
     "TABLE_ROWS",
+    "THEME_LEAD_COLUMNS",
     "URL_PARAMS",
     "Context",
     "all_measures",
@@ -96,8 +101,10 @@ __all__ = [
     "measure_table",
     "multiselect",
     "navigation",
+    "page_link",
     "plot",
     "published_plans",
+    "readable_table",
     "ready_made_plans",
     "remove_plan",
     "segmented",
@@ -108,6 +115,7 @@ __all__ = [
     "show_advice",
     "show_decisions",
     "show_measure",
+    "show_table",
     "show_text",
     "show_view",
     "slider",
@@ -117,5 +125,6 @@ __all__ = [
     "toggle",
     "view_params",
     "with_matches",
+    "with_names",
     "write_url",
 ]

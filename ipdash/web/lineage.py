@@ -211,7 +211,8 @@ def persistent_section(ctx: Context, f: MeasureFilter) -> None:
         width="stretch",
         height=min(500, 38 + 35 * chains.height),
         column_config={
-            "measures": st.column_config.TextColumn("measures", width="medium"),
+            "measures": st.column_config.TextColumn("measures", width="large"),
+            "themes": st.column_config.TextColumn("themes", width="large"),
             "text": st.column_config.TextColumn("latest text", width="large"),
         },
     )
@@ -294,7 +295,18 @@ def handovers_section(ctx: Context, agency_id: str, f: MeasureFilter) -> None:
         hide_index=True,
         width="stretch",
         column_config={
-            "score": st.column_config.NumberColumn("score", format="%.2f", width="small"),
+            "kind": st.column_config.TextColumn("why it changed hands", width="small"),
+            "direction": st.column_config.TextColumn("direction", width="small"),
+            "earlier_measure_id": st.column_config.TextColumn("earlier measure", width="small"),
+            "earlier_lead": st.column_config.TextColumn("led then by", width="small"),
+            "measure_id": st.column_config.TextColumn("later measure", width="small"),
+            "lead": st.column_config.TextColumn("led now by", width="small"),
+            "score": st.column_config.NumberColumn(
+                "link score (0–1)",
+                format="%.2f",
+                width="small",
+                help="How surely the later measure continues the earlier one (docs: lineage)",
+            ),
             "text": st.column_config.TextColumn("text", width="large"),
         },
     )

@@ -3,6 +3,7 @@ ego view) and the ranked list of ties that changed between two plans."""
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 
 import polars as pl
@@ -13,7 +14,7 @@ from ipdash.store.filters import MeasureFilter, file_stem
 from ipdash.web.charts import plot
 from ipdash.web.context import Context
 from ipdash.web.tables import downloads, measure_list, measure_rows
-from ipdash.web.url_state import view_params
+from ipdash.web.url_state import view_params, with_names
 
 # Ties listed under the comparison: the largest changes.
 CHANGED_TIES_SHOWN = 15
@@ -25,6 +26,8 @@ def ego_view(
     """A body clicked on the network: it in the centre with its partners, its partners
     ranked by the measures they share (split by who leads), a link to its profile and
     its measures."""
+    # The page's script scrolls to this when the view opens (house.js).
+    st.html(f"<div class='ipd-focus-anchor' data-focus='{html.escape(agency_id)}'></div>")
     with st.container(border=True, key="ego_view"):
         head, back = st.columns([3, 1], vertical_alignment="center")
         head.markdown(f"#### {name} and the bodies it works with")
@@ -47,7 +50,7 @@ def ego_view(
             "pages/4_Agency_profile.py",
             label=f"Open {name}'s profile",
             icon=":material/account_balance:",
-            query_params=profile,
+            query_params=with_names(dict(profile)),
         )
         sub = f.with_(agencies=(agency_id,), role="any", all_agencies=False)
         rows, n_rows = measure_rows(ctx, sub)

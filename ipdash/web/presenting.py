@@ -21,6 +21,7 @@ from ipdash.web.context import Context
 CSS = (Path(__file__).resolve().parent / "assets" / "present.css").read_text(encoding="utf-8")
 # Type on the chart is this much larger than on the pages (read from the back of a room).
 TEXT_SCALE = 1.15
+PRESENT_PANELS_PER_ROW = 4
 # Estimated characters per line of the view's title and caption, on a wide screen (the
 # view is about 1200 pixels wide at 1280) and on a narrow one (a tablet, about 760).
 TITLE_CHARS = {"wide": 58, "narrow": 40}
@@ -87,7 +88,9 @@ def show_view(
     if missing.note:
         st.info(missing.note)
     if missing.drawable:
-        figure = presentation_figure(views.build(view.chart, ctx.query, view.params))
+        # A projector is wide: small multiples side by side, as tall as the screen allows.
+        params = {**view.params, "per_row": str(PRESENT_PANELS_PER_ROW)}
+        figure = presentation_figure(views.build(view.chart, ctx.query, params))
         with st.container(key="ipd_present_chart"):
             plot(
                 ctx,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import streamlit as st
 
 from ipdash.present.names import LANGUAGES
@@ -38,6 +40,15 @@ PAGES = (
     ("pages/6_Stories.py", "Stories", ":material/slideshow:", ("story",)),
     ("pages/7_Add_a_plan.py", "Add a plan", ":material/upload_file:", ()),
 )
+
+
+def page_link(where: Any, title: str, help: str | None = None) -> None:
+    """A link to the page called `title` in `where` (a column, the page), carrying the
+    filters and the page's own choices as the sidebar's links do."""
+    path, label, icon, own = next(page for page in PAGES if page[1] == title)
+    where.page_link(
+        path, label=label, icon=icon, help=help, query_params=page_link_params(path, own)
+    )
 
 
 def page_of(title: str) -> str:

@@ -128,6 +128,80 @@ def with_matches(rows: pl.DataFrame, term: str) -> pl.DataFrame:
     return rows.with_columns(pl.Series("match", found, dtype=pl.String))
 
 
+# Readable headers for the "Who leads a theme" table (its download keeps the names the
+# data dictionary explains).
+THEME_LEAD_COLUMNS = {
+    "plan": st.column_config.TextColumn("plan", width="small"),
+    "rank": st.column_config.NumberColumn("rank", width="small"),
+    "short_name": st.column_config.TextColumn("body", width="small"),
+    "name": st.column_config.TextColumn("full name", width="large"),
+    "n_led": st.column_config.NumberColumn("measures it leads", format="%d"),
+    "n_theme": st.column_config.NumberColumn("measures of the theme", format="%d"),
+    "% of the theme's measures": st.column_config.NumberColumn(
+        "share of the theme's measures", format="%d%%"
+    ),
+}
+
+
+# Header words for tables shown as they are queried (Data quality): the rest is the
+# column's name with spaces ("n_measures" → "measures").
+HEADER_WORDS = {
+    "plan_year": "plan",
+    "doc_id": "document",
+    "other_doc_id": "other document",
+    "is_canonical": "canonical",
+    "n_chars": "characters",
+    "source_file": "file",
+    "agency_id": "body id",
+    "short_name": "body",
+    "measure_id": "measure",
+    "measure_no": "no.",
+}
+
+
+def readable_header(column: str) -> str:
+    """A column name as a header: "plan_year" → "plan", "n_measures" → "measures"."""
+    if column in HEADER_WORDS:
+        return HEADER_WORDS[column]
+    return column.removeprefix("n_").replace("_", " ")
+
+
+def readable_table(frame: pl.DataFrame) -> pl.DataFrame:
+    """A frame for reading: readable headers, and an empty cell as "–" (not "None")."""
+    filled = [
+        (pl.col(c) if dtype == pl.String else pl.col(c).cast(pl.String)).fill_null("–")
+        if frame[c].null_count()
+        else pl.col(c)
+        for c, dtype in frame.schema.items()
+    ]
+    out = frame.with_columns(filled)
+    return out.rename({c: readable_header(c) for c in out.columns if readable_header(c) != c})
+
+
+def show_table(frame: pl.DataFrame, **options: Any) -> Any:
+    """st.dataframe of readable_table(frame), as wide as the page, without the index."""
+    return st.dataframe(readable_table(frame), hide_index=True, width="stretch", **options)
+
+
+def readable_gaps(rows: pl.DataFrame) -> pl.DataFrame:
+    """Empty lead and body cells in words: a plan that names no bodies, a task the
+    bodies share jointly (no lead)."""
+    if "agencies" not in rows.columns:
+        return rows
+    named = pl.col("agencies").is_not_null() & (pl.col("agencies") != "")
+    changes = [pl.when(named).then(pl.col("agencies")).otherwise(pl.lit("not named in the plan"))]
+    if "lead_agency" in rows.columns:
+        changes.append(
+            pl.when(pl.col("lead_agency").is_not_null())
+            .then(pl.col("lead_agency"))
+            .when(named)
+            .then(pl.lit("none: joint"))
+            .otherwise(pl.lit("not named"))
+            .alias("lead_agency")
+        )
+    return rows.with_columns(changes)
+
+
 def measure_table(
     rows: pl.DataFrame,
     columns: tuple[str, ...] = (
@@ -152,6 +226,7 @@ def measure_table(
         )
     height = min(600, 38 + 35 * max(1, rows.height))
     config = {c: MEASURE_COLUMNS[c] for c in columns if c in MEASURE_COLUMNS}
+    rows = readable_gaps(rows)
     if selectable:
         return st.dataframe(
             rows.select(columns),

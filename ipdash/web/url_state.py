@@ -58,7 +58,7 @@ def names_choice() -> str:
     return "zh" if st.session_state.get(NAMES) == "zh" else "en"
 
 
-def _with_names(params: dict[str, str]) -> dict[str, str]:
+def with_names(params: dict[str, str]) -> dict[str, str]:
     if names_choice() == "zh":
         params[NAMES] = "zh"
     return params
@@ -126,7 +126,7 @@ def write_url(f: MeasureFilter | None = None, **view: object) -> dict[str, str]:
     """Write the filters and the page's own choices into the address, so the address
     always reproduces what is on screen; returns the parameters. The page's own choices
     are remembered for the links back to it (see page_link_params)."""
-    params = _with_names(view_params(f, **view))
+    params = with_names(view_params(f, **view))
     if params != _url_now():
         st.query_params.from_dict(params)
     st.session_state[_WRITTEN] = params
@@ -162,7 +162,7 @@ def shared_filter_params() -> dict[str, str]:
     the state of one change earlier)."""
     raw = {key: [_as_param(st.session_state.get(key))] for key in FILTER_PARAMS}
     f = from_params(raw)
-    return _with_names(dict(to_params(f if f.agencies else f.with_(role="any"))))
+    return with_names(dict(to_params(f if f.agencies else f.with_(role="any"))))
 
 
 def page_link_params(page: str, own_keys: tuple[str, ...]) -> dict[str, str]:

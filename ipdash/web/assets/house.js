@@ -168,6 +168,18 @@
     shownMeasure = now;
   }, 200);
 
+  // A body's view opened by a click on the network (below the chart): bring it into
+  // view whenever it appears or changes.
+  let shownFocus = null;
+  setInterval(() => {
+    const anchor = document.querySelector('.ipd-focus-anchor');
+    const now = anchor ? anchor.dataset.focus : null;
+    if (now && now !== shownFocus) {
+      anchor.scrollIntoView({behavior: 'smooth', block: 'start'});
+    }
+    shownFocus = now;
+  }, 200);
+
   let shownView = null;
   function toTop() {
     w.scrollTo(0, 0);
