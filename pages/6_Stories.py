@@ -273,7 +273,9 @@ with web.guard():
         st.markdown(web.md_escape(stories.fill(story.subtitle, facts)))
     show_plans(ctx, story)
 
-    actions = st.columns([1, 1.3, 1.3, 2.4])
+    # Side by side at their own width: columns cut "Download deck (.pptx)" on a laptop.
+    row = st.container(horizontal=True)
+    actions = [row, row, row, row]
     actions[0].button(
         "Present",
         icon=":material/slideshow:",
@@ -281,7 +283,6 @@ with web.guard():
         on_click=_present,
         args=(0,),
         disabled=not story.views,
-        use_container_width=True,
     )
     has_browser = images.find_chromium(ctx.settings.browser_path) is not None
     actions[1].download_button(
@@ -296,7 +297,6 @@ with web.guard():
         disabled=not story.views or not has_browser,
         help=f"A title slide, {len(story.views)} chart slides and a sources slide"
         + ("" if has_browser else " (needs Chromium on the server)"),
-        use_container_width=True,
     )
     actions[2].download_button(
         "Download story file",
@@ -306,7 +306,6 @@ with web.guard():
         icon=":material/file_export:",
         on_click="ignore",
         help="To hand this story to a colleague: they import it below.",
-        use_container_width=True,
     )
     with actions[3]:
         if story.builtin:
