@@ -175,3 +175,19 @@ def box_of(page: object, selector: str) -> Box | None:
 def in_viewport(page: object, box: Box) -> bool:
     size = page.viewport_size  # type: ignore[attr-defined]
     return box.inside(Box("", "window", 0, 0, size["width"], size["height"]), slack=0.5)
+
+
+def click_body(page: object, chart: object, label: str) -> None:
+    """Click the network node labelled `label` in the Plotly chart `chart` (a locator)."""
+    point = chart.evaluate(  # type: ignore[attr-defined]
+        """(gd, label) => {
+        const layout = gd._fullLayout;
+        const trace = gd._fullData.find(t => Array.isArray(t.text) && t.text.includes(label));
+        const i = trace.text.indexOf(label);
+        return [layout.xaxis._offset + layout.xaxis.l2p(trace.x[i]),
+                layout.yaxis._offset + layout.yaxis.l2p(trace.y[i])];
+    }""",
+        label,
+    )
+    box = chart.bounding_box()  # type: ignore[attr-defined]
+    page.mouse.click(box["x"] + point[0], box["y"] + point[1])  # type: ignore[attr-defined]

@@ -17,6 +17,7 @@ import pytest
 
 from ipdash import paths
 from tests.conftest import TEST_SETTINGS, serve_app
+from tests.layout import click_body
 
 pytestmark = pytest.mark.browser
 
@@ -192,15 +193,7 @@ def test_clicking_a_node_lists_its_measures(page, server):
     chart = page.locator(".js-plotly-plot").first
     expect(chart).to_be_visible(timeout=30_000)
     page.wait_for_timeout(1500)
-    point = chart.evaluate("""gd => {
-        const layout = gd._fullLayout;
-        const trace = gd._fullData.find(t => Array.isArray(t.text) && t.text.includes('CNIPA'));
-        const i = trace.text.indexOf('CNIPA');
-        return [layout.xaxis._offset + layout.xaxis.l2p(trace.x[i]),
-                layout.yaxis._offset + layout.yaxis.l2p(trace.y[i])];
-    }""")
-    box = chart.bounding_box()
-    page.mouse.click(box["x"] + point[0], box["y"] + point[1])
+    click_body(page, chart, "CNIPA")
     expect(page.get_by_role("heading", name="CNIPA and the bodies it works with")).to_be_visible(
         timeout=30_000
     )

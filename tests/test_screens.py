@@ -13,6 +13,7 @@ import pytest
 
 from tests.layout import (
     box_of,
+    click_body,
     draw_every_chart,
     in_viewport,
     page_collisions,
@@ -177,15 +178,7 @@ def test_a_click_on_a_body_brings_its_view_into_a_projectors_window(sized, serve
     expect(chart).to_be_visible(timeout=60_000)
     draw_every_chart(page)
     chart.scroll_into_view_if_needed()
-    point = chart.evaluate("""gd => {
-        const layout = gd._fullLayout;
-        const trace = gd._fullData.find(t => Array.isArray(t.text) && t.text.includes('CNIPA'));
-        const i = trace.text.indexOf('CNIPA');
-        return [layout.xaxis._offset + layout.xaxis.l2p(trace.x[i]),
-                layout.yaxis._offset + layout.yaxis.l2p(trace.y[i])];
-    }""")
-    box = chart.bounding_box()
-    page.mouse.click(box["x"] + point[0], box["y"] + point[1])
+    click_body(page, chart, "CNIPA")
     heading = page.get_by_role("heading", name="CNIPA and the bodies it works with")
     expect(heading).to_be_visible(timeout=30_000)
     page.wait_for_timeout(1500)  # the smooth scroll

@@ -193,14 +193,9 @@ def _scale_fonts(node: object, factor: float) -> None:
             _scale_fonts(item, factor)
 
 
-def scaled_text(fig: go.Figure, factor: float) -> go.Figure:
-    """A copy with every font (titles, labels, ticks, legend, notes) `factor` times
-    larger and the margins grown to match: the same chart, readable from the back of a
-    room."""
-    data = fig.to_dict()
-    layout = data.setdefault("layout", {})
-    layout.setdefault("font", {}).setdefault("size", 14)
-    _scale_fonts(data, factor)
+def scale_geometry(layout: dict, factor: float) -> None:
+    """Grow a figure dict's layout margins and annotation offsets by `factor` (with its
+    type: text grown by a factor needs that much more room)."""
     margin = layout.setdefault("margin", {})
     for side in ("t", "b", "l", "r"):
         if isinstance(margin.get(side), int | float):
@@ -209,6 +204,19 @@ def scaled_text(fig: go.Figure, factor: float) -> go.Figure:
         for shift in ("xshift", "yshift"):
             if isinstance(annotation.get(shift), int | float):
                 annotation[shift] = annotation[shift] * factor
+
+
+def scaled_text(fig: go.Figure, factor: float) -> go.Figure:
+    """A copy with every font (titles, labels, ticks, legend, notes) `factor` times
+    larger and the margins grown to match: the same chart, readable from the back of a
+    room."""
+    data = fig.to_dict()
+    layout = data.setdefault("layout", {})
+    layout.setdefault("font", {}).setdefault("size", 14)
+    _scale_fonts(data, factor)
+    scale_geometry(layout, factor)
+    margin = layout["margin"]
+    for annotation in layout.get("annotations", []):
         if annotation.get("name") == "note":  # larger type: fewer characters per line
             size = annotation.get("font", {}).get("size", NOTE_SIZE)
             words = re.sub(r"<br>", " ", annotation.get("text", ""))

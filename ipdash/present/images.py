@@ -30,7 +30,7 @@ import plotly.graph_objects as go
 
 from ipdash.errors import IpdashError
 from ipdash.present.export import SOURCE_CITATION
-from ipdash.present.figures import untitled, wrap
+from ipdash.present.figures import scale_geometry, untitled, wrap
 
 # Slide size: 16:9, large enough for a projector; PNGs are rendered at twice this.
 WIDTH, HEIGHT = 1600, 900
@@ -288,14 +288,8 @@ def slide_figure(
     layout = data.setdefault("layout", {})
     layout.setdefault("font", {}).setdefault("size", BODY_PX)
     _grow_fonts(data, lambda size: round(max(floor, size * factor), 1))
-    margin = layout.setdefault("margin", {})
-    for side in ("t", "l", "r", "b"):
-        if isinstance(margin.get(side), int | float):
-            margin[side] = round(margin[side] * factor)
-    for annotation in layout.get("annotations", []):
-        for shift in ("xshift", "yshift"):
-            if isinstance(annotation.get(shift), int | float):
-                annotation[shift] = annotation[shift] * factor
+    scale_geometry(layout, factor)
+    margin = layout["margin"]
     margin["b"] = max(margin.get("b") or 0, _rewrap_notes(layout, width - text_left))
     layout["uniformtext"] = {"minsize": floor, "mode": "hide"}
     return for_export(
