@@ -49,7 +49,13 @@ COLUMN_LABELS = {
     "measure_id": st.column_config.TextColumn("measure", width="small"),
     "theme": st.column_config.TextColumn("theme", width="small"),
     "lead_agency": st.column_config.TextColumn("leads", width="small"),
-    "score": st.column_config.NumberColumn("score", format="%.2f", width="small"),
+    "score": st.column_config.NumberColumn(
+        "link score (0–1)",
+        format="%.2f",
+        width="small",
+        help="How surely the measure continues the earlier one: 0 to 1, a link from the "
+        "calibrated threshold on (docs: lineage)",
+    ),
     "evidence": st.column_config.TextColumn("evidence", width="medium"),
     "text": st.column_config.TextColumn("text", width="large"),
 }
@@ -241,7 +247,8 @@ def measure_lineage_section(ctx: Context, measure_id: str) -> None:
         label = f"the {row['earlier_period']} plan"
         if row["status"] == "continued":
             with st.expander(
-                f"Continues {row['earlier_measure_id']} of {label} (score {row['score']:.2f})"
+                f"Continues {row['earlier_measure_id']} of {label} "
+                f"(link score {row['score']:.2f} of 1)"
             ):
                 st.caption(md_escape(row["evidence"]))
                 if row["alternatives"]:
@@ -253,7 +260,7 @@ def measure_lineage_section(ctx: Context, measure_id: str) -> None:
             st.caption(md_escape(f"{label}: {row['evidence']}"))
     for row in after.iter_rows(named=True):
         title = f"Continued by {row['measure_id']} of the {row['period_label']} plan"
-        with st.expander(f"{title} (score {row['score']:.2f})"):
+        with st.expander(f"{title} (link score {row['score']:.2f} of 1)"):
             st.caption(md_escape(row["evidence"]))
             _side_by_side(measure_id, text, row["measure_id"], row["text"])
 
