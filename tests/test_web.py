@@ -79,3 +79,22 @@ def test_empty_lead_and_body_cells_are_said_in_words():
         ("none: joint", "SPC (joint); MOJ (joint)"),
         ("not named", "not named in the plan"),
     ]
+
+
+def test_tables_read_as_words_without_none_or_clashing_headers():
+    import polars as pl
+
+    from ipdash.web.tables import readable_table
+
+    frame = pl.DataFrame(
+        {
+            "plan_year": [2012, 2014],
+            "plan": ["2012", "2014"],
+            "n_measures": [90, None],
+            "doc_id": ["a", None],
+            "parts": [["x"], None],
+        }
+    )
+    out = readable_table(frame)
+    assert out.columns == ["plan_year", "plan", "measures", "document", "parts"]
+    assert out.rows() == [(2012, "2012", "90", "a", ["x"]), (2014, "2014", "–", "–", None)]

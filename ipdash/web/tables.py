@@ -167,15 +167,27 @@ def readable_header(column: str) -> str:
 
 
 def readable_table(frame: pl.DataFrame) -> pl.DataFrame:
-    """A frame for reading: readable headers, and an empty cell as "–" (not "None")."""
-    filled = [
-        (pl.col(c) if dtype == pl.String else pl.col(c).cast(pl.String)).fill_null("–")
-        if frame[c].null_count()
-        else pl.col(c)
-        for c, dtype in frame.schema.items()
-    ]
-    out = frame.with_columns(filled)
-    return out.rename({c: readable_header(c) for c in out.columns if readable_header(c) != c})
+    """A frame for reading: readable headers (where no other column has that header),
+    and an empty text, number, flag or date cell as "–" (not "None")."""
+
+    def shown(column: str, dtype: pl.DataType) -> pl.Expr:
+        if not frame[column].null_count():
+            return pl.col(column)
+        if dtype == pl.String:
+            return pl.col(column).fill_null("–")
+        if dtype.is_numeric() or dtype.is_temporal() or dtype == pl.Boolean:
+            return pl.col(column).cast(pl.String).fill_null("–")
+        return pl.col(column)
+
+    out = frame.with_columns(shown(c, dtype) for c, dtype in frame.schema.items())
+    taken = set(out.columns)
+    renames = {}
+    for column in out.columns:
+        header = readable_header(column)
+        if header != column and header not in taken:
+            renames[column] = header
+            taken.add(header)
+    return out.rename(renames)
 
 
 def show_table(frame: pl.DataFrame, **options: Any) -> Any:
