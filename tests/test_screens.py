@@ -185,3 +185,20 @@ def test_a_click_on_a_body_brings_its_view_into_a_projectors_window(sized, serve
     top = heading.bounding_box()
     assert top is not None
     assert 0 <= top["y"] < PROJECTOR[1] - 100, top
+
+
+def test_the_first_click_on_a_role_right_after_choosing_a_body_counts(sized, server):  # noqa: F811
+    from playwright.sync_api import expect
+
+    page = sized(1440, 900)
+    page.goto(f"{server}/Measures?year=2022")
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    agencies = sidebar.locator('[data-testid="stMultiSelect"]').nth(2)
+    expect(agencies).to_be_visible(timeout=60_000)
+    agencies.click()
+    page.keyboard.type("CNIPA")
+    page.get_by_role("option", name=re.compile(r"^CNIPA")).first.click()
+    page.keyboard.press("Escape")
+    sidebar.locator("button", has_text=re.compile(r"^leads$")).click()  # once, at once
+    _wait_for_param(page, "role", "lead")
+    assert _params(page.url)["agency"] == ["cnipa"]
