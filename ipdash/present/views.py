@@ -486,32 +486,31 @@ def _lineage_scope(q: Query, params: Params) -> MeasureFilter:
     return filter_of(params).with_(years=lineage_plans(q, params))
 
 
-@cached_figure
-def lineage_changes(q: Query, params: Params) -> go.Figure:
-    f = filter_of(params)
+def _lineage_pair(q: Query, params: Params) -> tuple[int, int, str, str, str]:
+    """The two plans a lineage chart compares, their labels and the chart's subtitle."""
     year_a, year_b = lineage_plans(q, params)
     labels = _plan_labels(q)
-    counts = q(queries.lineage_counts, year_a, year_b, f)
-    return figures.lineage_changes(
-        counts,
+    return (
+        year_a,
+        year_b,
         labels.get(year_a, str(year_a)),
         labels.get(year_b, str(year_b)),
         subtitle(q, _lineage_scope(q, params)),
     )
+
+
+@cached_figure
+def lineage_changes(q: Query, params: Params) -> go.Figure:
+    year_a, year_b, label_a, label_b, sub = _lineage_pair(q, params)
+    counts = q(queries.lineage_counts, year_a, year_b, filter_of(params))
+    return figures.lineage_changes(counts, label_a, label_b, sub)
 
 
 @cached_figure
 def lineage_flows(q: Query, params: Params) -> go.Figure:
-    f = filter_of(params)
-    year_a, year_b = lineage_plans(q, params)
-    labels = _plan_labels(q)
-    flows = q(queries.lineage_flows, year_a, year_b, f)
-    return figures.lineage_flows(
-        flows,
-        labels.get(year_a, str(year_a)),
-        labels.get(year_b, str(year_b)),
-        subtitle(q, _lineage_scope(q, params)),
-    )
+    year_a, year_b, label_a, label_b, sub = _lineage_pair(q, params)
+    flows = q(queries.lineage_flows, year_a, year_b, filter_of(params))
+    return figures.lineage_flows(flows, label_a, label_b, sub)
 
 
 PROFILE_PAGE = "pages/4_Agency_profile.py"

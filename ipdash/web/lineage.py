@@ -308,13 +308,8 @@ def handovers_section(ctx: Context, agency_id: str, f: MeasureFilter) -> None:
             "earlier_lead": st.column_config.TextColumn("led then by", width="small"),
             "measure_id": st.column_config.TextColumn("later measure", width="small"),
             "lead": st.column_config.TextColumn("led now by", width="small"),
-            "score": st.column_config.NumberColumn(
-                "link score (0–1)",
-                format="%.2f",
-                width="small",
-                help="How surely the later measure continues the earlier one (docs: lineage)",
-            ),
-            "text": st.column_config.TextColumn("text", width="large"),
+            "score": COLUMN_LABELS["score"],
+            "text": COLUMN_LABELS["text"],
         },
     )
     downloads(
