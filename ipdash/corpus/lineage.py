@@ -36,9 +36,20 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 
 from ipdash import paths
+from ipdash.corpus.gram_vectors import (
+    GramVectors,
+    SharedEntries,
+    best_clause_pairs,
+    blocking_candidates,
+    chunked,
+    gram_vectors,
+    pair_product,
+    pair_sum,
+)
 from ipdash.datafiles import compile_regex, read_csv, read_yaml, require
 from ipdash.errors import DataFileError
 
@@ -54,6 +65,9 @@ FEATURES = (
     "same_lead",
     "leads_known",
     "same_theme",
+    "best_clause_pair",
+    "shared_word_idf",
+    "shared_phrase_idf",
 )
 STATUSES = ("continued", "new", "not_compared")
 # Alternatives listed per row (the other candidates reaching the threshold, best first).
@@ -105,15 +119,15 @@ class LineageConfig:
     main_min_terms: int
     clause_verbs: str  # a pattern for Polars: " and <verb>", the verb captured
     rare_df: int
+    word_idf_scale: float  # shared_word_idf: Σ IDF of the shared words over this (at most 2)
+    phrase_idf_scale: float  # shared_phrase_idf: the same for the shared pairs of words
     signature_terms: int
     max_plan_df: int
-    shortlist: int
     candidates: int
     max_earlier_plans: int
     intercept: float
     weights: dict[str, float]
     threshold: float
-    main_gate: float  # a link's shared terms reach a main commitment at least this much
 
 
 def _words(value: object, path: Path, what: str) -> frozenset[str]:
@@ -125,6 +139,13 @@ def _words(value: object, path: Path, what: str) -> frozenset[str]:
 def _number(section: dict, key: str, path: Path, kind: type = int) -> float:
     value = require(section, key, path, (int, float))
     return kind(value)
+
+
+def _positive(section: dict, key: str, path: Path) -> float:
+    value = _number(section, key, path, float)
+    if value <= 0:
+        raise LineageError(str(path), getattr(section, "line", None), f"{key} must be above 0")
+    return value
 
 
 def load_config(directory: Path = paths.TAXONOMY) -> LineageConfig:
@@ -152,12 +173,10 @@ def load_config(directory: Path = paths.TAXONOMY) -> LineageConfig:
             str(path), getattr(weights, "line", None), f"weights must name exactly {FEATURES}"
         )
     blocking = require(data, "blocking", path, dict)
+    features = require(data, "features", path, dict)
     threshold = _number(model, "threshold", path, float)
     if not 0 < threshold < 1:
         raise LineageError(str(path), getattr(model, "line", None), "threshold is between 0 and 1")
-    main_gate = _number(model, "main_gate", path, float)
-    if not 0 <= main_gate < 1:
-        raise LineageError(str(path), getattr(model, "line", None), "main_gate is between 0 and 1")
     return LineageConfig(
         synonyms=tuple(synonyms),
         stopwords=_words(text.get("stopwords", ""), path, "stopwords"),
@@ -165,16 +184,16 @@ def load_config(directory: Path = paths.TAXONOMY) -> LineageConfig:
         stem_length=int(_number(text, "stem_length", path)),
         main_min_terms=int(_number(main, "min_terms", path)),
         clause_verbs=r"\s+and\s+(" + "|".join(verbs) + r")\b",
-        rare_df=int(_number(require(data, "features", path, dict), "rare_df", path)),
+        rare_df=int(_number(features, "rare_df", path)),
+        word_idf_scale=_positive(features, "word_idf_scale", path),
+        phrase_idf_scale=_positive(features, "phrase_idf_scale", path),
         signature_terms=int(_number(blocking, "signature_terms", path)),
         max_plan_df=int(_number(blocking, "max_plan_df", path)),
-        shortlist=int(_number(blocking, "shortlist", path)),
         candidates=int(_number(blocking, "candidates", path)),
         max_earlier_plans=int(_number(blocking, "max_earlier_plans", path)),
         intercept=_number(model, "intercept", path, float),
         weights={k: float(v) for k, v in weights.items()},
         threshold=threshold,
-        main_gate=main_gate,
     )
 
 
@@ -332,19 +351,31 @@ class Reading:
     weight in the three normalised TF-IDF vectors (terms: words only; phrases: words and
     pairs; main: words and pairs of the main commitment). `objects`: per measure and
     named object, its title, whether it is in the main commitment, and its terms with
-    their IDF."""
+    their IDF. `vectors`: the grams rows (sorted by mid, gid) as one sparse layout, with
+    each gram's weight in the unit vectors of IDFs of the clauses it occurs in."""
 
     measures: pl.DataFrame
     vocabulary: pl.DataFrame
     grams: pl.DataFrame
     objects: pl.DataFrame
+    vectors: GramVectors
 
 
 def _plan_languages(measures: pl.DataFrame) -> dict[int, str]:
-    out = {}
-    for (year,), group in measures.group_by(["plan_year"]):
-        out[int(year)] = language(" ".join(group["text"].head(50).to_list()))
-    return out
+    """Per plan, `language` of its first 50 measures together."""
+    counts = (
+        measures.group_by("plan_year", maintain_order=True)
+        .head(50)
+        .group_by("plan_year")
+        .agg(
+            letters=pl.col("text").str.count_matches(_LETTER.pattern).sum(),
+            cjk=pl.col("text").str.count_matches(_CJK_CHAR).sum(),
+        )
+    )
+    return {
+        int(year): "zh" if letters and cjk / letters >= CJK_SHARE else "en"
+        for year, letters, cjk in counts.iter_rows()
+    }
 
 
 def _clauses(measures: pl.DataFrame, config: LineageConfig) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -403,9 +434,10 @@ def _main_clauses(
 
 def _gram_table(
     clause_rows: pl.DataFrame, clause_grams: pl.DataFrame, n_measures: int
-) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The vocabulary (gid: an integer per distinct gram) and, per measure and gram, its
-    document frequency, IDF and weights in the normalised vectors."""
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """The vocabulary (gid: an integer per distinct gram), per measure and gram its
+    document frequency, IDF and weights in the normalised vectors, and each occurrence
+    of a gram in a clause (mid, clause_no, main, gid)."""
     vocabulary = (
         clause_grams.group_by("gram")
         .agg(pl.col("is_word").first(), pl.col("word").first())
@@ -414,10 +446,11 @@ def _gram_table(
         .with_columns(pl.col("gid").cast(pl.Int32))
     )
     per_clause = clause_grams.join(vocabulary.select("gram", "gid"), on="gram").select("cid", "gid")
+    occurrences = (
+        clause_rows.select("mid", "clause_no", "cid", "main").join(per_clause, on="cid").drop("cid")
+    )
     counted = (
-        clause_rows.select("mid", "cid", "main")
-        .join(per_clause, on="cid")
-        .group_by("mid", "gid")
+        occurrences.group_by("mid", "gid")
         .agg(tf=pl.len(), tf_main=pl.col("main").sum())
         .join(vocabulary.select("gid", "is_word"), on="gid")
     )
@@ -439,9 +472,24 @@ def _gram_table(
         for w in ("w_terms", "w_phrases", "w_main")
     ]
     grams = weighted.with_columns(norms).select(
-        "mid", "gid", "df", "idf", "w_terms", "w_phrases", "w_main"
+        "mid", "gid", "df", "idf", "w_terms", "w_phrases", "w_main", "is_word"
     )
-    return vocabulary, grams
+    return vocabulary, grams, occurrences
+
+
+def _clause_weights(occurrences: pl.DataFrame, grams: pl.DataFrame) -> pl.DataFrame:
+    """Per measure, clause and gram its weight in the clause's unit-length vector of IDFs
+    (each word and pair once): mid, clause_no, gid, w_clause. For best_clause_pair."""
+    idf = grams.select("gid", "idf").unique("gid")
+    return (
+        occurrences.select("mid", "clause_no", "gid")
+        .unique()
+        .join(idf, on="gid")
+        .with_columns(
+            w_clause=pl.col("idf") / (pl.col("idf") ** 2).sum().over("mid", "clause_no").sqrt()
+        )
+        .select("mid", "clause_no", "gid", "w_clause")
+    )
 
 
 def _clause_titles(distinct: pl.DataFrame, config: LineageConfig) -> pl.DataFrame:
@@ -495,7 +543,7 @@ def read_measures(measures: pl.DataFrame, config: LineageConfig) -> Reading:
     clause_rows, distinct = _clauses(base, config)
     clause_grams = _clause_grams(distinct, config)
     clause_rows = _main_clauses(clause_rows, clause_grams, config)
-    vocabulary, grams = _gram_table(clause_rows, clause_grams, base.height)
+    vocabulary, grams, occurrences = _gram_table(clause_rows, clause_grams, base.height)
     idf = (
         grams.select("gid", "idf")
         .unique("gid")
@@ -503,7 +551,10 @@ def read_measures(measures: pl.DataFrame, config: LineageConfig) -> Reading:
         .select(term="gram", idf="idf")
     )
     objects = _object_table(clause_rows, distinct, idf, config)
-    return Reading(base.drop("text"), vocabulary, grams, objects)
+    clause_weights = _clause_weights(occurrences, grams)
+    grams = grams.sort("mid", "gid")
+    vectors = gram_vectors(grams, clause_weights, base.height)
+    return Reading(base.drop("text"), vocabulary, grams, objects, vectors)
 
 
 # ---------------------------------------------------------------------------------------
@@ -525,87 +576,43 @@ def plan_pairs(measures: pl.DataFrame, max_earlier: int) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=schema, orient="row")
 
 
-def _with_plans(pairs: pl.DataFrame, reading: Reading) -> pl.DataFrame:
-    plan = reading.measures.select("mid", "plan_year")
-    return pairs.join(plan, left_on="l", right_on="mid").join(
-        plan.rename({"plan_year": "earlier_plan_year"}), left_on="e", right_on="mid"
+def _entry_masks(reading: Reading, config: LineageConfig) -> tuple[np.ndarray, np.ndarray]:
+    """Per entry of reading.grams (sorted by mid, gid): whether it is one of the measure's
+    signature terms (its `signature_terms` most distinctive, by IDF, among the terms
+    another measure also uses), and whether it singles measures out in its plan (at most
+    `max_plan_df` measures of the plan use it)."""
+    entries = (
+        reading.grams.select("mid", "gid", "df", "idf")
+        .with_row_index("pos")
+        .join(reading.measures.select("mid", "plan_year"), on="mid", maintain_order="left")
     )
-
-
-def _signature_shared(reading: Reading, plans: pl.DataFrame, config: LineageConfig) -> pl.DataFrame:
-    """Pairs of measures of compared plans where one's signature (its `signature_terms`
-    most distinctive terms that another measure also uses) is in the other, with each
-    shared signature term (l, e, gid, idf); a term more than `max_plan_df` measures of a
-    plan use singles out none of them there."""
-    plan = reading.measures.select("mid", "plan_year")
-    postings = reading.grams.select("mid", "gid", "df", "idf").join(plan, on="mid")
-    plan_df = postings.group_by("gid", "plan_year").agg(plan_df=pl.len())
-    distinct = (
-        postings.join(plan_df, on=["gid", "plan_year"])
-        .filter(pl.col("plan_df") <= config.max_plan_df)
-        .select("mid", "gid", "plan_year")
-    )
-    signature = (
-        postings.filter(pl.col("df") > 1)
+    plan_df = pl.len().over("gid", "plan_year")
+    distinct = entries.select(plan_df <= config.max_plan_df)
+    signature_pos = (
+        entries.filter(pl.col("df") > 1)
         .sort(["mid", "idf", "gid"], descending=[False, True, False])
-        .filter(pl.int_range(pl.len()).over("mid") < config.signature_terms)
-        .select("mid", "gid", "idf", "plan_year")
+        .filter(pl.int_range(pl.len()).over("mid") < config.signature_terms)["pos"]
+        .to_numpy()
     )
-    compared = plans.filter("compared").select("plan_year", "earlier_plan_year")
-    forward = (
-        signature.join(compared, on="plan_year")
-        .join(
-            distinct.rename({"mid": "e", "plan_year": "earlier_plan_year"}),
-            on=["gid", "earlier_plan_year"],
-        )
-        .select(l="mid", e="e", gid="gid", idf="idf")
-    )
-    backward = (
-        signature.rename({"mid": "e", "plan_year": "earlier_plan_year"})
-        .join(compared, on="earlier_plan_year")
-        .join(distinct.rename({"mid": "l"}), on=["gid", "plan_year"])
-        .select("l", "e", "gid", "idf")
-    )
-    return pl.concat([forward, backward]).unique(["l", "e", "gid"])
-
-
-def _best(frame: pl.DataFrame, by: str, n: int, reading: Reading) -> pl.DataFrame:
-    """The `n` best pairs by `by` per measure and earlier plan (ties by the earlier id)."""
-    plan = reading.measures.select(e="mid", earlier_plan_year="plan_year")
-    return (
-        frame.join(plan, on="e")
-        .sort(["l", "earlier_plan_year", by, "e"], descending=[False, False, True, False])
-        .filter(pl.int_range(pl.len()).over("l", "earlier_plan_year") < n)
-        .drop("earlier_plan_year")
-    )
-
-
-def _with_weights(reading: Reading, shared: pl.DataFrame) -> pl.DataFrame:
-    """Shared terms (l, e, gid) with their document frequency and their weights on both
-    sides (tl, pl_, ml for the later measure; te, pe, me for the earlier)."""
-    g = reading.grams
-    left = g.select("gid", "df", l="mid", tl="w_terms", pl_="w_phrases", ml="w_main")
-    right = g.select("gid", e="mid", te="w_terms", pe="w_phrases", me="w_main")
-    return shared.select("l", "e", "gid").join(left, on=["l", "gid"]).join(right, on=["e", "gid"])
+    signature = np.zeros(entries.height, dtype=bool)
+    signature[signature_pos] = True
+    return signature, distinct.to_series().to_numpy()
 
 
 def candidates(reading: Reading, plans: pl.DataFrame, config: LineageConfig) -> pl.DataFrame:
-    """Blocking: per measure and compared earlier plan, the measures of that plan sharing
-    a signature term with it (see _signature_shared); the `shortlist` of them sharing the
-    rarest (Σ IDF²), ranked again by the model on the shared signature terms alone
-    (without named objects; those reaching the threshold and a main commitment first,
-    as lineage_rows ranks them); the best `candidates` of those: l, e."""
-    shared = _signature_shared(reading, plans, config)
-    cheap = shared.group_by("l", "e").agg(cheap=(pl.col("idf") ** 2).sum())
-    shortlist = _best(cheap, "cheap", config.shortlist, reading).select("l", "e")
-    weighted = _with_weights(reading, shared.join(shortlist, on=["l", "e"]))
-    rough = scored(_features_of(reading, shortlist, weighted, config, objects=False), config)
-    # Ranked as the decision ranks them: those that may be a link first, then by score.
-    rough = rough.with_columns(
-        order=(main_shared(config) & (pl.col("score") >= config.threshold)).cast(pl.Float64)
-        + pl.col("score")
+    """Blocking: per measure and compared earlier plan, the measures of that plan where
+    one's signature term is among the other's terms that single measures out in their
+    plan (see _entry_masks); the `candidates` of them sharing the rarest (Σ IDF² of
+    those terms): l, e."""
+    signature, distinct = _entry_masks(reading, config)
+    plan_rows = {
+        int(year): group["mid"].to_numpy()
+        for (year,), group in reading.measures.sort("mid").group_by(["plan_year"])
+    }
+    compared = plans.filter("compared").select("plan_year", "earlier_plan_year").rows()
+    return blocking_candidates(
+        reading.vectors, signature, distinct, plan_rows, compared, config.candidates
     )
-    return _best(rough, "order", config.candidates, reading).select("l", "e")
 
 
 def all_pairs(reading: Reading, plans: pl.DataFrame) -> pl.DataFrame:
@@ -623,14 +630,6 @@ def all_pairs(reading: Reading, plans: pl.DataFrame) -> pl.DataFrame:
 
 # ---------------------------------------------------------------------------------------
 # Features, scores, decisions
-
-
-def _shared_grams(reading: Reading, pairs: pl.DataFrame) -> pl.DataFrame:
-    """Per pair, every term and phrase both use, with their weights on both sides."""
-    g = reading.grams.filter(pl.col("df") > 1)  # a term only one measure uses is shared by none
-    left = g.select("gid", "df", l="mid", tl="w_terms", pl_="w_phrases", ml="w_main")
-    right = g.select("gid", e="mid", te="w_terms", pe="w_phrases", me="w_main")
-    return pairs.select("l", "e").join(left, on="l").join(right, on=["e", "gid"])
 
 
 def _object_scores(reading: Reading, pairs: pl.DataFrame) -> pl.DataFrame:
@@ -661,67 +660,97 @@ def _object_scores(reading: Reading, pairs: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _features_of(
-    reading: Reading,
-    pairs: pl.DataFrame,
-    shared: pl.DataFrame,
-    config: LineageConfig,
-    objects: bool = True,
-) -> pl.DataFrame:
-    """The features (FEATURES) of the pairs l, e from the terms they share (`shared`:
-    l, e, df and the weights on both sides); without `objects`, named_objects is 0."""
-    sums = shared.group_by("l", "e").agg(
-        terms=(pl.col("tl") * pl.col("te")).sum(),
-        phrases=(pl.col("pl_") * pl.col("pe")).sum(),
-        main_later=(pl.col("ml") * pl.col("pe")).sum(),
-        main_earlier=(pl.col("pl_") * pl.col("me")).sum(),
-        rare_shared=(pl.col("df") <= config.rare_df).sum().clip(0, 5) / 5,
-    )
-    m = reading.measures.select("mid", "lead", "theme_id")
-    out = pairs.join(sums, on=["l", "e"], how="left")
-    if objects:
-        found = _object_scores(reading, pairs).select("l", "e", "named_objects")
-        out = out.join(found, on=["l", "e"], how="left")
-    else:
-        out = out.with_columns(named_objects=pl.lit(0.0))
-    out = out.join(m.rename({"mid": "l", "lead": "lead_l", "theme_id": "theme_l"}), on="l").join(
-        m.rename({"mid": "e", "lead": "lead_e", "theme_id": "theme_e"}), on="e"
-    )
-    known = pl.col("lead_l").is_not_null() & pl.col("lead_e").is_not_null()
-    return out.select(
-        "l",
-        "e",
-        *(pl.col(f).fill_null(0.0) for f in FEATURES[:6]),
-        same_lead=(known & (pl.col("lead_l") == pl.col("lead_e"))).cast(pl.Float64),
-        leads_known=known.cast(pl.Float64),
-        same_theme=(pl.col("theme_l") == pl.col("theme_e")).fill_null(False).cast(pl.Float64),
-    )
+def _shared_sums(
+    vectors: GramVectors, shared: SharedEntries, config: LineageConfig
+) -> dict[str, np.ndarray]:
+    """The features computed from the terms pairs share (all but named_objects and the
+    lead and theme ones), per pair."""
+    v = vectors
+    df = v.values["df"][shared.left]
+    idf = v.values["idf"][shared.left]
+    is_word = v.values["is_word"][shared.left]
+    return {
+        "terms": pair_product(v, shared, "w_terms", "w_terms"),
+        "phrases": pair_product(v, shared, "w_phrases", "w_phrases"),
+        "main_later": pair_product(v, shared, "w_main", "w_phrases"),
+        "main_earlier": pair_product(v, shared, "w_phrases", "w_main"),
+        "rare_shared": np.minimum(pair_sum(shared, (df <= config.rare_df) * 1.0), 5) / 5,
+        "best_clause_pair": best_clause_pairs(v, shared),
+        "shared_word_idf": np.clip(pair_sum(shared, idf * is_word) / config.word_idf_scale, 0, 2),
+        "shared_phrase_idf": np.clip(
+            pair_sum(shared, idf * (1 - is_word)) / config.phrase_idf_scale, 0, 2
+        ),
+    }
 
 
 def pair_features(
-    reading: Reading, pairs: pl.DataFrame, config: LineageConfig, shared: pl.DataFrame | None = None
-) -> pl.DataFrame:
-    """The features (FEATURES) of each pair l, e, from every term they share (`shared`:
-    their _shared_grams, if already computed)."""
-    if shared is None:
-        shared = _shared_grams(reading, pairs)
-    return _features_of(reading, pairs, shared, config)
+    reading: Reading, pairs: pl.DataFrame, config: LineageConfig
+) -> tuple[pl.DataFrame, SharedEntries]:
+    """The features (FEATURES) of each pair l, e (in the order of `pairs`, with `pair`:
+    its row number), and the entries each pair shares (for the evidence)."""
+    sums, shared = chunked(
+        reading.vectors,
+        pairs["l"].to_numpy(),
+        pairs["e"].to_numpy(),
+        lambda entries: _shared_sums(reading.vectors, entries, config),
+    )
+    out = pairs.select("l", "e").with_columns(**sums)
+    found = _object_scores(reading, pairs).select("l", "e", "named_objects")
+    m = reading.measures.select("mid", "lead", "theme_id")
+    out = (
+        out.with_row_index("pair")
+        .join(found, on=["l", "e"], how="left", maintain_order="left")
+        .join(
+            m.rename({"mid": "l", "lead": "lead_l", "theme_id": "theme_l"}),
+            on="l",
+            maintain_order="left",
+        )
+        .join(
+            m.rename({"mid": "e", "lead": "lead_e", "theme_id": "theme_e"}),
+            on="e",
+            maintain_order="left",
+        )
+    )
+    known = pl.col("lead_l").is_not_null() & pl.col("lead_e").is_not_null()
+    return out.with_columns(
+        pl.col(*FEATURES[:6], *FEATURES[9:]).fill_null(0.0),
+        same_lead=(known & (pl.col("lead_l") == pl.col("lead_e"))).cast(pl.Float64),
+        leads_known=known.cast(pl.Float64),
+        same_theme=(pl.col("theme_l") == pl.col("theme_e")).fill_null(False).cast(pl.Float64),
+    ).select("pair", "l", "e", *FEATURES), shared
 
 
-def _explained(reading: Reading, pairs: pl.DataFrame, shared: pl.DataFrame) -> pl.DataFrame:
-    """For the pairs shown (the links, the closest candidates): the strongest shared
-    terms and the best-matching named objects."""
-    words = (
-        shared.join(pairs.select("l", "e"), on=["l", "e"])
-        .with_columns(weight=pl.col("pl_") * pl.col("pe"))
+def _shared_words(reading: Reading, shared: SharedEntries, pairs: np.ndarray) -> pl.DataFrame:
+    """For the pairs numbered `pairs`: the words and phrases they share, strongest first
+    (by the product of their phrase weights), at most EVIDENCE_TERMS: pair, shared."""
+    chosen = np.zeros(shared.n_pairs, dtype=bool)
+    chosen[pairs] = True
+    keep = chosen[shared.pair]
+    values = reading.vectors.values["w_phrases"]
+    left, right = shared.left[keep], shared.right[keep]
+    entries = pl.DataFrame(
+        {
+            "pair": shared.pair[keep],
+            "gid": reading.vectors.indices[left],
+            "weight": values[left] * values[right],
+        }
+    )
+    return (
+        entries.with_columns(pl.col("gid").cast(pl.Int32))
         .join(reading.vocabulary.select("gid", "word"), on="gid")
-        .sort(["l", "e", "weight", "word"], descending=[False, False, True, False])
-        .group_by("l", "e", maintain_order=True)
+        .sort(["pair", "weight", "word"], descending=[False, True, False])
+        .group_by("pair", maintain_order=True)
         .agg(shared=pl.col("word").head(EVIDENCE_TERMS))
     )
+
+
+def _explained(reading: Reading, pairs: pl.DataFrame, shared: SharedEntries) -> pl.DataFrame:
+    """For the pairs shown (the links, the closest candidates): the strongest shared
+    terms and the best-matching named objects."""
+    words = _shared_words(reading, shared, pairs["pair"].to_numpy())
     objects = _object_scores(reading, pairs.select("l", "e")).select("l", "e", "objects")
     return (
-        pairs.join(words, on=["l", "e"], how="left")
+        pairs.join(words, on="pair", how="left")
         .join(objects, on=["l", "e"], how="left")
         .with_columns(pl.col("shared").fill_null([]), pl.col("objects").fill_null([]))
     )
@@ -758,24 +787,17 @@ COLUMNS = (
 EVIDENCE_OBJECT_MIN = 0.3
 
 
-def main_shared(config: LineageConfig) -> pl.Expr:
-    """Whether a pair may be a link at all: what it shares reaches the main commitment
-    of one of the two measures (main_later or main_earlier at least `main_gate`). The
-    protocol: a side clause alone does not make a measure continue another."""
-    return pl.max_horizontal("main_later", "main_earlier") >= config.main_gate
-
-
 def _ranked(scored_pairs: pl.DataFrame, reading: Reading, config: LineageConfig) -> pl.DataFrame:
-    """The pairs ranked per measure and earlier plan: those sharing a main commitment
-    first, each group by score."""
+    """The pairs ranked per measure and earlier plan by score (ties by the earlier id);
+    `qualifies`: the score reaches the threshold."""
     ids = reading.measures.select("mid", "measure_id", "plan_year")
     return (
         scored_pairs.join(ids.rename({"mid": "l"}), on="l")
         .join(ids.select(e="mid", e_id="measure_id", earlier_plan_year="plan_year"), on="e")
-        .with_columns(qualifies=main_shared(config) & (pl.col("score") >= config.threshold))
+        .with_columns(qualifies=pl.col("score") >= config.threshold)
         .sort(
-            ["l", "earlier_plan_year", "qualifies", "score", "e_id"],
-            descending=[False, False, True, True, False],
+            ["l", "earlier_plan_year", "score", "e_id"],
+            descending=[False, False, True, False],
         )
         .with_columns(rank=pl.int_range(1, pl.len() + 1).over("l", "earlier_plan_year"))
     )
@@ -800,21 +822,8 @@ def _evidence(threshold: float) -> pl.Expr:
         pl.when(pl.col("same_theme") > 0).then(pl.format("same theme ({})", "theme_label")),
     ]
     score = pl.col("score").round(2).cast(pl.String)
-    closest = (
-        pl.when(pl.col("score") < threshold)
-        .then(
-            pl.format(
-                "nothing reaches {}; closest {} ({})", pl.lit(f"{threshold:.2f}"), "e_id", score
-            )
-        )
-        .when(~pl.col("qualifies"))
-        .then(
-            pl.format(
-                "closest {} ({}) shares only side clauses, nothing of either main commitment",
-                "e_id",
-                score,
-            )
-        )
+    closest = pl.when(pl.col("score") < threshold).then(
+        pl.format("nothing reaches {}; closest {} ({})", pl.lit(f"{threshold:.2f}"), "e_id", score)
     )
     return pl.concat_str([closest, *reasons], separator=" · ", ignore_nulls=True)
 
@@ -828,7 +837,7 @@ def lineage_rows(
     plans: pl.DataFrame,
     scored_pairs: pl.DataFrame,
     config: LineageConfig,
-    shared: pl.DataFrame,
+    shared: SharedEntries,
 ) -> pl.DataFrame:
     """One row per measure and earlier plan it is compared with (COLUMNS): the best
     candidate continues it when it reaches the threshold; the others reaching it are the
@@ -904,9 +913,8 @@ def link_measures(
     reading = read_measures(measures, config)
     plans = plan_pairs(reading.measures, config.max_earlier_plans)
     pairs = all_pairs(reading, plans) if exhaustive else candidates(reading, plans, config)
-    shared = _shared_grams(reading, pairs)
-    scored_pairs = scored(pair_features(reading, pairs, config, shared), config)
-    return lineage_rows(reading, plans, scored_pairs, config, shared)
+    features, shared = pair_features(reading, pairs, config)
+    return lineage_rows(reading, plans, scored(features, config), config, shared)
 
 
 def labelled_features(measures: pl.DataFrame, config: LineageConfig) -> pl.DataFrame:
@@ -916,7 +924,7 @@ def labelled_features(measures: pl.DataFrame, config: LineageConfig) -> pl.DataF
     plans = plan_pairs(reading.measures, config.max_earlier_plans)
     ids = reading.measures.select("mid", "measure_id", "plan_year")
     return (
-        scored(pair_features(reading, all_pairs(reading, plans), config), config)
+        scored(pair_features(reading, all_pairs(reading, plans), config)[0], config)
         .join(ids.rename({"mid": "l"}), on="l")
         .join(
             ids.select(e="mid", earlier_measure_id="measure_id", earlier_plan_year="plan_year"),

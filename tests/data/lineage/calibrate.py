@@ -1,14 +1,16 @@
-"""Calibrate the lineage model on all 150 labelled decisions (labels_gold.csv): features
-of every pair (ipdash.corpus.lineage, exactly as the build computes them), a logistic
-regression (scikit-learn), and, by 5-fold cross-validation over the decisions repeated
-over four splits, the regularisation, the main-commitment gate and the threshold that
-agree most with the labels across the folds. The fresh sample (fresh_*.csv) is the test
-and is never read here.
+"""Calibrate the lineage model on the 225 development decisions (labels_gold.csv, 150,
+and fresh_labels_gold.csv, 75: both sets have been seen, so both are for development):
+features of every pair (ipdash.corpus.lineage, exactly as the build computes them), a
+logistic regression (scikit-learn), and, by 5-fold cross-validation over the decisions
+repeated over four splits, the regularisation and the threshold that agree most with the
+labels across the folds (a gate requiring the shared terms to reach a main commitment was
+also searched in an earlier round: it cost agreement, and is gone). The test set (test_*.csv) is never
+read here.
 
     .venv/bin/python tests/data/lineage/calibrate.py [--write]
 
-prints the cross-validated agreement per regularisation strength and gate, and the
-weights fitted on all 150; with --write they go into data/taxonomy/lineage.yaml."""
+prints the cross-validated agreement per regularisation strength, and the
+weights fitted on all 225; with --write they go into data/taxonomy/lineage.yaml."""
 
 from __future__ import annotations
 
@@ -32,22 +34,24 @@ from ipdash.corpus.sources import load_manifest  # noqa: E402
 from ipdash.store.build import corpus_tables  # noqa: E402
 from ipdash.store.tables import lineage_input  # noqa: E402
 
-LABELS = Path(__file__).resolve().parent / "labels_gold.csv"
+HERE = Path(__file__).resolve().parent
+LABELS = (HERE / "labels_gold.csv", HERE / "fresh_labels_gold.csv")
 STRENGTHS = (0.3, 1.0, 3.0, 10.0)  # inverse L2 regularisation (scikit-learn's C)
-GATES = (0.0, 0.1, 0.15, 0.2)  # main_later or main_earlier at least this (0: no gate)
 THRESHOLDS = [round(t, 3) for t in np.arange(0.05, 0.9, 0.025)]
 SPLITS = (0, 1, 2, 3)
 
 
 def decisions() -> list[dict[str, str]]:
-    with LABELS.open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
+    rows: list[dict[str, str]] = []
+    for path in LABELS:
+        with path.open(encoding="utf-8", newline="") as handle:
+            rows += csv.DictReader(handle)
+    return rows
 
 
 def decision_data(config: lineage.LineageConfig) -> list[tuple]:
-    """Per decision: the earlier plan's measures, their features, their main-commitment
-    overlap (the larger of main_later and main_earlier) and which of them qualify (the
-    gold link and its alternatives)."""
+    """Per decision: the earlier plan's measures, their features and which of them
+    qualify (the gold link and its alternatives)."""
     raw = paths.DEFAULT_RAW
     features = lineage.labelled_features(
         lineage_input(corpus_tables(load_manifest(raw), raw)), config
@@ -58,44 +62,38 @@ def decision_data(config: lineage.LineageConfig) -> list[tuple]:
         sub = parts[(row["measure_id"], int(row["earlier_plan_year"]))].sort("earlier_measure_id")
         ids = sub["earlier_measure_id"].to_list()
         qualifying = ({row["earlier_measure_id"]} | set(row["alternatives"].split(";"))) - {""}
-        main = np.maximum(sub["main_later"].to_numpy(), sub["main_earlier"].to_numpy())
         out.append(
             (
                 row,
                 ids,
                 sub.select(lineage.FEATURES).to_numpy(),
-                main,
                 np.array([i in qualifying for i in ids], float),
             )
         )
     return out
 
 
-def link(ids: list[str], p: np.ndarray, main: np.ndarray, gate: float, threshold: float) -> str:
-    """The method's decision, as lineage_rows makes it: the best-scoring candidate among
-    those reaching the threshold and the gate, or none."""
-    ok = (p >= threshold) & (main >= gate)
-    if not ok.any():
-        return ""
-    return ids[int(np.argmax(np.where(ok, p, -1.0)))]
+def link(ids: list[str], p: np.ndarray, threshold: float) -> str:
+    """The method's decision, as lineage_rows makes it: the best-scoring candidate if it
+    reaches the threshold, or none."""
+    best = int(np.argmax(p))
+    return ids[best] if p[best] >= threshold else ""
 
 
-def cross_validated(data: list, strength: float, gate: float) -> dict[float, float]:
+def cross_validated(data: list, strength: float) -> dict[float, float]:
     """Agreement (decisions) per threshold, averaged over the splits."""
     agreed = dict.fromkeys(THRESHOLDS, 0.0)
     for seed in SPLITS:
         probabilities: list = [None] * len(data)
         for train, test in KFold(5, shuffle=True, random_state=seed).split(np.arange(len(data))):
             model = LogisticRegression(C=strength, max_iter=5000).fit(
-                np.vstack([data[i][2] for i in train]), np.concatenate([data[i][4] for i in train])
+                np.vstack([data[i][2] for i in train]), np.concatenate([data[i][3] for i in train])
             )
             for i in test:
                 probabilities[i] = model.predict_proba(data[i][2])[:, 1]
         for t in THRESHOLDS:
-            for (row, ids, _, main, _), p in zip(data, probabilities, strict=True):
-                agreed[t] += (link(ids, p, main, gate, t) == row["earlier_measure_id"]) / len(
-                    SPLITS
-                )
+            for (row, ids, _, _), p in zip(data, probabilities, strict=True):
+                agreed[t] += (link(ids, p, t) == row["earlier_measure_id"]) / len(SPLITS)
     return agreed
 
 
@@ -105,27 +103,23 @@ def main() -> None:
     args = parser.parse_args()
     config = lineage.load_config()
     data = decision_data(config)
-    best = (0.0, 0.0, 0.0, 0.0)
+    best = (0.0, 0.0, 0.0)
     for strength in STRENGTHS:
-        for gate in GATES:
-            agreed = cross_validated(data, strength, gate)
-            t = max(agreed, key=lambda k: (agreed[k], -abs(k - 0.5)))
-            print(
-                f"C={strength:<5} gate {gate:<5} best threshold {t:.3f}: {agreed[t]:.1f} of "
-                f"{len(data)} ({agreed[t] / len(data):.1%}) cross-validated",
-                flush=True,
-            )
-            if agreed[t] > best[0]:
-                best = (agreed[t], strength, gate, t)
-    _, strength, gate, threshold = best
+        agreed = cross_validated(data, strength)
+        t = max(agreed, key=lambda k: (agreed[k], -abs(k - 0.5)))
+        print(
+            f"C={strength:<5} best threshold {t:.3f}: {agreed[t]:.1f} of "
+            f"{len(data)} ({agreed[t] / len(data):.1%}) cross-validated",
+            flush=True,
+        )
+        if agreed[t] > best[0]:
+            best = (agreed[t], strength, t)
+    _, strength, threshold = best
     model = LogisticRegression(C=strength, max_iter=5000).fit(
-        np.vstack([d[2] for d in data]), np.concatenate([d[4] for d in data])
+        np.vstack([d[2] for d in data]), np.concatenate([d[3] for d in data])
     )
     weights = dict(zip(lineage.FEATURES, model.coef_[0].round(3).tolist(), strict=True))
-    print(
-        f"chosen: C={strength}, gate {gate}, threshold {threshold}; "
-        f"intercept {model.intercept_[0]:.3f}"
-    )
+    print(f"chosen: C={strength}, threshold {threshold}; intercept {model.intercept_[0]:.3f}")
     for name, weight in weights.items():
         print(f"  {name}: {weight}")
     if args.write:
@@ -135,7 +129,6 @@ def main() -> None:
         for name, weight in weights.items():
             text = re.sub(rf"(?m)^    {name}: .*$", f"    {name}: {weight}", text)
         text = re.sub(r"(?m)^  threshold: .*$", f"  threshold: {threshold}", text)
-        text = re.sub(r"(?m)^  main_gate: .*$", f"  main_gate: {gate}", text)
         path.write_text(text, encoding="utf-8")
         print(f"wrote {path.relative_to(ROOT)}")
 
