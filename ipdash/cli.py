@@ -724,7 +724,9 @@ def _command_evaluate_lineage(sub: argparse._SubParsersAction, settings: Setting
         description="Agreement of the lineage links with a file of labelled decisions "
         "(all of them, and the double-coded and single-coded ones apart when the file has a "
         "double_coded column; exact and lenient), the confusion matrix and every "
-        "disagreement. The fresh test sample: --labels tests/data/lineage/fresh_labels_gold.csv.",
+        "disagreement. The test sets: --labels tests/data/lineage/test_labels_gold.csv (90 "
+        "decisions of the plan pairs the model was calibrated on) and "
+        "tests/data/lineage/fourth_labels_gold.csv (120 of other plan pairs).",
     )
     p.add_argument(
         "--labels",

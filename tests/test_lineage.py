@@ -20,6 +20,8 @@ from tests.conftest import run_cli
 CONFIG = lineage.load_config()
 LABELS = paths.ROOT / "tests" / "data" / "lineage" / "labels_gold.csv"
 FRESH = paths.ROOT / "tests" / "data" / "lineage" / "fresh_labels_gold.csv"
+THIRD = paths.ROOT / "tests" / "data" / "lineage" / "test_labels_gold.csv"
+FOURTH = paths.ROOT / "tests" / "data" / "lineage" / "fourth_labels_gold.csv"
 
 
 # ---------------------------------------------------------------------------------------
@@ -482,9 +484,57 @@ def test_the_fresh_labels_are_75_new_decisions_coded_twice_blind():
     assert sum(bool(d.earlier_measure_id) for d in fresh) == 35
 
 
+def test_the_third_labels_are_the_90_remaining_decisions_coded_twice_blind():
+    third = lineage.load_decisions(THIRD)
+    assert [d.decision_id for d in third] == [f"T{i:03d}" for i in range(1, 91)]
+    pairs = [(d.measure_id[:4], d.earlier_plan_year) for d in third]
+    assert {p: pairs.count(p) for p in set(pairs)} == {
+        ("2020", 2012): 25,
+        ("2020", 2014): 25,
+        ("2022", 2020): 40,
+    }
+    # With the 150 and the fresh 75: every measure of the later plans, once per pair.
+    seen = [(d.measure_id, d.earlier_plan_year) for d in lineage.load_decisions(LABELS)]
+    seen += [(d.measure_id, d.earlier_plan_year) for d in lineage.load_decisions(FRESH)]
+    seen += [(d.measure_id, d.earlier_plan_year) for d in third]
+    assert len(seen) == len(set(seen)) == 100 + 100 + 115
+    halves = (("A_1", "B_1", 43), ("C_2", "D_2", 44))  # agreed links (or none) per half
+    for first, second, agreed in halves:
+        a = _links(THIRD.with_name(f"test_labels_{first}.csv"))
+        b = _links(THIRD.with_name(f"test_labels_{second}.csv"))
+        assert len(a) == len(b) == 45
+        assert sum(a[k] == b[k] for k in a) == agreed
+    assert sum(bool(d.earlier_measure_id) for d in third) == 47
+
+
+def test_the_fourth_labels_are_120_decisions_of_other_plan_pairs_coded_twice_blind():
+    fourth = lineage.load_decisions(FOURTH)
+    assert [d.decision_id for d in fourth] == [f"Q{i:03d}" for i in range(1, 121)]
+    pairs = [(d.measure_id[:4], d.earlier_plan_year) for d in fourth]
+    assert {p: pairs.count(p) for p in set(pairs)} == {
+        ("2014", 2012): 70,
+        ("2022", 2014): 25,
+        ("2022", 2012): 25,
+    }
+    assert len({(d.measure_id, d.earlier_plan_year) for d in fourth}) == 120
+    parts = (("E_1", "F_1", 39), ("G_2", "H_2", 38), ("I_3", "J_3", 38))
+    for first, second, agreed in parts:
+        a = _links(FOURTH.with_name(f"fourth_labels_{first}.csv"))
+        b = _links(FOURTH.with_name(f"fourth_labels_{second}.csv"))
+        assert len(a) == len(b) == 40
+        assert sum(a[k] == b[k] for k in a) == agreed
+    assert sum(bool(d.earlier_measure_id) for d in fourth) == 57
+
+
 def test_lineage_doc_reports_the_current_agreement(con):
     doc = (paths.ROOT / "docs" / "lineage.md").read_text(encoding="utf-8")
-    for name, labels in (("fresh test", FRESH), ("development (in-sample)", LABELS)):
+    sets = (
+        ("third test", THIRD),
+        ("fourth test (other pairs)", FOURTH),
+        ("fresh (development)", FRESH),
+        ("first 150 (development)", LABELS),
+    )
+    for name, labels in sets:
         result = _agreement(con, labels)
         figure = (
             f"| {name} | {result.n} | {result.exact} ({result.share:.1%}) | "
@@ -492,18 +542,22 @@ def test_lineage_doc_reports_the_current_agreement(con):
         )
         assert figure in doc, figure
         assert lineage.confusion_markdown(result) in doc, name
-    for decision, _link in _agreement(con, FRESH).disagreements:
+    for decision, _link in _agreement(con, THIRD).disagreements:
         assert f"| {decision.decision_id} |" in doc, decision.decision_id
 
 
-def test_lineage_agrees_with_the_fresh_labels_at_least_as_measured(con):
-    """The issue asks for 85% (64 of these 75). The method frozen before these labels
-    were read (commit 'Lineage method frozen for the fresh test') reached 54 of 75 =
-    72.0%: the target is missed (docs/lineage.md says so). This holds the measured
-    figure as a floor, so that no change makes it worse unnoticed."""
-    result = _agreement(con, FRESH)
-    assert result.n == 75
-    assert result.exact >= 54
+def test_lineage_agrees_with_the_third_labels_at_least_as_measured(con):
+    """The issue asks for 85% (77 of these 90). The method frozen before these labels
+    were adjudicated or read (commit 'Lineage method frozen for the third test set')
+    reached 74 of 90 = 82.2%: the target is missed (docs/lineage.md says so). This
+    holds the measured figure as a floor, so that no change makes it worse unnoticed."""
+    result = _agreement(con, THIRD)
+    assert result.n == 90
+    assert result.exact >= 74
+    # On plan pairs the model was not calibrated on it reached 82 of 120 (68.3%).
+    other = _agreement(con, FOURTH)
+    assert other.n == 120
+    assert other.exact >= 82
 
 
 # ---------------------------------------------------------------------------------------
