@@ -484,10 +484,12 @@ def test_a_tiny_plan_for_2030_is_warned_about_and_its_changes_said(con):
         "latest plan change: Theme shifts' “To” plan (2021–2022 → 2030) and the Agency "
         "network's second plan compared (2021–2022 → 2030).",
         "Charts of every plan (Overview, Theme shifts) gain a 2030 plan.",
+        intake.RESCORED,
         "The ready-made story keeps its plans (2012, 2014, 2020 and 2021–2022) and does not "
-        "change; your stories that list their plans keep them too, and stories listing none "
-        "will cover it.",
+        "change, but for links close to the threshold in its view of what is new; your "
+        "stories that list their plans keep them too, and stories listing none will cover it.",
     )
+    assert intake.RESCORED.startswith("Links between the measures of the other plans")
 
 
 def test_a_year_before_the_series_or_between_plans(con):
@@ -538,6 +540,7 @@ def test_replacing_or_rendering_a_plan_says_what_changes(con):
     assert replacing.changes == (
         "Replaces the 2020 plan's documents (moved to data/raw/replaced/): every page shows "
         "the new text for 2020.",
+        intake.RESCORED,
         "The ready-made story covers the plan of 2020 (2012, 2014, 2020 and 2021–2022): its "
         "facts and views of that plan will show the new document.",
     )
@@ -648,6 +651,7 @@ def test_removal_advice_says_what_changes(con):
             "data/raw/removed/ (not deleted) and can be restored.",
             "2020 becomes the latest plan again (Theme shifts' “To”, the network's second plan "
             "compared).",
+            intake.RESCORED,
             "The ready-made story covers the 2021–2022 plan: it will say the plan is no longer "
             "in the data, leave out its sentences about it, and show the rest.",
         ),

@@ -554,6 +554,10 @@ def test_lineage_agrees_with_the_third_labels_at_least_as_measured(con):
     result = _agreement(con, THIRD)
     assert result.n == 90
     assert result.exact >= 74
+    # The pages state the measured figure.
+    from ipdash.web import lineage as web_lineage
+
+    assert (result.n, result.exact) == (web_lineage.TEST_DECISIONS, web_lineage.TEST_AGREED)
     # On plan pairs the model was not calibrated on it reached 82 of 120 (68.3%).
     other = _agreement(con, FOURTH)
     assert other.n == 120

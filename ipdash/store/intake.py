@@ -742,6 +742,14 @@ def _labels(plans: Sequence[PublishedPlan], years: Sequence[int]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
+# Lineage scores weigh words by their rarity across all plans (docs/lineage.md).
+RESCORED = (
+    "Links between the measures of the other plans (What's new, carried over and dropped) "
+    "are scored again: a word counts by how rare it is across all plans, so a link close to "
+    "the threshold can appear or go."
+)
+
+
 def _story_sentence(
     story_plans: Sequence[int], plans: Sequence[PublishedPlan], year: int, mode: str
 ) -> str:
@@ -756,10 +764,14 @@ def _story_sentence(
             "views of that plan will show the new document."
         )
     if mode == "replace":
-        return "The ready-made story does not cover this plan: it does not change."
+        return (
+            "The ready-made story does not cover this plan: it does not change, but for links "
+            "close to the threshold in its view of what is new."
+        )
     return (
-        f"The ready-made story keeps its plans ({covered}) and does not change; your stories "
-        "that list their plans keep them too, and stories listing none will cover it."
+        f"The ready-made story keeps its plans ({covered}) and does not change, but for links "
+        "close to the threshold in its view of what is new; your stories that list their "
+        "plans keep them too, and stories listing none will cover it."
     )
 
 
@@ -852,7 +864,8 @@ def advice(
     elif mode == "replace":
         changes = [
             f"Replaces the {year} plan's documents (moved to data/raw/replaced/): every page "
-            f"shows the new text for {year}."
+            f"shows the new text for {year}.",
+            RESCORED,
         ]
     elif year in {x.plan_year for x in plans}:  # refused by add_plan: say what to do
         existing = next(x for x in plans if x.plan_year == year)
@@ -864,6 +877,7 @@ def advice(
     else:
         changes = _default_changes(p, plans)
         changes.append(f"Charts of every plan (Overview, Theme shifts) gain a {label} plan.")
+        changes.append(RESCORED)
     if mode != "rendering":
         changes.append(_story_sentence(story_plans, plans, year, mode))
     return Advice(tuple(warnings), tuple(changes))
@@ -893,13 +907,17 @@ def removal_advice(
         )
     elif plan_year == years[0]:
         changes.append(f"{rest[0].period_label} becomes the first plan.")
+    changes.append(RESCORED)
     if plan_year in story_plans:
         changes.append(
             f"The ready-made story covers the {plan.period_label} plan: it will say the plan "
             "is no longer in the data, leave out its sentences about it, and show the rest."
         )
     else:
-        changes.append("The ready-made story does not cover this plan: it does not change.")
+        changes.append(
+            "The ready-made story does not cover this plan: it does not change, but for links "
+            "close to the threshold in its view of what is new."
+        )
     return Advice((), tuple(changes))
 
 
