@@ -3,6 +3,7 @@ them safely, and the facts the ready-made story's captions are computed from."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import threading
 from dataclasses import replace
@@ -453,7 +454,15 @@ def test_adding_a_plan_leaves_the_ready_made_story_as_it_was(corpora, corpus_nam
             shown[name] = filled_texts(story, query_on(con))
         finally:
             con.close()
-    assert shown[corpus_name] == shown["seed"]
+    # The same words, but for the counts of what is new: the lineage scores every pair
+    # again with the added plan's words, so a link at the threshold may flip
+    # (docs/lineage.md#limits).
+    moved = [
+        i for i, (a, b) in enumerate(zip(shown[corpus_name], shown["seed"], strict=True)) if a != b
+    ]
+    assert all("continue no measure of" in shown["seed"][i] for i in moved), moved
+    masked = [[re.sub(r"\d+", "#", t) for t in shown[n]] for n in (corpus_name, "seed")]
+    assert masked[0] == masked[1]
 
 
 def test_a_story_covering_the_tiny_plan_leaves_out_what_it_lacks(corpora):

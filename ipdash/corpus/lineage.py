@@ -823,7 +823,7 @@ def _evidence(threshold: float) -> pl.Expr:
     ]
     score = pl.col("score").round(2).cast(pl.String)
     closest = pl.when(pl.col("score") < threshold).then(
-        pl.format("nothing reaches {}; closest {} ({})", pl.lit(f"{threshold:g}"), "e_id", score)
+        pl.format("closest {} ({}, below {})", "e_id", score, pl.lit(f"{threshold:g}"))
     )
     return pl.concat_str([closest, *reasons], separator=" · ", ignore_nulls=True)
 

@@ -56,7 +56,7 @@ COLUMN_LABELS = {
     "theme": st.column_config.TextColumn("theme", width="small"),
     "lead_agency": st.column_config.TextColumn("leads", width="small"),
     "score": st.column_config.NumberColumn(
-        "link score (0–1)",
+        "score (0–1)",
         format="%.2f",
         width="small",
         help="How surely the measure continues the earlier one: 0 to 1, a link from the "
