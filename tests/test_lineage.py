@@ -486,45 +486,45 @@ def test_the_fresh_labels_are_75_new_decisions_coded_twice_blind():
     assert sum(bool(d.earlier_measure_id) for d in fresh) == 35
 
 
+def _pair_counts(decisions: list[lineage.Decision]) -> dict[tuple[str, int], int]:
+    pairs = [(d.measure_id[:4], d.earlier_plan_year) for d in decisions]
+    return {p: pairs.count(p) for p in set(pairs)}
+
+
+def _coded_twice(labels, prefix: str, parts: tuple[str, ...]) -> list[tuple[int, int]]:
+    """Per part (two coders' files "<prefix>_<coder>_<part>.csv" beside `labels`): its
+    decisions and how many of them the two coders link alike (or both to none)."""
+    out = []
+    for part in parts:
+        first, second = (
+            _links(labels.with_name(f"{prefix}_{coder}.csv")) for coder in part.split()
+        )
+        assert first.keys() == second.keys()
+        out.append((len(first), sum(first[k] == second[k] for k in first)))
+    return out
+
+
 def test_the_third_labels_are_the_90_remaining_decisions_coded_twice_blind():
     third = lineage.load_decisions(THIRD)
     assert [d.decision_id for d in third] == [f"T{i:03d}" for i in range(1, 91)]
-    pairs = [(d.measure_id[:4], d.earlier_plan_year) for d in third]
-    assert {p: pairs.count(p) for p in set(pairs)} == {
-        ("2020", 2012): 25,
-        ("2020", 2014): 25,
-        ("2022", 2020): 40,
-    }
+    assert _pair_counts(third) == {("2020", 2012): 25, ("2020", 2014): 25, ("2022", 2020): 40}
     # With the 150 and the fresh 75: every measure of the later plans, once per pair.
-    seen = [(d.measure_id, d.earlier_plan_year) for d in lineage.load_decisions(LABELS)]
-    seen += [(d.measure_id, d.earlier_plan_year) for d in lineage.load_decisions(FRESH)]
-    seen += [(d.measure_id, d.earlier_plan_year) for d in third]
+    seen = [
+        (d.measure_id, d.earlier_plan_year)
+        for d in [*lineage.load_decisions(LABELS), *lineage.load_decisions(FRESH), *third]
+    ]
     assert len(seen) == len(set(seen)) == 100 + 100 + 115
-    halves = (("A_1", "B_1", 43), ("C_2", "D_2", 44))  # agreed links (or none) per half
-    for first, second, agreed in halves:
-        a = _links(THIRD.with_name(f"test_labels_{first}.csv"))
-        b = _links(THIRD.with_name(f"test_labels_{second}.csv"))
-        assert len(a) == len(b) == 45
-        assert sum(a[k] == b[k] for k in a) == agreed
+    assert _coded_twice(THIRD, "test_labels", ("A_1 B_1", "C_2 D_2")) == [(45, 43), (45, 44)]
     assert sum(bool(d.earlier_measure_id) for d in third) == 47
 
 
 def test_the_fourth_labels_are_120_decisions_of_other_plan_pairs_coded_twice_blind():
     fourth = lineage.load_decisions(FOURTH)
     assert [d.decision_id for d in fourth] == [f"Q{i:03d}" for i in range(1, 121)]
-    pairs = [(d.measure_id[:4], d.earlier_plan_year) for d in fourth]
-    assert {p: pairs.count(p) for p in set(pairs)} == {
-        ("2014", 2012): 70,
-        ("2022", 2014): 25,
-        ("2022", 2012): 25,
-    }
+    assert _pair_counts(fourth) == {("2014", 2012): 70, ("2022", 2014): 25, ("2022", 2012): 25}
     assert len({(d.measure_id, d.earlier_plan_year) for d in fourth}) == 120
-    parts = (("E_1", "F_1", 39), ("G_2", "H_2", 38), ("I_3", "J_3", 38))
-    for first, second, agreed in parts:
-        a = _links(FOURTH.with_name(f"fourth_labels_{first}.csv"))
-        b = _links(FOURTH.with_name(f"fourth_labels_{second}.csv"))
-        assert len(a) == len(b) == 40
-        assert sum(a[k] == b[k] for k in a) == agreed
+    parts = ("E_1 F_1", "G_2 H_2", "I_3 J_3")
+    assert _coded_twice(FOURTH, "fourth_labels", parts) == [(40, 39), (40, 38), (40, 38)]
     assert sum(bool(d.earlier_measure_id) for d in fourth) == 57
 
 
