@@ -54,6 +54,9 @@ from ipdash.datafiles import compile_regex, read_csv, read_yaml, require
 from ipdash.errors import DataFileError
 
 CONFIG_FILE = "lineage.yaml"
+# How the links agreed with blind hand labels, per plan pair (docs/lineage.md; a test checks
+# the figures against the labels): shown beside the links on the pages.
+TESTS_FILE = "lineage_tests.csv"
 # The features, in the order of the model's weights (data/taxonomy/lineage.yaml).
 FEATURES = (
     "terms",
@@ -783,8 +786,9 @@ COLUMNS = (
     "evidence",
     "evidence_json",
 )
-# A named object is spelled out in the evidence when the titles overlap at least this much.
-EVIDENCE_OBJECT_MIN = 0.3
+# A named object is spelled out in the evidence when the titles overlap at least this much
+# (IDF-weighted): the same title in another word order, not two laws sharing "Law".
+EVIDENCE_OBJECT_MIN = 0.65
 
 
 def _ranked(scored_pairs: pl.DataFrame, reading: Reading, config: LineageConfig) -> pl.DataFrame:
@@ -821,11 +825,17 @@ def _evidence(threshold: float) -> pl.Expr:
         pl.when(pl.col("same_lead") > 0).then(pl.format("same lead body ({})", "lead_name")),
         pl.when(pl.col("same_theme") > 0).then(pl.format("same theme ({})", "theme_label")),
     ]
-    score = pl.col("score").round(2).cast(pl.String)
+    score = two_decimals(pl.col("score"))
     closest = pl.when(pl.col("score") < threshold).then(
         pl.format("closest {} ({}, below {})", "e_id", score, pl.lit(f"{threshold:g}"))
     )
     return pl.concat_str([closest, *reasons], separator=" · ", ignore_nulls=True)
+
+
+def two_decimals(value: pl.Expr) -> pl.Expr:
+    """A number between 0 and 1 as text with two decimals ("0.05", "1.00")."""
+    hundredths = (value * 100).round().cast(pl.Int64)
+    return pl.format("{}.{}", hundredths // 100, (hundredths % 100).cast(pl.String).str.zfill(2))
 
 
 def _evidence_json() -> pl.Expr:
@@ -862,9 +872,7 @@ def lineage_rows(
         .filter(pl.col("rank") <= MAX_ALTERNATIVES + 1)
         .group_by("l", "earlier_plan_year", maintain_order=True)
         .agg(
-            alternatives=pl.format(
-                "{} ({})", "e_id", pl.col("score").round(2).cast(pl.String)
-            ).str.join("; ")
+            alternatives=pl.format("{} ({})", "e_id", two_decimals(pl.col("score"))).str.join("; ")
         )
     )
     rows = reading.measures.select("mid", "measure_id", "plan_year").join(plans, on="plan_year")
@@ -936,6 +944,38 @@ def labelled_features(measures: pl.DataFrame, config: LineageConfig) -> pl.DataF
 
 # ---------------------------------------------------------------------------------------
 # Agreement with hand labels
+
+
+def load_tests(directory: Path = paths.TAXONOMY) -> pl.DataFrame:
+    """The measured agreement per plan pair (data/taxonomy/lineage_tests.csv), validated:
+    plan_year, earlier_plan_year, test_set, decisions, agreed."""
+    path = directory / TESTS_FILE
+    columns = ("plan_year", "earlier_plan_year", "test_set", "decisions", "agreed")
+    rows = []
+    for row in read_csv(path, columns):
+        numbers = [row.get(c) for c in columns if c != "test_set"]
+        if not all(n.isdigit() for n in numbers):
+            raise LineageError(str(path), row.line, "years and counts must be whole numbers")
+        later, earlier, decisions, agreed = (int(n) for n in numbers)
+        if not (earlier < later and 0 <= agreed <= decisions > 0):
+            raise LineageError(
+                str(path),
+                row.line,
+                "expected an earlier plan before the later one and "
+                "0 <= agreed <= decisions, with decisions > 0",
+            )
+        rows.append((later, earlier, row.get("test_set"), decisions, agreed))
+    schema = {
+        "plan_year": pl.Int32,
+        "earlier_plan_year": pl.Int32,
+        "test_set": pl.String,
+        "decisions": pl.Int32,
+        "agreed": pl.Int32,
+    }
+    frame = pl.DataFrame(rows, schema=schema, orient="row")
+    if frame.select("plan_year", "earlier_plan_year").is_duplicated().any():
+        raise LineageError(str(path), None, "a plan pair is listed twice")
+    return frame
 
 
 @dataclass(frozen=True)

@@ -614,7 +614,11 @@ def partner_ranking(
     )
     fig.update_layout(barmode="stack")
     fig.update_xaxes(title_text="measures shared", range=[0, rows["n_shared"].max() * 1.25])
-    more = f" The {limit} it shares most with of {ties.height}." if ties.height > limit else ""
+    more = (
+        f" Showing the {limit} bodies it shares most measures with, of {ties.height}."
+        if ties.height > limit
+        else ""
+    )
     return style(
         fig,
         title,

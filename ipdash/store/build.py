@@ -22,6 +22,7 @@ import duckdb
 import polars as pl
 
 from ipdash import __version__, paths
+from ipdash.corpus import lineage
 from ipdash.corpus.agencies import Registry, load_registry
 from ipdash.corpus.document import ParsedSource, parse_source
 from ipdash.corpus.patterns import Patterns, load_patterns
@@ -265,6 +266,7 @@ def build_database(
     lineage_started = time.perf_counter()
     tables["measure_lineage"] = measure_lineage(tables)
     lineage_seconds = time.perf_counter() - lineage_started
+    tables["lineage_tests"] = lineage.load_tests()
     version = data_version(raw_dir, sources)
     now = datetime.now(UTC)
     build_id = f"{now:%Y%m%dT%H%M%S%fZ}-{version[:8]}"

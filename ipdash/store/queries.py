@@ -14,6 +14,7 @@ from collections.abc import Sequence
 import duckdb
 import polars as pl
 
+from ipdash.corpus import lineage
 from ipdash.store.filters import MeasureFilter, agency_view
 
 Params = Sequence[object] | dict[str, object] | None
@@ -1052,7 +1053,7 @@ def lineage_flows(
 # which it continues one.
 _PREDECESSORS = """
     predecessor AS (
-        SELECT measure_id, earlier_measure_id, earlier_plan_year, score
+        SELECT measure_id, earlier_measure_id, earlier_plan_year, score, evidence
         FROM measure_lineage
         WHERE status = 'continued'
         QUALIFY row_number() OVER (PARTITION BY measure_id ORDER BY earlier_plan_year DESC) = 1
@@ -1157,7 +1158,7 @@ def agency_handovers(
         f"""
         WITH {_PREDECESSORS},
         pairs AS (
-            SELECT p.measure_id, p.earlier_measure_id, p.earlier_plan_year, p.score,
+            SELECT p.measure_id, p.earlier_measure_id, p.earlier_plan_year, p.score, p.evidence,
                    CASE WHEN $view = 'current' THEN l.lead_current ELSE l.lead_named END AS lead,
                    CASE WHEN $view = 'current' THEN e.lead_current
                         ELSE e.lead_named END AS earlier_lead,
@@ -1171,7 +1172,7 @@ def agency_handovers(
                CASE WHEN es.successor_id = ls.successor_id THEN 'restructuring'
                     ELSE 'handover' END AS kind,
                CASE WHEN x.lead = $agency THEN 'took over' ELSE 'handed over' END AS direction,
-               es.lineage AS earlier_lead_line, x.score, x.earlier_text, x.text
+               es.lineage AS earlier_lead_line, x.score, x.evidence, x.earlier_text, x.text
         FROM pairs AS x
         JOIN agencies AS ea ON ea.agency_id = x.earlier_lead
         JOIN agencies AS la ON la.agency_id = x.lead
@@ -1181,6 +1182,45 @@ def agency_handovers(
         ORDER BY x.plan_year, x.measure_id
         """,  # noqa: S608
         {"agency": agency_id, "view": agency_view(successor)},
+    )
+
+
+def lineage_threshold() -> float:
+    """The score from which a candidate is a link (data/taxonomy/lineage.yaml; the build
+    that made the database read the same file: a change to it makes the database out of
+    date)."""
+    return lineage.load_config().threshold
+
+
+def lineage_tested(con: duckdb.DuckDBPyConnection, year_a: int, year_b: int) -> pl.DataFrame:
+    """How the links between plan `year_a` and the later `year_b` agreed with blind hand
+    labels (table lineage_tests): one row, or none when that pair was not tested."""
+    return _frame(
+        con,
+        "SELECT * FROM lineage_tests WHERE earlier_plan_year = $a AND plan_year = $b",
+        {"a": year_a, "b": year_b},
+    )
+
+
+def other_links(con: duckdb.DuckDBPyConnection, year_a: int, year_b: int) -> pl.DataFrame:
+    """The measures of plan `year_b` that continue no measure of `year_a` but one of
+    another earlier plan: measure_id, continues ("2012-027; 2014-019", the most recent
+    plan first)."""
+    return _frame(
+        con,
+        """
+        SELECT n.measure_id,
+               string_agg(o.earlier_measure_id, '; ' ORDER BY o.earlier_plan_year DESC)
+                   AS continues
+        FROM measure_lineage AS n
+        JOIN measure_lineage AS o
+          ON o.measure_id = n.measure_id AND o.status = 'continued'
+         AND o.earlier_plan_year <> $a
+        WHERE n.plan_year = $b AND n.earlier_plan_year = $a AND n.status = 'new'
+        GROUP BY n.measure_id
+        ORDER BY n.measure_id
+        """,
+        {"a": year_a, "b": year_b},
     )
 
 

@@ -47,7 +47,7 @@ LIST_COLUMNS = {
         "evidence",
         "text",
     ),
-    "new": ("measure_id", "theme", "lead_agency", "evidence", "text"),
+    "new": ("measure_id", "theme", "lead_agency", "continues", "evidence", "text"),
     "dropped": ("measure_id", "theme", "lead_agency", "text"),
 }
 COLUMN_LABELS = {
@@ -59,8 +59,15 @@ COLUMN_LABELS = {
         "score (0–1)",
         format="%.2f",
         width="small",
-        help="How surely the measure continues the earlier one: 0 to 1, a link from the "
-        "calibrated threshold on (docs: lineage)",
+        help="The model's score of the link, 0 to 1: a candidate is a link from the "
+        "calibrated threshold on (the evidence of a new measure names it). It ranks "
+        "candidates; it is no probability (docs: lineage)",
+    ),
+    "continues": st.column_config.TextColumn(
+        "continues another plan",
+        width="small",
+        help="New against the earlier plan picked, but continuing a measure of another "
+        "earlier plan (the most recent first)",
     ),
     "evidence": st.column_config.TextColumn("evidence", width="medium"),
     "text": st.column_config.TextColumn("text", width="large"),
@@ -94,7 +101,31 @@ def _choose_plans(ctx: Context, labels: dict[int, str]) -> tuple[int, int] | Non
         format_func=lambda y: labels.get(y, y),
         help="Each plan is compared with the three most recent earlier plans.",
     )
+    _trust_note(ctx, labels, year_a, year_b)
     return year_a, year_b
+
+
+def _trust_note(ctx: Context, labels: dict[int, str], year_a: int, year_b: int) -> None:
+    """How far the links of this pair were tested, and measures the pair cannot link."""
+    tested = ctx.query(queries.lineage_tested, year_a, year_b)
+    pair = f"{labels.get(year_a, year_a)} → {labels.get(year_b, year_b)}"
+    if tested.height:
+        row = tested.row(0, named=True)
+        note = (
+            f"Blind test of {pair}: the links agreed with careful human judgement on "
+            f"{row['agreed']} of {row['decisions']} decisions "
+            f"({row['agreed'] / row['decisions']:.0%})."
+        )
+    else:
+        note = f"{pair} was not in a blind test: read its links with their evidence."
+    plans = ctx.query(queries.plans)
+    omitted = plans.filter(pl.col("plan_year").is_in([year_a, year_b]) & (pl.col("n_omitted") > 0))
+    for row in omitted.iter_rows(named=True):
+        note += (
+            f" The {row['period_label']} plan has {row['n_omitted']} measures omitted in the "
+            "source (Data quality): they can be neither continued nor dropped."
+        )
+    st.caption(note)
 
 
 def _side_by_side(earlier_id: str, earlier_text: str, later_id: str, later_text: str) -> None:
@@ -116,13 +147,33 @@ def _side_by_side(earlier_id: str, earlier_text: str, later_id: str, later_text:
 
 
 def _change_list(
-    ctx: Context, f: MeasureFilter, rows: pl.DataFrame, change: str, what: str, key: str
+    ctx: Context,
+    f: MeasureFilter,
+    rows: pl.DataFrame,
+    change: str,
+    what: str,
+    years: tuple[int, int],
 ) -> None:
+    """One tab's list (the measures carried over, new or dropped between the plans
+    `years`, earlier first), its downloads and, for the carried over, the redline."""
+    key = change.replace(" ", "-")
     shown = rows.filter(pl.col("change") == change)
     if shown.height == 0:
         st.caption("None for these filters.")
         return
     columns = LIST_COLUMNS[change]
+    if change == "new":
+        others = ctx.query(queries.other_links, *years)
+        shown = shown.join(others, on="measure_id", how="left", maintain_order="left")
+        n_other = shown["continues"].drop_nulls().len()
+        if n_other:
+            st.caption(
+                f"{n_other} of them continue a measure of another earlier plan (column "
+                "“continues another plan”): they are new only against the plan picked."
+            )
+    shown = shown.with_columns(pl.col("lead_agency").fill_null("not named"))
+    if change == "new":
+        shown = shown.with_columns(pl.col("continues").fill_null("–"))
     st.dataframe(
         shown.select(columns),
         hide_index=True,
@@ -133,9 +184,9 @@ def _change_list(
     downloads(
         ctx,
         shown.select(queries.LINEAGE_COLUMNS),
-        file_stem(f, f"lineage-{key}"),
+        file_stem(f.with_(years=years), f"lineage-{key}"),
         what,
-        ctx.describe(f),
+        ctx.describe(f.with_(years=years)),
         export.LINEAGE_COLUMN_NOTES,
         key=f"lineage_{key}",
     )
@@ -188,8 +239,8 @@ def whats_new_section(ctx: Context, f: MeasureFilter) -> dict[str, str]:
     counts = {c: rows.filter(pl.col("change") == c).height for c in LIST_COLUMNS}
     tabs = st.tabs(
         [
-            f"Carried over into {b} ({counts['carried over']})",
-            f"New in {b} ({counts['new']})",
+            f"Carried over from {a} ({counts['carried over']})",
+            f"New against {a} ({counts['new']})",
             f"Dropped after {a} ({counts['dropped']})",
         ]
     )
@@ -200,7 +251,7 @@ def whats_new_section(ctx: Context, f: MeasureFilter) -> dict[str, str]:
     }
     for tab, change in zip(tabs, LIST_COLUMNS, strict=True):
         with tab:
-            _change_list(ctx, f, rows, change, what[change], change.replace(" ", "-"))
+            _change_list(ctx, f, rows, change, what[change], (year_a, year_b))
     persistent_section(ctx, f)
     defaults = views.lineage_plans(ctx.query, {})
     return {} if (year_a, year_b) == defaults else {"lin_from": str(year_a), "lin_to": str(year_b)}
@@ -249,12 +300,13 @@ def measure_lineage_section(ctx: Context, measure_id: str) -> None:
         return
     detail = ctx.query(queries.measure_detail, measure_id)
     text = detail["text"][0] if detail.height else ""
+    threshold = queries.lineage_threshold()
     for row in before.iter_rows(named=True):
         label = f"the {row['earlier_period']} plan"
         if row["status"] == "continued":
             with st.expander(
                 f"Continues {row['earlier_measure_id']} of {label} "
-                f"(link score {row['score']:.2f} of 1)"
+                f"({_strength(row['score'], threshold)})"
             ):
                 st.caption(md_escape(row["evidence"]))
                 if row["alternatives"]:
@@ -266,9 +318,16 @@ def measure_lineage_section(ctx: Context, measure_id: str) -> None:
             st.caption(md_escape(f"{label}: {row['evidence']}"))
     for row in after.iter_rows(named=True):
         title = f"Continued by {row['measure_id']} of the {row['period_label']} plan"
-        with st.expander(f"{title} (link score {row['score']:.2f} of 1)"):
+        with st.expander(f"{title} ({_strength(row['score'], threshold)})"):
             st.caption(md_escape(row["evidence"]))
             _side_by_side(measure_id, text, row["measure_id"], row["text"])
+
+
+def _strength(score: float, threshold: float) -> str:
+    """A link's score with where links start: "link score 0.30; links start at 0.275".
+    (The score is no probability: on the blind tests links scoring under 0.5 were right
+    about as often as those above, docs/lineage.md.)"""
+    return f"link score {score:.2f}; links start at {threshold:g}"
 
 
 def handovers_section(ctx: Context, agency_id: str, f: MeasureFilter) -> None:
@@ -288,11 +347,14 @@ def handovers_section(ctx: Context, agency_id: str, f: MeasureFilter) -> None:
         return
     kinds = rows.group_by("kind").len()
     n = dict(zip(kinds["kind"], kinds["len"], strict=True))
+    handovers, restructurings = n.get("handover", 0), n.get("restructuring", 0)
     st.markdown(
-        f"**{n.get('handover', 0)}** handovers to or from another body and "
-        f"**{n.get('restructuring', 0)}** changes of lead that follow a restructuring "
-        "(the new lead took over the old one's work, e.g. SIPO → CNIPA): continued measures "
-        "whose lead body changed."
+        f"**{handovers}** {'handover' if handovers == 1 else 'handovers'} to or from another "
+        f"body and **{restructurings}** "
+        f"{'change' if restructurings == 1 else 'changes'} of lead that follow a "
+        "restructuring (the new lead took over the old one's work, e.g. SIPO → CNIPA): "
+        "continued measures whose lead body changed. Read a link's evidence before calling "
+        "it a handover: the score ranks candidates, it is no probability."
     )
     st.dataframe(
         rows.select(
@@ -303,18 +365,28 @@ def handovers_section(ctx: Context, agency_id: str, f: MeasureFilter) -> None:
             "measure_id",
             "lead",
             "score",
+            "evidence",
             "text",
         ),
         hide_index=True,
         width="stretch",
         column_config={
-            "kind": st.column_config.TextColumn("why it changed hands", width="small"),
-            "direction": st.column_config.TextColumn("direction", width="small"),
-            "earlier_measure_id": st.column_config.TextColumn("earlier measure", width="small"),
-            "earlier_lead": st.column_config.TextColumn("led then by", width="small"),
-            "measure_id": st.column_config.TextColumn("later measure", width="small"),
+            "kind": st.column_config.TextColumn(
+                "why",
+                width="small",
+                help="restructuring: the new lead took over the old one's work; handover: "
+                "another body took the task",
+            ),
+            "direction": st.column_config.TextColumn("this body", width="small"),
+            "earlier_measure_id": st.column_config.TextColumn("earlier", width="small"),
+            "earlier_lead": st.column_config.TextColumn(
+                "led then by (today's successor)" if f.successor else "led then by",
+                width="small",
+            ),
+            "measure_id": st.column_config.TextColumn("later", width="small"),
             "lead": st.column_config.TextColumn("led now by", width="small"),
             "score": COLUMN_LABELS["score"],
+            "evidence": COLUMN_LABELS["evidence"],
             "text": COLUMN_LABELS["text"],
         },
     )

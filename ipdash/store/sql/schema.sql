@@ -307,3 +307,12 @@ CREATE TABLE measure_lineage (
     PRIMARY KEY (measure_id, earlier_plan_year),
     CHECK ((status = 'continued') = (earlier_measure_id IS NOT NULL))
 );
+
+CREATE TABLE lineage_tests (
+    plan_year           INTEGER NOT NULL,
+    earlier_plan_year   INTEGER NOT NULL,
+    test_set            VARCHAR NOT NULL,
+    decisions           INTEGER NOT NULL CHECK (decisions > 0),
+    agreed              INTEGER NOT NULL CHECK (agreed BETWEEN 0 AND decisions),
+    PRIMARY KEY (plan_year, earlier_plan_year)
+);
