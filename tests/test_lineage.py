@@ -336,6 +336,29 @@ def test_persistent_commitments_run_through_three_plans_or_more(con):
         assert [int(i[:4]) for i in ids] == sorted(int(i[:4]) for i in ids)
 
 
+def test_the_lineage_downloads_describe_every_column(con):
+    from ipdash.present import export
+
+    chains = queries.persistent_commitments(con, MeasureFilter(), 3)
+    assert chains["plans"][0].endswith("2021–2022")  # plans by their labels
+    downloads = (
+        (
+            chains.select("measures", "plans", "n_plans", "themes", "leads", "text"),
+            export.PERSISTENT_COLUMN_NOTES,
+        ),
+        (queries.agency_handovers(con, "cnipa", False), export.HANDOVER_COLUMN_NOTES),
+        (
+            queries.lineage_changes(con, 2020, 2022, MeasureFilter()).select(
+                queries.LINEAGE_COLUMNS
+            ),
+            export.LINEAGE_COLUMN_NOTES,
+        ),
+    )
+    for frame, notes in downloads:
+        described = export.dictionary(frame.columns, notes)
+        assert export.UNDESCRIBED not in str(described.rows()), frame.columns
+
+
 def test_handovers_tell_a_restructuring_from_a_handover(con):
     named = queries.agency_handovers(con, "cnipa", False)
     assert set(named["kind"]) <= {"restructuring", "handover"}

@@ -566,8 +566,35 @@ LINEAGE_COLUMN_NOTES = {
     "earlier_theme": "that measure's primary theme",
     "earlier_lead_agency": "the body that led it",
     "earlier_text": "that measure's text",
-    "score": "0–1: how surely it continues it (a link from the calibrated threshold on; "
-    "docs/lineage.md)",
+    "score": "0–1: the model's score of the link, a link from the calibrated threshold on "
+    "(docs/lineage.md); it ranks candidates, it is no probability",
     "alternatives": "other measures of the earlier plan that also qualify, with their scores",
     "evidence": "why: shared named objects, the strongest shared terms, same lead body and theme",
+}
+# The persistent commitments' columns (ipdash.store.queries.persistent_commitments).
+PERSISTENT_COLUMN_NOTES = {
+    "measures": "the measures of the chain, oldest first; each continues the one before",
+    "plans": "their plans, in the same order",
+    "n_plans": "how many plans the chain runs through",
+    "themes": "their primary themes, in the same order",
+    "leads": "the bodies that lead them, in the same order (– where none is named)",
+    "text": "the text of the latest measure of the chain",
+}
+# The tasks that changed hands (ipdash.store.queries.agency_handovers).
+HANDOVER_COLUMN_NOTES = {
+    "earlier_plan_year": "the earlier plan",
+    "earlier_measure_id": "the earlier measure, which the later one continues",
+    "earlier_lead": "the body that led it",
+    "plan_year": "the later plan (2022 = the 2021–2022 plan)",
+    "measure_id": "the later measure",
+    "lead": "the body that leads it",
+    "kind": "restructuring (the new lead took over the old one's work, e.g. SIPO → CNIPA) "
+    "or handover (another body took the task)",
+    "direction": "took over (the body of this profile leads the later measure) or handed "
+    "over (it led the earlier one)",
+    "earlier_lead_line": 'the earlier lead body and its successors, e.g. "SARFT → SAPPRFT → NRTA"',
+    "score": LINEAGE_COLUMN_NOTES["score"],
+    "evidence": LINEAGE_COLUMN_NOTES["evidence"],
+    "earlier_text": "the earlier measure's text",
+    "text": "the later measure's text",
 }

@@ -1066,7 +1066,7 @@ def persistent_commitments(
     """Commitments followed through at least `min_plans` plans: from the latest measure
     of a chain (one no later measure continues) back through its predecessors. One row
     per chain, its latest measure matching the filter (its plans ignored): measure_id,
-    plans ("2012 → 2014 → 2020 → 2022"), n_plans, measures, themes and leads along the
+    plans ("2012 → 2014 → 2020 → 2021–2022"), n_plans, measures, themes and leads along the
     chain, the latest text."""
     return _frame(
         con,
@@ -1085,16 +1085,17 @@ def persistent_commitments(
             WHERE c.step < 50
         ),
         described AS (
-            SELECT c.head, c.step, f.measure_id, f.plan_year, t.label AS theme,
+            SELECT c.head, c.step, f.measure_id, pp.period_label, t.label AS theme,
                    a.short_name AS lead
             FROM chain AS c
             JOIN measure_facts AS f ON f.measure_id = c.measure_id
+            JOIN plans AS pp ON pp.plan_year = f.plan_year
             LEFT JOIN themes AS t ON t.theme_id = f.theme_id
             LEFT JOIN agencies AS a
               ON a.agency_id = CASE WHEN $view = 'current' THEN f.lead_current ELSE f.lead_named END
         )
         SELECT d.head AS measure_id,
-               string_agg(d.plan_year::VARCHAR, ' → ' ORDER BY d.step DESC) AS plans,
+               string_agg(d.period_label, ' → ' ORDER BY d.step DESC) AS plans,
                count(*) AS n_plans,
                string_agg(d.measure_id, ' → ' ORDER BY d.step DESC) AS measures,
                string_agg(d.theme, ' → ' ORDER BY d.step DESC) AS themes,

@@ -281,10 +281,11 @@ def persistent_section(ctx: Context, f: MeasureFilter) -> None:
     )
     downloads(
         ctx,
-        chains,
+        chains.select("measures", "plans", "n_plans", "themes", "leads", "text"),
         file_stem(f.with_(years=()), "persistent-commitments"),
         "Commitments followed through three or more plans",
         ctx.describe(f.with_(years=())),
+        export.PERSISTENT_COLUMN_NOTES,
         key="lineage_chains",
     )
 
@@ -396,5 +397,6 @@ def handovers_section(ctx: Context, agency_id: str, f: MeasureFilter) -> None:
         file_stem(f.with_(agencies=(agency_id,), years=()), "handovers"),
         "Continued measures whose lead body changed",
         ctx.describe(f.with_(agencies=(agency_id,), years=())),
+        export.HANDOVER_COLUMN_NOTES,
         key="lineage_handovers",
     )
