@@ -18,6 +18,7 @@ from tests.layout import (
     in_viewport,
     page_collisions,
     scroll_to_top,
+    wait_until_idle,
 )
 from tests.test_browser import ARTIFACTS, browser, server  # noqa: F401 - fixtures
 
@@ -80,8 +81,11 @@ def test_filters_changed_with_widgets_survive_a_click_on_another_page(sized, ser
     page.goto(f"{server}/{start}?year=2022")
     sidebar = page.locator('[data-testid="stSidebar"]')
     expect(sidebar.get_by_text("Map agencies to today's successor")).to_be_visible(timeout=60_000)
+    # A click while the first run is still going can be lost: wait for the page to settle.
+    wait_until_idle(page)
     sidebar.get_by_text("Map agencies to today's successor").click()
     _wait_for_param(page, "successor", "1")
+    wait_until_idle(page)
     sidebar.locator('[data-testid="stMultiSelect"]').first.click()
     page.get_by_role("option", name=re.compile(r"^2014")).click()
     _wait_for_param(page, "year", "2014")
