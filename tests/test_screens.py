@@ -199,6 +199,7 @@ def test_the_first_click_on_a_role_right_after_choosing_a_body_counts(sized, ser
     sidebar = page.locator('[data-testid="stSidebar"]')
     agencies = sidebar.locator('[data-testid="stMultiSelect"]').nth(2)
     expect(agencies).to_be_visible(timeout=60_000)
+    wait_until_idle(page)  # the page's first run done: what is tested is the rerun below
     agencies.click()
     page.keyboard.type("CNIPA")
     page.get_by_role("option", name=re.compile(r"^CNIPA")).first.click()
