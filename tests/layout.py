@@ -6,6 +6,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# Debian's Chromium, as every browser test and the screenshot script launch it (headless).
+CHROMIUM = "/usr/bin/chromium"
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
 # Every visible text of every Plotly chart on the page, in page pixels, with the chart's
 # own frame (its outer SVG). Plotly draws hover labels and the modebar elsewhere.
 _CHART_TEXTS_JS = """

@@ -11,18 +11,8 @@ from pathlib import Path
 
 from ipdash import paths
 from ipdash.server import start_app, stop_app
-from tests.layout import draw_every_chart, scroll_to_top
+from tests.layout import CHROMIUM, LAUNCH_ARGS, draw_every_chart, scroll_to_top
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 SHOTS = [
     ("screen-overview-1366x768.png", "", (1366, 768)),
     ("screen-network-1280x720.png", "Agency_network?year=2022", (1280, 720)),
@@ -48,7 +38,9 @@ def take(out_dir: Path) -> list[Path]:
         process, url = start_app(env, log)
         try:
             with sync_playwright() as p:
-                browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+                browser = p.chromium.launch(
+                    executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS
+                )
                 for name, path, (width, height) in SHOTS:
                     page = browser.new_context(viewport={"width": width, "height": height})
                     tab = page.new_page()

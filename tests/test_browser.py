@@ -17,20 +17,11 @@ import pytest
 
 from ipdash import paths
 from tests.conftest import TEST_SETTINGS, serve_app
-from tests.layout import click_body
+from tests.layout import CHROMIUM, LAUNCH_ARGS, click_body
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = paths.ROOT / "tests" / "artifacts"
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 PAGES = {
     "": "China's national IP-strategy promotion plans",
     "Measures": "Measures",

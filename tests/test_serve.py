@@ -409,7 +409,7 @@ def test_a_plan_added_on_one_worker_is_seen_on_every_worker(server, chromium, tm
     from playwright.sync_api import expect, sync_playwright
 
     from ipdash.store import edits
-    from tests.test_browser import LAUNCH_ARGS
+    from tests.layout import LAUNCH_ARGS
     from tests.test_intake import PLAN_2023
 
     visitors = _visitors_on_each_worker(server)
