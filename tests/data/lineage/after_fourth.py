@@ -12,7 +12,6 @@ prints the cross-validated agreement of each variant (a few minutes)."""
 
 from __future__ import annotations
 
-import csv
 import sys
 from collections import Counter
 from collections.abc import Callable
@@ -21,9 +20,11 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-ROOT = Path(__file__).resolve().parents[3]
-sys.path.insert(0, str(ROOT))
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[2]
+sys.path[:0] = [str(ROOT), str(HERE)]
 
+import calibrate  # noqa: E402 - the calibration's labelled decisions and folds
 from sklearn.ensemble import GradientBoostingClassifier, RandomForestClassifier  # noqa: E402
 from sklearn.linear_model import LogisticRegression  # noqa: E402
 from sklearn.model_selection import KFold  # noqa: E402
@@ -34,63 +35,30 @@ from ipdash.corpus.sources import load_manifest  # noqa: E402
 from ipdash.store.build import corpus_tables  # noqa: E402
 from ipdash.store.tables import lineage_input  # noqa: E402
 
-HERE = Path(__file__).resolve().parent
-LABELS = ("labels_gold.csv", "fresh_labels_gold.csv", "test_labels_gold.csv")
-LABELS += ("fourth_labels_gold.csv",)
+LABELS = tuple(
+    HERE / name
+    for name in (
+        "labels_gold.csv",
+        "fresh_labels_gold.csv",
+        "test_labels_gold.csv",
+        "fourth_labels_gold.csv",
+    )
+)
 BASE = list(lineage.FEATURES)
-THRESHOLDS = [round(t, 3) for t in np.arange(0.05, 0.9, 0.025)]
-SPLITS = (0, 1, 2, 3)
+SPLITS = calibrate.SPLITS
 Decision = tuple[dict, list[str], pl.DataFrame, np.ndarray]
-
-
-def decision_data(features: pl.DataFrame) -> list[Decision]:
-    """Per decision: its row, the earlier plan's measures, their features, and which of
-    them qualify (the label's link and alternatives)."""
-    parts = features.partition_by(["measure_id", "earlier_plan_year"], as_dict=True)
-    out = []
-    for name in LABELS:
-        with (HERE / name).open(encoding="utf-8", newline="") as handle:
-            for row in csv.DictReader(handle):
-                key = (row["measure_id"], int(row["earlier_plan_year"]))
-                sub = parts[key].sort("earlier_measure_id")
-                ids = sub["earlier_measure_id"].to_list()
-                good = ({row["earlier_measure_id"]} | set(row["alternatives"].split(";"))) - {""}
-                out.append((row, ids, sub, np.array([i in good for i in ids], float)))
-    return out
-
-
-def agreed_per_threshold(data: list[Decision], scores: list[np.ndarray]) -> dict[float, float]:
-    out = {}
-    for t in THRESHOLDS:
-        hits = 0
-        for (row, ids, _, _), p in zip(data, scores, strict=True):
-            best = int(np.argmax(p))
-            hits += (ids[best] if p[best] >= t else "") == row["earlier_measure_id"]
-        out[t] = hits
-    return out
 
 
 def cross_validated(
     data: list[Decision],
-    columns: Callable[[list[int], list[int]], dict[int, np.ndarray]],
+    matrices: Callable[[np.ndarray, np.ndarray], dict[int, np.ndarray]],
     strength: float = 1.0,
 ) -> str:
-    """`columns(train, test)` gives each decision's feature matrix (so that anything
-    learned from labels is learned from the training folds only)."""
-    total = dict.fromkeys(THRESHOLDS, 0.0)
-    for seed in SPLITS:
-        scores: list = [None] * len(data)
-        for train, test in KFold(5, shuffle=True, random_state=seed).split(np.arange(len(data))):
-            x = columns(list(train), list(test))
-            model = LogisticRegression(C=strength, max_iter=5000).fit(
-                np.vstack([x[i] for i in train]), np.concatenate([data[i][3] for i in train])
-            )
-            for i in test:
-                scores[i] = model.predict_proba(x[i])[:, 1]
-        for t, hits in agreed_per_threshold(data, scores).items():
-            total[t] += hits / len(SPLITS)
-    t = max(total, key=lambda k: (total[k], -abs(k - 0.5)))
-    return f"{total[t]:.1f} of {len(data)} ({total[t] / len(data):.1%}) at {t}"
+    """The calibration's cross-validation (calibrate.cross_validated) with these
+    matrices, at the threshold that agrees most."""
+    agreed = calibrate.cross_validated(data, strength, matrices)
+    t = max(agreed, key=lambda k: (agreed[k], -abs(k - 0.5)))
+    return f"{agreed[t]:.1f} of {len(data)} ({agreed[t] / len(data):.1%}) at {t}"
 
 
 def fixed(data: list[Decision], names: list[str]) -> Callable:
@@ -189,30 +157,30 @@ def learned_pairs(data: list[Decision], terms: dict, min_links: int = 2, prior: 
         extra = [value(table, terms[row["measure_id"]], terms[e]) for e in ids]
         return np.column_stack([sub.select(BASE).to_numpy(), extra])
 
-    def columns(train: list[int], test: list[int]) -> dict[int, np.ndarray]:
+    def columns(train: np.ndarray, test: np.ndarray) -> dict[int, np.ndarray]:
         out = {}
-        train_ = np.array(train)
-        for inner, held in KFold(5, shuffle=True, random_state=99).split(train_):
-            table = learn(list(train_[inner]))  # training rows learn out of fold too
-            out |= {int(i): matrix(int(i), table) for i in train_[held]}
-        table = learn(train)
-        return out | {i: matrix(i, table) for i in test}
+        for inner, held in KFold(5, shuffle=True, random_state=99).split(train):
+            table = learn(list(train[inner]))  # training rows learn out of fold too
+            out |= {int(i): matrix(int(i), table) for i in train[held]}
+        table = learn(list(train))
+        return out | {int(i): matrix(int(i), table) for i in test}
 
     return columns
 
 
 def second_stage(data: list[Decision], make: Callable, extra: list[str]) -> str:
-    """A decision-level classifier over the best candidate (its features and score, its
-    margin over the second, the lengths, the years apart): link it, or none."""
+    """A decision-level classifier over the best candidate (its features, the relative
+    similarities and its score, its margin over the second, how many candidates score
+    over 0.1, the years apart): link it, or none."""
     total = 0.0
+    x = {i: d[2].select(BASE).to_numpy() for i, d in enumerate(data)}
     for seed in SPLITS:
         for train, test in KFold(5, shuffle=True, random_state=seed).split(np.arange(len(data))):
-            x = {i: d[2].select(BASE).to_numpy() for i, d in enumerate(data)}
             model = LogisticRegression(max_iter=5000).fit(
                 np.vstack([x[i] for i in train]), np.concatenate([data[i][3] for i in train])
             )
 
-            def top(i: int, model=model, x=x) -> tuple[list[float], str, float]:
+            def top(i: int, model=model) -> tuple[list[float], str, float]:
                 row, ids, sub, good = data[i]
                 p = model.predict_proba(x[i])[:, 1]
                 order = np.argsort(-p)
@@ -240,7 +208,7 @@ def main() -> None:
         pl.col("section").fill_null("")
     )
     features = through_a_third(with_context(lineage.labelled_features(raw, config), raw_sections))
-    data = decision_data(features)
+    data = calibrate.labelled(features, LABELS)
     relative = [f"{c}_{k}" for c in ("terms", "phrases") for k in ("z", "z_earlier", "margin")]
     variants = {
         "the method's features": [],

@@ -18,9 +18,11 @@ import argparse
 import csv
 import re
 import sys
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import numpy as np
+import polars as pl
 
 ROOT = Path(__file__).resolve().parents[3]
 sys.path.insert(0, str(ROOT))
@@ -41,36 +43,41 @@ THRESHOLDS = [round(t, 3) for t in np.arange(0.05, 0.9, 0.025)]
 SPLITS = (0, 1, 2, 3)
 
 
-def decisions() -> list[dict[str, str]]:
+def decisions(labels: Iterable[Path] = LABELS) -> list[dict[str, str]]:
     rows: list[dict[str, str]] = []
-    for path in LABELS:
+    for path in labels:
         with path.open(encoding="utf-8", newline="") as handle:
             rows += csv.DictReader(handle)
     return rows
 
 
+def labelled(
+    features: pl.DataFrame, labels: Iterable[Path] = LABELS
+) -> list[tuple[dict[str, str], list[str], pl.DataFrame, np.ndarray]]:
+    """Per decision of the `labels` files: its row, the earlier plan's measures (by id),
+    their rows of `features` and which of them qualify (the gold link and its
+    alternatives)."""
+    parts = features.partition_by(["measure_id", "earlier_plan_year"], as_dict=True)
+    out = []
+    for row in decisions(labels):
+        sub = parts[(row["measure_id"], int(row["earlier_plan_year"]))].sort("earlier_measure_id")
+        ids = sub["earlier_measure_id"].to_list()
+        qualifying = ({row["earlier_measure_id"]} | set(row["alternatives"].split(";"))) - {""}
+        out.append((row, ids, sub, np.array([i in qualifying for i in ids], float)))
+    return out
+
+
 def decision_data(config: lineage.LineageConfig) -> list[tuple]:
     """Per decision: the earlier plan's measures, their features and which of them
-    qualify (the gold link and its alternatives)."""
+    qualify."""
     raw = paths.DEFAULT_RAW
     features = lineage.labelled_features(
         lineage_input(corpus_tables(load_manifest(raw), raw)), config
     )
-    parts = features.partition_by(["measure_id", "earlier_plan_year"], as_dict=True)
-    out = []
-    for row in decisions():
-        sub = parts[(row["measure_id"], int(row["earlier_plan_year"]))].sort("earlier_measure_id")
-        ids = sub["earlier_measure_id"].to_list()
-        qualifying = ({row["earlier_measure_id"]} | set(row["alternatives"].split(";"))) - {""}
-        out.append(
-            (
-                row,
-                ids,
-                sub.select(lineage.FEATURES).to_numpy(),
-                np.array([i in qualifying for i in ids], float),
-            )
-        )
-    return out
+    return [
+        (row, ids, sub.select(lineage.FEATURES).to_numpy(), good)
+        for row, ids, sub, good in labelled(features)
+    ]
 
 
 def link(ids: list[str], p: np.ndarray, threshold: float) -> str:
@@ -80,17 +87,24 @@ def link(ids: list[str], p: np.ndarray, threshold: float) -> str:
     return ids[best] if p[best] >= threshold else ""
 
 
-def cross_validated(data: list, strength: float) -> dict[float, float]:
-    """Agreement (decisions) per threshold, averaged over the splits."""
+def cross_validated(
+    data: list,
+    strength: float,
+    matrices: Callable[[np.ndarray, np.ndarray], dict[int, np.ndarray]] | None = None,
+) -> dict[float, float]:
+    """Agreement (decisions) per threshold, averaged over the splits. `matrices(train,
+    test)` gives each decision's feature matrix, for features learned from the labels
+    (on the training folds only); by default each decision's own (data[i][2])."""
     agreed = dict.fromkeys(THRESHOLDS, 0.0)
     for seed in SPLITS:
         probabilities: list = [None] * len(data)
         for train, test in KFold(5, shuffle=True, random_state=seed).split(np.arange(len(data))):
+            x = matrices(train, test) if matrices else {i: d[2] for i, d in enumerate(data)}
             model = LogisticRegression(C=strength, max_iter=5000).fit(
-                np.vstack([data[i][2] for i in train]), np.concatenate([data[i][3] for i in train])
+                np.vstack([x[i] for i in train]), np.concatenate([data[i][3] for i in train])
             )
             for i in test:
-                probabilities[i] = model.predict_proba(data[i][2])[:, 1]
+                probabilities[i] = model.predict_proba(x[i])[:, 1]
         for t in THRESHOLDS:
             for (row, ids, _, _), p in zip(data, probabilities, strict=True):
                 agreed[t] += (link(ids, p, t) == row["earlier_measure_id"]) / len(SPLITS)
