@@ -59,17 +59,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from ipdash import paths  # noqa: E402 - after the project root is on the path
+from tests import layout  # noqa: E402
 
-CHROMIUM = "/usr/bin/chromium"
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-dev-shm-usage",
-]
+CHROMIUM = layout.CHROMIUM
+# The browser tests' arguments, plus shared memory in /tmp instead of /dev/shm for the
+# many pages the load test keeps open in one browser.
+LAUNCH_ARGS = [*layout.LAUNCH_ARGS, "--disable-dev-shm-usage"]
 # The started server's output: where a page's error is explained.
 SERVER_LOG = ROOT / "bench" / "out" / "load-server.log"
 # One step (a page load, a rerun, a download) taking longer than this counts as an error.

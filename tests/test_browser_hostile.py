@@ -13,6 +13,7 @@ import pytest
 from ipdash import paths
 from ipdash.store import intake
 from tests.conftest import serve_app
+from tests.layout import CHROMIUM, LAUNCH_ARGS
 
 pytestmark = pytest.mark.browser
 
@@ -83,11 +84,7 @@ def test_hostile_text_is_shown_literally_and_nothing_runs_or_leaves(hostile_serv
             route.abort()
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path="/usr/bin/chromium",
-            headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
         context = browser.new_context(viewport={"width": 1440, "height": 2200})
         context.route("**/*", guard)
         page = context.new_page()
