@@ -222,6 +222,8 @@ def test_build_info(con):
     )
     assert build_id.endswith(version[:8])
     assert (len(version), n_docs, n_measures) == (12, 5, 384)
+    # The lineage threshold the build read (data/taxonomy/lineage.yaml), for the pages.
+    assert rows(con, "SELECT lineage_threshold FROM build_info") == [(0.275,)]
 
 
 def _tables(con) -> dict:

@@ -107,7 +107,7 @@ def write_database(tables: dict[str, pl.DataFrame], path: Path, info: dict) -> N
             con.execute(f'INSERT INTO "{name}" ({quoted}) SELECT {quoted} FROM staging_frame')  # noqa: S608 - names come from the schema
             con.unregister("staging_frame")
         con.execute(
-            "INSERT INTO build_info VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO build_info VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 info["build_id"],
                 info["data_version"],
@@ -116,6 +116,7 @@ def write_database(tables: dict[str, pl.DataFrame], path: Path, info: dict) -> N
                 duckdb.__version__,
                 info["n_documents"],
                 info["n_measures"],
+                info["lineage_threshold"],
             ],
         )
         con.execute((paths.SQL / "views.sql").read_text(encoding="utf-8"))
@@ -264,7 +265,8 @@ def build_database(
         tables = corpus_tables(sources, raw_dir)
     # Across the plans, so after them (one process: it compares every plan with others).
     lineage_started = time.perf_counter()
-    tables["measure_lineage"] = measure_lineage(tables)
+    lineage_config = lineage.load_config()
+    tables["measure_lineage"] = measure_lineage(tables, lineage_config)
     lineage_seconds = time.perf_counter() - lineage_started
     tables["lineage_tests"] = lineage.load_tests()
     version = data_version(raw_dir, sources)
@@ -276,6 +278,7 @@ def build_database(
         "built_at": now.replace(tzinfo=None),
         "n_documents": len(sources),
         "n_measures": tables["measures"].height,
+        "lineage_threshold": lineage_config.threshold,
     }
 
     target_dir = db.parent if db is not None else db_dir

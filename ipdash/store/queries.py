@@ -14,7 +14,6 @@ from collections.abc import Sequence
 import duckdb
 import polars as pl
 
-from ipdash.corpus import lineage
 from ipdash.store.filters import MeasureFilter, agency_view
 
 Params = Sequence[object] | dict[str, object] | None
@@ -1184,13 +1183,6 @@ def agency_handovers(
         """,  # noqa: S608
         {"agency": agency_id, "view": agency_view(successor)},
     )
-
-
-def lineage_threshold() -> float:
-    """The score from which a candidate is a link (data/taxonomy/lineage.yaml; the build
-    that made the database read the same file: a change to it makes the database out of
-    date)."""
-    return lineage.load_config().threshold
 
 
 def lineage_tested(con: duckdb.DuckDBPyConnection, year_a: int, year_b: int) -> pl.DataFrame:

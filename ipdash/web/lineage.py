@@ -302,7 +302,7 @@ def measure_lineage_section(ctx: Context, measure_id: str) -> None:
         return
     detail = ctx.query(queries.measure_detail, measure_id)
     text = detail["text"][0] if detail.height else ""
-    threshold = queries.lineage_threshold()
+    threshold = ctx.query(queries.build_info)["lineage_threshold"][0]
     for row in before.iter_rows(named=True):
         label = f"the {row['earlier_period']} plan"
         if row["status"] == "continued":

@@ -8,7 +8,8 @@ CREATE TABLE build_info (
     ipdash_version  VARCHAR NOT NULL,
     duckdb_version  VARCHAR NOT NULL,
     n_documents     INTEGER NOT NULL,
-    n_measures      INTEGER NOT NULL
+    n_measures      INTEGER NOT NULL,
+    lineage_threshold DOUBLE NOT NULL  -- score from which a lineage candidate is a link
 );
 
 CREATE TABLE plans (
