@@ -172,9 +172,8 @@ def _change_list(
                 f"{n_other} of them continue a measure of another earlier plan (column "
                 "“continues another plan”): they are new only against the plan picked."
             )
-    shown = shown.with_columns(pl.col("lead_agency").fill_null("not named"))
-    if change == "new":
         shown = shown.with_columns(pl.col("continues").fill_null("–"))
+    shown = shown.with_columns(pl.col("lead_agency").fill_null("not named"))
     st.dataframe(
         shown.select(columns),
         hide_index=True,
